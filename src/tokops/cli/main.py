@@ -1,0 +1,30 @@
+"""The ``tokops`` command: a thin adapter over the library (parse, call, render)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from tokops.cli import _errors
+from tokops.cli.demo import app as demo_app
+from tokops.cli.events import app as events_app
+from tokops.cli.sandbox import app as sandbox_app
+from tokops.cli.workspace import register as register_workspace
+
+app = typer.Typer(
+    name="tokops",
+    help="Warehouse-native toolkit for selling through TikTok.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+register_workspace(app)
+app.add_typer(events_app, name="events", help="Send conversions server-side (Events API).")
+app.add_typer(sandbox_app, name="sandbox", help="The local emulator of the TikTok APIs.")
+app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
+
+
+def main() -> None:
+    """Entry point of the console script; TokopsError becomes a red one-liner and exit 1."""
+    sys.exit(_errors.run(app))

@@ -1,0 +1,151 @@
+"""Workspace configuration: ``tokops.toml`` in the working folder, plus environment for secrets.
+
+Precedence, highest first: explicit arguments (CLI flags) > environment > ``tokops.toml`` >
+defaults. Secrets (the TikTok access token) are read from the environment only, held as
+:class:`pydantic.SecretStr`, and never written to the workspace file, logs or the store.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from tokops.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_API_BASE",
+    "WORKSPACE_FILE",
+    "EventsSettings",
+    "Settings",
+    "StoreSettings",
+    "TikTokSettings",
+    "access_token",
+    "load_settings",
+    "write_workspace",
+]
+
+WORKSPACE_FILE = "tokops.toml"
+DEFAULT_API_BASE = "https://business-api.tiktok.com"
+TOKEN_ENV = "TIKTOK_ACCESS_TOKEN"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Section):
+    url: str = "duckdb://tokops.duckdb"
+    """Ibis connection URL of the store: ``duckdb://path`` (default) or ``postgres://…``."""
+
+
+class TikTokSettings(_Section):
+    api_base: str = DEFAULT_API_BASE
+    """Scheme and host; clients append ``/open_api/v1.3/…``."""
+    timeout_s: float = 30.0
+    max_retries: int = 6
+    qps: float = 50.0
+    """Client-side request rate cap for one app (shared by every call of the process)."""
+
+
+class EventsSettings(_Section):
+    phone_region: str = "US"
+    """Default region for phone numbers written without a country code (ISO 3166 alpha-2)."""
+    web_max_age_days: int = Field(default=7, ge=1, le=365)
+    crm_max_age_days: int = Field(default=28, ge=1, le=365)
+    batch_size: int = Field(default=1000, ge=1, le=1000)
+    concurrency: int = Field(default=4, ge=1, le=32)
+
+
+class Settings(_Section):
+    store: StoreSettings = StoreSettings()
+    tiktok: TikTokSettings = TikTokSettings()
+    events: EventsSettings = EventsSettings()
+
+
+_ENV_OVERRIDES: dict[str, tuple[str, str]] = {
+    "TOKOPS_STORE_URL": ("store", "url"),
+    "TOKOPS_API_BASE": ("tiktok", "api_base"),
+}
+
+
+def load_settings(
+    folder: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read ``tokops.toml`` from *folder* (default: the working folder), then apply env overrides.
+
+    A missing file is fine (defaults apply); a malformed one is a :class:`ConfigError` that says
+    which key is wrong.
+    """
+    env = os.environ if environ is None else environ
+    path = (folder or Path.cwd()) / WORKSPACE_FILE
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    for var, (section, key) in _ENV_OVERRIDES.items():
+        if env.get(var):
+            raw.setdefault(section, {})[key] = env[var]
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+
+
+def access_token(environ: Mapping[str, str] | None = None) -> SecretStr:
+    """The TikTok access token from ``TIKTOK_ACCESS_TOKEN``; a clear error when it is not set."""
+    env = os.environ if environ is None else environ
+    value = env.get(TOKEN_ENV, "").strip()
+    if not value:
+        raise ConfigError(
+            f"{TOKEN_ENV} is not set. Export your TikTok access token "
+            "(for the local sandbox, the token it prints at start)."
+        )
+    return SecretStr(value)
+
+
+_TEMPLATE = """\
+# tokops workspace. Secrets do not belong here: export TIKTOK_ACCESS_TOKEN instead.
+
+[store]
+# Any Ibis connection URL: duckdb://tokops.duckdb (default) or postgres://user@host:5432/db
+url = "{store_url}"
+
+[tiktok]
+# The real API; point it at a local sandbox with http://127.0.0.1:8765
+api_base = "{api_base}"
+
+[events]
+# Region used for phone numbers written without a country code.
+phone_region = "{phone_region}"
+# How old an event may be before it is rejected (offline is fixed at 28 days by TikTok).
+web_max_age_days = 7
+crm_max_age_days = 28
+"""
+
+
+def write_workspace(
+    folder: Path,
+    *,
+    store_url: str = StoreSettings().url,
+    api_base: str = DEFAULT_API_BASE,
+    phone_region: str = "US",
+    overwrite: bool = False,
+) -> Path:
+    """Write a commented ``tokops.toml``; refuses to overwrite an existing one unless asked."""
+    path = folder / WORKSPACE_FILE
+    if path.exists() and not overwrite:
+        raise ConfigError(f"{path} already exists (use --force to overwrite it)")
+    text = _TEMPLATE.format(store_url=store_url, api_base=api_base, phone_region=phone_region)
+    Settings.model_validate(tomllib.loads(text))  # the template must always be valid
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,287 @@
+"""The one HTTP core every TikTok endpoint goes through.
+
+It owns: the base URL (``{api_base}/open_api/v1.3/``), the ``Access-Token`` header (set once, never
+logged or put in a URL), the ``{code, message, request_id, data}`` envelope, the mapping of codes
+to :mod:`tokops.errors`, retries with exponential backoff and full jitter on transient errors
+(40100 family, 5xxxx, HTTP 5xx, timeouts, resets), and a client-side rate limit shared by every
+call of one app. The HTTP transport is injectable (``httpx.MockTransport``, the sandbox's
+in-process transport) so tests need no sockets.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import orjson
+from pydantic import SecretStr
+
+from tokops.config import DEFAULT_API_BASE
+from tokops.errors import (
+    HTTPStatusError,
+    RateLimitError,
+    TikTokError,
+    Transient,
+    TransientHTTPStatusError,
+    TransportError,
+    error_for_code,
+)
+
+__all__ = [
+    "API_PREFIX",
+    "ApiClient",
+    "ApiResponse",
+    "RateLimiter",
+    "RetryPolicy",
+    "is_retryable",
+]
+
+API_PREFIX = "/open_api/v1.3/"
+USER_AGENT = "tokops/0.1 (+https://github.com/tokops/tokops)"
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
+
+
+class RateLimiter:
+    """Token bucket shared by every call of one app (thread-safe).
+
+    ``pause(seconds)`` makes every caller wait, e.g. after a 40100 answer, so that concurrent
+    workers back off together instead of each hammering the API.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = burst if burst is not None else max(1.0, rate)
+        self._tokens = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._last = clock()
+        self._paused_until = 0.0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = self._clock()
+                if now < self._paused_until:
+                    wait = self._paused_until - now
+                else:
+                    self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
+                    self._last = now
+                    if self._tokens >= 1:
+                        self._tokens -= 1
+                        return
+                    wait = (1 - self._tokens) / self.rate
+            self._sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter: attempt *n* waits ``U(0, min(cap, base·2ⁿ))``."""
+
+    max_retries: int = 6
+    base_s: float = 0.5
+    cap_s: float = 60.0
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def delay(self, attempt: int) -> float:
+        return self.rng.uniform(0, min(self.cap_s, self.base_s * (2**attempt)))
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A successful (``code`` 0 or 20001) answer, with how many attempts it took."""
+
+    data: Any
+    code: int
+    message: str
+    request_id: str | None
+    attempts: int
+
+
+def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """GET parameters: scalars as they are, lists and objects JSON-encoded into one value."""
+    if params is None:
+        return None
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif isinstance(value, int | float):
+            out[key] = str(value)
+        else:
+            out[key] = orjson.dumps(value).decode()
+    return out
+
+
+class ApiClient:
+    """Thin, typed core for every TikTok endpoint (Marketing API and Events API).
+
+    >>> api = ApiClient("token", api_base="http://127.0.0.1:8765")  # doctest: +SKIP
+    >>> api.post("event/track/", json={...})  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        access_token: SecretStr | str,
+        *,
+        api_base: str = DEFAULT_API_BASE,
+        transport: httpx.BaseTransport | None = None,
+        timeout_s: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        sleep: Sleep = time.sleep,
+        on_retry: Callable[[TikTokError, int, float], None] | None = None,
+    ) -> None:
+        token = access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
+        self.api_base = api_base.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self.rate_limiter = rate_limiter
+        self._sleep = sleep
+        self._on_retry = on_retry
+        self._http = httpx.Client(
+            base_url=self.api_base + API_PREFIX,
+            transport=transport,
+            timeout=timeout_s,
+            headers={
+                "Access-Token": token.get_secret_value(),
+                "User-Agent": USER_AGENT,
+            },
+        )
+
+    def __repr__(self) -> str:  # never show the token
+        return f"ApiClient(api_base={self.api_base!r})"
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- public calls ---------------------------------------------------------------------
+    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.call("GET", path, params=params).data
+
+    def post(self, path: str, json: Any = None) -> Any:
+        return self.call("POST", path, json=json).data
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+    ) -> ApiResponse:
+        """One logical call, retried on transient errors; raises the last error when out of tries.
+
+        *content* lets callers send a body they serialised themselves (the events sync builds
+        its JSON in bulk); otherwise *json* is serialised with orjson.
+        """
+        rel = path.lstrip("/")
+        if not rel.endswith("/"):
+            rel += "/"  # TikTok routes all end with a slash; without it they 404
+        headers: dict[str, str] = {}
+        body = content
+        if body is None and json is not None:
+            body = orjson.dumps(json)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        query = _encode_params(params)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                if self.rate_limiter is not None:
+                    self.rate_limiter.acquire()
+                return self._once(method, rel, query, body, headers, files, data, attempt)
+            except TikTokError as exc:
+                if not isinstance(exc, Transient) or attempt > self.retry.max_retries:
+                    raise
+                wait = self.retry.delay(attempt - 1)
+                if isinstance(exc, RateLimitError) and self.rate_limiter is not None:
+                    self.rate_limiter.pause(wait)
+                if self._on_retry is not None:
+                    self._on_retry(exc, attempt, wait)
+                self._sleep(wait)
+
+    # -- one HTTP exchange ----------------------------------------------------------------
+    def _once(
+        self,
+        method: str,
+        rel: str,
+        query: dict[str, str] | None,
+        body: bytes | None,
+        headers: dict[str, str],
+        files: Mapping[str, Any] | None,
+        data: Mapping[str, str] | None,
+        attempt: int,
+    ) -> ApiResponse:
+        endpoint = API_PREFIX + rel
+        try:
+            resp = self._http.request(
+                method,
+                rel,
+                params=query,
+                content=body,
+                headers=headers or None,
+                files=files,
+                data=data,
+            )
+        except httpx.TimeoutException as exc:
+            raise TransportError(f"timeout calling {endpoint}: {type(exc).__name__}") from None
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise TransportError(f"connection failed calling {endpoint}: {exc}") from None
+        if resp.status_code != 200:
+            excerpt = resp.text[:200]
+            if resp.status_code >= 500 or resp.status_code == 429:
+                raise TransientHTTPStatusError(resp.status_code, endpoint, excerpt)
+            raise HTTPStatusError(resp.status_code, endpoint, excerpt)
+        try:
+            env = orjson.loads(resp.content)
+        except orjson.JSONDecodeError:
+            raise TransientHTTPStatusError(200, endpoint, "response is not JSON") from None
+        if not isinstance(env, dict) or "code" not in env:
+            raise TikTokError(f"{endpoint}: response is not a TikTok envelope")
+        code = int(env["code"])
+        message = str(env.get("message", ""))
+        request_id = env.get("request_id")
+        if code in (0, 20001):
+            return ApiResponse(env.get("data"), code, message, request_id, attempt)
+        cls = error_for_code(code)
+        raise cls(code, message, request_id, endpoint, env.get("data"))
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for errors the retry policy would retry (for callers that keep their own queue)."""
+    return isinstance(exc, Transient)
+

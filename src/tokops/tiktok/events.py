@@ -1,0 +1,93 @@
+"""Events API 2.0 client: ``POST /open_api/v1.3/event/track/`` (and legacy ``/pixel/batch/``).
+
+Payload shapes follow ``../shared/specs/events_api.md`` §1: ``event_source`` selects web,
+app, offline or crm; ``test_event_code`` sits at the top level, never inside ``data[]``; at most
+1,000 events a request (more rejects the whole request). EVT-1, EVT-3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final, Literal
+
+import orjson
+
+from tokops.tiktok._http import ApiClient, ApiResponse
+
+__all__ = [
+    "EVENT_SOURCES",
+    "MAX_EVENTS_PER_REQUEST",
+    "STANDARD_EVENTS",
+    "SUPPORTED_CURRENCIES",
+    "EventSource",
+    "EventsClient",
+    "build_track_body",
+]
+
+EventSource = Literal["web", "app", "offline", "crm"]
+EVENT_SOURCES: Final = ("web", "app", "offline", "crm")
+MAX_EVENTS_PER_REQUEST: Final = 1000
+TRACK_PATH: Final = "event/track/"
+
+#: Web / offline / CRM standard events, case-sensitive (spec §2, Sept 2025 list).
+STANDARD_EVENTS: Final = frozenset(
+    "AddPaymentInfo AddToCart AddToWishlist ApplicationApproval CompleteRegistration Contact "
+    "CustomizeProduct Download FindLocation InitiateCheckout Lead Purchase Schedule Search "
+    "StartTrial SubmitApplication Subscribe ViewContent".split()
+)
+
+#: ISO 4217 codes the Events API lists as supported (spec §1.5).
+SUPPORTED_CURRENCIES: Final = frozenset(
+    "AED ARS AUD BDT BHD BIF BOB BRL CAD CHF CLP CNY COP CRC CZK DKK DZD EGP EUR GBP GTQ HKD "
+    "HNL HUF IDR ILS INR ISK JPY KES KHR KRW KWD KZT MAD MOP MXN MYR NGN NIO NOK NZD OMR PEN "
+    "PHP PKR PLN PYG QAR RON RUB SAR SEK SGD THB TRY TWD UAH USD VES VND ZAR".split()
+)
+
+
+def build_track_body(
+    event_source: EventSource,
+    event_source_id: str,
+    events_json: Iterable[bytes],
+    *,
+    test_event_code: str | None = None,
+    partner_name: str | None = "tokops",
+) -> bytes:
+    """The request body from events already serialised one by one (fast path for bulk sends)."""
+    head: dict[str, Any] = {"event_source": event_source, "event_source_id": event_source_id}
+    if partner_name:
+        head["partner_name"] = partner_name
+    if test_event_code:
+        head["test_event_code"] = test_event_code
+    prefix = orjson.dumps(head)[:-1]  # drop the closing brace
+    return prefix + b',"data":[' + b",".join(events_json) + b"]}"
+
+
+class EventsClient:
+    """Send conversion events. ``events`` are dicts shaped like spec §1.3 (already hashed)."""
+
+    def __init__(self, api: ApiClient, *, partner_name: str | None = "tokops") -> None:
+        self.api = api
+        self.partner_name = partner_name
+
+    def track(
+        self,
+        event_source: EventSource,
+        event_source_id: str,
+        events: Sequence[Mapping[str, Any]],
+        *,
+        test_event_code: str | None = None,
+    ) -> ApiResponse:
+        if not 1 <= len(events) <= MAX_EVENTS_PER_REQUEST:
+            raise ValueError(f"a request carries 1..{MAX_EVENTS_PER_REQUEST} events")
+        body = build_track_body(
+            event_source,
+            event_source_id,
+            (orjson.dumps(e) for e in events),
+            test_event_code=test_event_code,
+            partner_name=self.partner_name,
+        )
+        return self.track_raw(body)
+
+    def track_raw(self, body: bytes) -> ApiResponse:
+        """Send a body built with :func:`build_track_body`."""
+        return self.api.call("POST", TRACK_PATH, content=body)
