@@ -73,9 +73,7 @@ _ENV_OVERRIDES: dict[str, tuple[str, str]] = {
 }
 
 
-def load_settings(
-    folder: Path | None = None, environ: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read ``tokops.toml`` from *folder* (default: the working folder), then apply env overrides.
 
     A missing file is fine (defaults apply); a malformed one is a :class:`ConfigError` that says

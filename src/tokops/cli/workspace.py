@@ -15,7 +15,9 @@ __all__ = ["register"]
 def register(app: typer.Typer) -> None:
     @app.command()
     def init(
-        store: str = typer.Option(StoreSettings().url, help="Store URL (duckdb://… or postgres://…)."),
+        store: str = typer.Option(
+            StoreSettings().url, help="Store URL (duckdb://… or postgres://…)."
+        ),
         api_base: str = typer.Option(DEFAULT_API_BASE, help="TikTok API base (or a sandbox URL)."),
         phone_region: str = typer.Option("US", help="Default region for phone numbers."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing tokops.toml."),

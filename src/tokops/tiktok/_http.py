@@ -83,8 +83,8 @@ class RateLimiter:
                 else:
                     self._tokens = min(self.capacity, self._tokens + (now - self._last) * self.rate)
                     self._last = now
-                    if self._tokens >= 1:
-                        self._tokens -= 1
+                    if self._tokens >= 1 - 1e-9:  # tolerance: float sums of refills
+                        self._tokens = max(0.0, self._tokens - 1)
                         return
                     wait = (1 - self._tokens) / self.rate
             self._sleep(wait)
@@ -284,4 +284,3 @@ class ApiClient:
 def is_retryable(exc: BaseException) -> bool:
     """True for errors the retry policy would retry (for callers that keep their own queue)."""
     return isinstance(exc, Transient)
-

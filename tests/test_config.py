@@ -1,0 +1,46 @@
+"""Workspace configuration: defaults, file, environment, secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tokops.config import access_token, load_settings, write_workspace
+from tokops.errors import ConfigError
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    s = load_settings(tmp_path, environ={})
+    assert s.store.url == "duckdb://tokops.duckdb"
+    assert s.tiktok.api_base == "https://business-api.tiktok.com"
+
+
+def test_written_workspace_round_trips_and_env_overrides(tmp_path: Path) -> None:
+    write_workspace(tmp_path, store_url="postgres://u@h/db", phone_region="FR")
+    s = load_settings(tmp_path, environ={})
+    assert s.store.url == "postgres://u@h/db" and s.events.phone_region == "FR"
+    s = load_settings(tmp_path, environ={"TOKOPS_API_BASE": "http://127.0.0.1:8765"})
+    assert s.tiktok.api_base == "http://127.0.0.1:8765"
+    with pytest.raises(ConfigError, match="already exists"):
+        write_workspace(tmp_path)
+
+
+def test_bad_file_names_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "tokops.toml").write_text("[events]\nbatch_size = 5000\n")
+    with pytest.raises(ConfigError, match="events.batch_size"):
+        load_settings(tmp_path, environ={})
+    (tmp_path / "tokops.toml").write_text("[store\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(tmp_path, environ={})
+    (tmp_path / "tokops.toml").write_text('[store]\nurl = "x"\nsecret = 1\n')
+    with pytest.raises(ConfigError, match="secret"):
+        load_settings(tmp_path, environ={})
+
+
+def test_token_only_from_environment_and_never_shown() -> None:
+    with pytest.raises(ConfigError, match="TIKTOK_ACCESS_TOKEN"):
+        access_token({})
+    tok = access_token({"TIKTOK_ACCESS_TOKEN": " abc123 "})
+    assert tok.get_secret_value() == "abc123"
+    assert "abc123" not in repr(tok) and "abc123" not in str(tok)
