@@ -1,7 +1,89 @@
-"""`tokops sandbox …` commands."""
+"""`tokops sandbox …` commands: run the local TikTok emulator."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import typer
 
+from tokops.errors import ConfigError
+
 app = typer.Typer(no_args_is_help=True)
+
+
+def _overrides(
+    token: str | None,
+    qps: int | None,
+    allow_any_source: bool,
+    faults: dict[str, Any],
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if token is not None:
+        out["access_tokens"] = [token]
+    if qps is not None:
+        out["qps"] = qps
+    if allow_any_source:
+        out["allow_any_source"] = True
+    given = {k: v for k, v in faults.items() if v is not None}
+    if given:
+        out["faults"] = given
+    return out
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
+    port: int = typer.Option(8765, help="TCP port."),
+    token: str | None = typer.Option(
+        None, help="Access token to accept (default: one is generated and printed)."
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", exists=True, dir_okay=False, help="TOML file of sandbox settings."
+    ),
+    qps: int | None = typer.Option(None, help="QPS limit of the event routes (default 1000)."),
+    latency_ms: int | None = typer.Option(None, help="Latency added to every API call."),
+    error_rate: float | None = typer.Option(None, help="Share of calls answered code 50000."),
+    http5xx_rate: float | None = typer.Option(None, help="Share of calls answered HTTP 503."),
+    drop_rate: float | None = typer.Option(None, help="Share of connections dropped."),
+    storm_seconds: float | None = typer.Option(
+        None, help="Answer 40100 to every call during the first N seconds."
+    ),
+    fault_seed: int | None = typer.Option(None, help="Seed of the fault RNG (reproducible)."),
+    allow_any_source: bool = typer.Option(
+        False, "--allow-any-source", help="Accept any event_source_id / advertiser_id."
+    ),
+) -> None:
+    """Serve the sandbox over HTTP until Ctrl-C; prints its URL, token and seeded ids."""
+    from tokops.sandbox import Sandbox
+    from tokops.sandbox.server import is_loopback
+    from tokops.sandbox.server import serve as run_server
+    from tokops.sandbox.settings import SandboxConfigError, load_settings
+
+    if not is_loopback(host) and token is None:
+        raise ConfigError(
+            f"refusing to bind {host}: a non-loopback host needs an explicit --token "
+            "(the sandbox would be reachable from the network)"
+        )
+    faults = {
+        "latency_ms": latency_ms,
+        "error_rate": error_rate,
+        "http5xx_rate": http5xx_rate,
+        "drop_rate": drop_rate,
+        "storm_seconds": storm_seconds,
+        "seed": fault_seed,
+    }
+    try:
+        settings = load_settings(config, _overrides(token, qps, allow_any_source, faults))
+    except SandboxConfigError as exc:
+        raise ConfigError(f"sandbox settings: {exc}") from None
+    sandbox = Sandbox(settings)
+    shown_host = f"[{host}]" if ":" in host else host
+    typer.echo(f"tokops sandbox on http://{shown_host}:{port}")
+    typer.echo(f"  access token: {sandbox.token}   (export TIKTOK_ACCESS_TOKEN={sandbox.token})")
+    for kind, ids in sandbox.event_sources().items():
+        typer.echo(f"  {kind.replace('_', ' ')}: {', '.join(ids) or '-'}")
+    active = {k: v for k, v in settings.faults.model_dump().items() if v and k != "drop_phase"}
+    if active:
+        typer.echo(f"  faults: {active}")
+    run_server(sandbox, host, port)

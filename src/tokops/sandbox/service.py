@@ -1,0 +1,317 @@
+"""The sandbox service: world state, the route table and the one dispatcher (BYD-1).
+
+:class:`Sandbox` plays TikTok's side without any server: ``handle(method, path, headers, query,
+body)`` answers like the real API, ``transport()`` plugs it into ``httpx.Client`` in-process,
+and :func:`tokops.sandbox.app.create_app` serves the same route table over HTTP.
+
+Order of checks for an ``/open_api/…`` call: route (else HTTP 404/405) → faults drawn
+(latency, drop "before", HTTP 503) → ``Access-Token`` (40104/40105) → 40100 storm → QPS limit
+(40100, ingestion routes) → 50000 error → the route's own validation and work → drop "after".
+``/sandbox/…`` read-outs need the token too but are never faulty or throttled.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import httpx
+
+from tokops.sandbox.audiences import Audiences
+from tokops.sandbox.auth import Permissions
+from tokops.sandbox.dedup import CHANNEL_BROWSER, CHANNEL_SERVER
+from tokops.sandbox.diagnostics import diagnostics_report, read_test_events
+from tokops.sandbox.envelope import (
+    CODE_OK,
+    CODE_PARAMETER,
+    CODE_SYSTEM_ERROR,
+    CODE_TOO_MANY_REQUESTS,
+    ApiFailure,
+    ConnectionDropped,
+    SandboxResponse,
+    envelope,
+    http_error,
+    new_request_id,
+)
+from tokops.sandbox.events import parse_events, parse_head
+from tokops.sandbox.faults import NO_FAULT, FaultDecision, FaultInjector
+from tokops.sandbox.ingest import VERDICT_NAMES, EventSink
+from tokops.sandbox.pixel import (
+    PixelEvents,
+    parse_legacy_batch,
+    parse_legacy_track,
+    parse_simulated,
+)
+from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.rules import Invalid
+from tokops.sandbox.settings import SandboxSettings
+from tokops.sandbox.throttle import QpsLimiter
+from tokops.sandbox.transport import SandboxTransport
+
+__all__ = ["MSG_SYSTEM_ERROR", "MSG_TOO_MANY_REQUESTS", "Route", "Sandbox", "utc_now"]
+
+MSG_TOO_MANY_REQUESTS: Final = "Too many requests. Please retry in some time."
+MSG_SYSTEM_ERROR: Final = "System error. Please retry later."
+API: Final = "/open_api/v1.3/"
+DMP: Final = API + "dmp/custom_audience/"
+
+Handler = Callable[[SandboxRequest, datetime], Any]
+
+
+def utc_now() -> datetime:
+    """The default clock: timezone-aware UTC now."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: ``faulty`` routes get fault injection, ``throttled`` ones the QPS limit,
+    ``legacy`` ones the Events API 1.0 error wording."""
+
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    faulty: bool = True
+    throttled: bool = False
+    legacy: bool = False
+
+
+class Sandbox:
+    """A local, faithful TikTok: Events API (2.0 and legacy 1.0), custom audiences, read-outs.
+
+    *now* is the clock every window (dedup, QPS, storm, "Active" status) is measured on; *sleep*
+    is how added latency waits. Both are injectable so tests are deterministic.
+    """
+
+    def __init__(
+        self,
+        settings: SandboxSettings | None = None,
+        *,
+        now: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings or SandboxSettings()
+        self._now = now
+        self._sleep = sleep
+        self.tokens: tuple[str, ...] = self.settings.access_tokens or (secrets.token_hex(20),)
+        self.permissions = Permissions(self.settings, self.tokens)
+        self.sink = EventSink(self.settings.test_events_kept)
+        self.audiences = Audiences(
+            self.permissions,
+            min_size=self.settings.audience_min_size,
+            match_rate=self.settings.audience_match_rate,
+        )
+        self.faults = FaultInjector(self.settings.faults, now().timestamp())
+        self.throttle = QpsLimiter(self.settings.qps)
+        self._lock = threading.Lock()
+        self.routes: tuple[Route, ...] = self._route_table()
+        self._by_path = {route.path: route for route in self.routes}
+
+    def __repr__(self) -> str:  # never show tokens
+        return f"Sandbox(routes={len(self.routes)}, event_sources={self.event_sources()})"
+
+    @property
+    def token(self) -> str:
+        """The first accepted token (the generated one when none was configured)."""
+        return self.tokens[0]
+
+    def event_sources(self) -> dict[str, tuple[str, ...]]:
+        """The seeded assets, by kind (for the CLI banner and the demo)."""
+        src = self.settings.sources
+        return {
+            "pixel_codes": src.pixel_codes,
+            "offline_event_set_ids": src.offline_event_set_ids,
+            "crm_event_set_ids": src.crm_event_set_ids,
+            "app_ids": src.app_ids,
+            "advertiser_ids": src.advertiser_ids,
+        }
+
+    # -- the public seam ------------------------------------------------------------------
+    def transport(self) -> httpx.BaseTransport:
+        """A synchronous httpx transport calling :meth:`handle` directly (no sockets)."""
+        return SandboxTransport(self.handle)
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> SandboxResponse:
+        """Answer one HTTP call. Raises :class:`ConnectionDropped` for the drop fault."""
+        route = self._by_path.get(path)
+        if route is None:
+            return http_error(404, "404 page not found")
+        if method.upper() != route.method:
+            return http_error(405, "405 method not allowed")
+        decision = NO_FAULT
+        if route.faulty and self.faults.active:
+            decision = self.faults.decide(self._now().timestamp())
+            if decision.latency_s:
+                self._sleep(decision.latency_s)
+            drop_before = self.settings.faults.drop_phase == "before"
+            if decision.drop and drop_before:
+                raise ConnectionDropped(path)
+            if decision.http5xx:
+                return http_error(503, "503 Service Temporarily Unavailable")
+        request = SandboxRequest(
+            method=route.method,
+            path=path,
+            headers={k.lower(): v for k, v in (headers or {}).items()},
+            query=dict(query or {}),
+            body=body,
+        )
+        answer = self._dispatch(route, request, decision)
+        if decision.drop:
+            raise ConnectionDropped(path)
+        return answer
+
+    def _dispatch(
+        self, route: Route, request: SandboxRequest, decision: FaultDecision
+    ) -> SandboxResponse:
+        now = self._now()
+        request_id = new_request_id(now)
+        try:
+            self.permissions.authenticate(request.headers)
+            if decision.storm:
+                raise ApiFailure(CODE_TOO_MANY_REQUESTS, MSG_TOO_MANY_REQUESTS)
+            if route.throttled and not self.throttle.allow(route.path, now.timestamp()):
+                raise ApiFailure(CODE_TOO_MANY_REQUESTS, MSG_TOO_MANY_REQUESTS)
+            if decision.error:
+                raise ApiFailure(CODE_SYSTEM_ERROR, MSG_SYSTEM_ERROR)
+            with self._lock:
+                data = route.handler(request, now)
+        except Invalid as exc:
+            message = exc.legacy_message() if route.legacy else exc.message()
+            return envelope(CODE_PARAMETER, message, request_id)
+        except ApiFailure as exc:
+            return envelope(exc.code, exc.message, request_id)
+        return envelope(CODE_OK, "OK", request_id, data)
+
+    # -- read-outs (also served under /sandbox/) ------------------------------------------
+    def diagnostics(self, event_source_id: str) -> dict[str, Any]:
+        """Events-Manager-like health of one event source (EVT-6)."""
+        with self._lock:
+            return diagnostics_report(self.sink, event_source_id, self._now().timestamp())
+
+    def test_events(
+        self, event_source_id: str, test_event_code: str | None = None
+    ) -> dict[str, Any]:
+        with self._lock:
+            return read_test_events(self.sink, event_source_id, test_event_code)
+
+    # -- route handlers ---------------------------------------------------------------------
+    def _route_table(self) -> tuple[Route, ...]:
+        aud = self.audiences
+        routes = [
+            Route("POST", API + "event/track/", self._track, "Events API 2.0", throttled=True),
+        ]
+        for version in ("v1.2", "v1.3"):
+            base = f"/open_api/{version}/pixel/"
+            routes += [
+                Route(
+                    "POST",
+                    base + "track/",
+                    self._pixel_track,
+                    "Legacy 1.0 track",
+                    throttled=True,
+                    legacy=True,
+                ),
+                Route(
+                    "POST",
+                    base + "batch/",
+                    self._pixel_batch,
+                    "Legacy 1.0 batch",
+                    throttled=True,
+                    legacy=True,
+                ),
+            ]
+        routes += [
+            Route("POST", DMP + "file/upload/", aud.upload_file, "Upload an audience file"),
+            Route("POST", DMP + "create/", aud.create_audience, "Create a custom audience"),
+            Route("POST", DMP + "update/", aud.update_audience, "Update a custom audience"),
+            Route("POST", DMP + "delete/", aud.delete_audiences, "Delete custom audiences"),
+            Route("GET", DMP + "list/", aud.list_audiences, "List custom audiences"),
+            Route("GET", DMP + "get/", aud.get_audiences, "Get custom audience details"),
+            Route(
+                "POST",
+                "/sandbox/pixel/events/",
+                self._simulate_pixel,
+                "Simulate browser pixel events",
+                faulty=False,
+            ),
+            Route(
+                "GET",
+                "/sandbox/diagnostics/",
+                self._diagnostics,
+                "Events Manager-like diagnostics",
+                faulty=False,
+            ),
+            Route(
+                "GET",
+                "/sandbox/test_events/",
+                self._test_events,
+                "Events received with a test_event_code",
+                faulty=False,
+            ),
+        ]
+        return tuple(routes)
+
+    def _track(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        head = parse_head(request.json_object())
+        self.permissions.check_source(head.event_source, head.event_source_id)
+        now_s = now.timestamp()
+        events = parse_events(head, now_s, self.settings.offline_max_age_days)
+        self.sink.ingest(head.event_source_id, events, CHANNEL_SERVER, now_s, head.test_event_code)
+        return {}
+
+    def _check_pixel(self, pixel_code: str) -> None:
+        self.permissions.check_source("web", pixel_code)
+
+    def _ingest_pixel(self, batch: PixelEvents, channel: int, now_s: float) -> list[int]:
+        return self.sink.ingest(
+            batch.pixel_code, batch.events, channel, now_s, batch.test_event_code
+        )
+
+    def _pixel_track(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        now_s = now.timestamp()
+        batch = parse_legacy_track(request.json_object(), now_s, self._check_pixel)
+        self._ingest_pixel(batch, CHANNEL_SERVER, now_s)
+        return {}
+
+    def _pixel_batch(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        now_s = now.timestamp()
+        batch = parse_legacy_batch(request.json_object(), now_s, self._check_pixel)
+        self._ingest_pixel(batch, CHANNEL_SERVER, now_s)
+        return {}
+
+    def _simulate_pixel(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        now_s = now.timestamp()
+        batch = parse_simulated(request.json_object(), now_s, self._check_pixel)
+        verdicts = self._ingest_pixel(batch, CHANNEL_BROWSER, now_s)
+        return {"received": len(verdicts), "outcomes": [VERDICT_NAMES[v] for v in verdicts]}
+
+    def _source_param(self, request: SandboxRequest) -> str:
+        source_id = request.query.get("event_source_id", "")
+        if not source_id:
+            raise ApiFailure(
+                CODE_PARAMETER, "Invalid value for event_source_id: field is required."
+            )
+        self.permissions.check_any_source(source_id)
+        return source_id
+
+    def _diagnostics(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        source_id = self._source_param(request)
+        return diagnostics_report(self.sink, source_id, now.timestamp())
+
+    def _test_events(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        source_id = self._source_param(request)
+        code = request.query.get("test_event_code") or None
+        return read_test_events(self.sink, source_id, code)
