@@ -46,6 +46,8 @@ class StoreSettings(_Section):
 class TikTokSettings(_Section):
     api_base: str = DEFAULT_API_BASE
     """Scheme and host; clients append ``/open_api/v1.3/…``."""
+    advertiser_id: str | None = None
+    """Default advertiser (ad account) id for commands that act on one (audiences …)."""
     timeout_s: float = 30.0
     max_retries: int = 6
     qps: float = 50.0
@@ -70,6 +72,7 @@ class Settings(_Section):
 _ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "TOKOPS_STORE_URL": ("store", "url"),
     "TOKOPS_API_BASE": ("tiktok", "api_base"),
+    "TIKTOK_ADVERTISER_ID": ("tiktok", "advertiser_id"),
 }
 
 

@@ -109,13 +109,20 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class ApiResponse:
-    """A successful (``code`` 0 or 20001) answer, with how many attempts it took."""
+    """A successful (``code`` 0 or 20001) answer, with how many attempts it took.
+
+    ``headers`` are the HTTP headers of the answer (e.g. ``X-Tt-Ads-Throttle`` signals the
+    20,000-ad report truncation). ``raw`` holds the body of a :meth:`ApiClient.call_raw` answer
+    that was not an envelope (a ``CSV_STRING`` report download); ``data`` is then ``None``.
+    """
 
     data: Any
     code: int
     message: str
     request_id: str | None
     attempts: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
 
 
 def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -207,9 +214,7 @@ class ApiClient:
         *content* lets callers send a body they serialised themselves (the events sync builds
         its JSON in bulk); otherwise *json* is serialised with orjson.
         """
-        rel = path.lstrip("/")
-        if not rel.endswith("/"):
-            rel += "/"  # TikTok routes all end with a slash; without it they 404
+        rel = _route(path)
         headers: dict[str, str] = {}
         body = content
         if body is None and json is not None:
@@ -217,13 +222,30 @@ class ApiClient:
         if body is not None:
             headers["Content-Type"] = "application/json"
         query = _encode_params(params)
+        return self._retrying(
+            lambda attempt: self._once(method, rel, query, body, headers, files, data, attempt)
+        )
+
+    def call_raw(self, path: str, params: Mapping[str, Any] | None = None) -> ApiResponse:
+        """GET whose answer may be a raw body (CSV) instead of an envelope; same retry rules.
+
+        An envelope answer is decoded as usual (errors raise); anything else comes back in
+        :attr:`ApiResponse.raw`.
+        """
+        rel = _route(path)
+        query = _encode_params(params)
+        return self._retrying(
+            lambda attempt: self._once("GET", rel, query, None, {}, None, None, attempt, raw=True)
+        )
+
+    def _retrying(self, once: Callable[[int], ApiResponse]) -> ApiResponse:
         attempt = 0
         while True:
             attempt += 1
             try:
                 if self.rate_limiter is not None:
                     self.rate_limiter.acquire()
-                return self._once(method, rel, query, body, headers, files, data, attempt)
+                return once(attempt)
             except TikTokError as exc:
                 if not isinstance(exc, Transient) or attempt > self.retry.max_retries:
                     raise
@@ -245,8 +267,10 @@ class ApiClient:
         files: Mapping[str, Any] | None,
         data: Mapping[str, str] | None,
         attempt: int,
+        *,
+        raw: bool = False,
     ) -> ApiResponse:
-        endpoint = API_PREFIX + rel
+        endpoint = rel if rel.startswith(("http://", "https://")) else API_PREFIX + rel
         try:
             resp = self._http.request(
                 method,
@@ -266,19 +290,31 @@ class ApiClient:
             if resp.status_code >= 500 or resp.status_code == 429:
                 raise TransientHTTPStatusError(resp.status_code, endpoint, excerpt)
             raise HTTPStatusError(resp.status_code, endpoint, excerpt)
-        try:
-            env = orjson.loads(resp.content)
-        except orjson.JSONDecodeError:
-            raise TransientHTTPStatusError(200, endpoint, "response is not JSON") from None
+        env: Any = None
+        if not raw or resp.content.lstrip()[:1] == b"{":
+            try:
+                env = orjson.loads(resp.content)
+            except orjson.JSONDecodeError:
+                if not raw:
+                    raise TransientHTTPStatusError(200, endpoint, "response is not JSON") from None
         if not isinstance(env, dict) or "code" not in env:
+            if raw:
+                return ApiResponse(None, 0, "OK", None, attempt, resp.headers, resp.content)
             raise TikTokError(f"{endpoint}: response is not a TikTok envelope")
         code = int(env["code"])
         message = str(env.get("message", ""))
         request_id = env.get("request_id")
         if code in (0, 20001):
-            return ApiResponse(env.get("data"), code, message, request_id, attempt)
+            return ApiResponse(env.get("data"), code, message, request_id, attempt, resp.headers)
         cls = error_for_code(code)
         raise cls(code, message, request_id, endpoint, env.get("data"))
+
+
+def _route(path: str) -> str:
+    """A path relative to ``/open_api/v1.3/`` (absolute URLs pass), always with its final slash:
+    TikTok routes all end with one and 404 without it."""
+    rel = path if path.startswith(("http://", "https://")) else path.lstrip("/")
+    return rel if rel.endswith("/") else rel + "/"
 
 
 def is_retryable(exc: BaseException) -> bool:
