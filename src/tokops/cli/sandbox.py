@@ -17,8 +17,9 @@ def _overrides(
     qps: int | None,
     allow_any_source: bool,
     faults: dict[str, Any],
+    world: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {k: v for k, v in (world or {}).items() if v is not None}
     if token is not None:
         out["access_tokens"] = [token]
     if qps is not None:
@@ -53,8 +54,22 @@ def serve(
     allow_any_source: bool = typer.Option(
         False, "--allow-any-source", help="Accept any event_source_id / advertiser_id."
     ),
+    seed: int | None = typer.Option(None, help="Seed of the simulated world (default 1)."),
+    scale: str | None = typer.Option(
+        None, help="World size: small (default), medium (~1,000 ads) or large."
+    ),
+    marketing_qps: int | None = typer.Option(
+        None, help="App-level QPS of the Marketing API routes (default 10)."
+    ),
+    world_anchor: str | None = typer.Option(
+        None,
+        "--world-anchor",
+        help="Last day of the world's history, YYYY-MM-DD (default: today, UTC); "
+        "fix it to get the same answers on another day.",
+    ),
 ) -> None:
-    """Serve the sandbox over HTTP until Ctrl-C; prints its URL, token and seeded ids."""
+    """Serve the sandbox over HTTP until Ctrl-C; prints its URL, token, seeded ids and the
+    simulated world's advertisers."""
     from tokops.sandbox import Sandbox
     from tokops.sandbox.server import is_loopback
     from tokops.sandbox.server import serve as run_server
@@ -74,7 +89,13 @@ def serve(
         "seed": fault_seed,
     }
     try:
-        settings = load_settings(config, _overrides(token, qps, allow_any_source, faults))
+        world = {
+            "seed": seed,
+            "scale": scale,
+            "marketing_qps": marketing_qps,
+            "world_anchor": world_anchor,
+        }
+        settings = load_settings(config, _overrides(token, qps, allow_any_source, faults, world))
     except SandboxConfigError as exc:
         raise ConfigError(f"sandbox settings: {exc}") from None
     sandbox = Sandbox(settings)
@@ -83,6 +104,15 @@ def serve(
     typer.echo(f"  access token: {sandbox.token}   (export TIKTOK_ACCESS_TOKEN={sandbox.token})")
     for kind, ids in sandbox.event_sources().items():
         typer.echo(f"  {kind.replace('_', ' ')}: {', '.join(ids) or '-'}")
+    world_ = sandbox.world
+    typer.echo(
+        f"  world: seed {world_.seed}, scale {world_.scale}, "
+        f"{world_.start} .. {world_.anchor}, {len(world_.ads)} ads"
+    )
+    for adv in world_.advertisers.values():
+        typer.echo(
+            f"  advertiser {adv.advertiser_id}  {adv.timezone:<20} {adv.currency}  {adv.name}"
+        )
     active = {k: v for k, v in settings.faults.model_dump().items() if v and k != "drop_phase"}
     if active:
         typer.echo(f"  faults: {active}")

@@ -6,8 +6,13 @@ and :func:`tokops.sandbox.app.create_app` serves the same route table over HTTP.
 
 Order of checks for an ``/open_api/…`` call: route (else HTTP 404/405) → faults drawn
 (latency, drop "before", HTTP 503) → ``Access-Token`` (40104/40105) → 40100 storm → QPS limit
-(40100, ingestion routes) → 50000 error → the route's own validation and work → drop "after".
-``/sandbox/…`` read-outs need the token too but are never faulty or throttled.
+(40100, ingestion routes) → app-level Marketing API limit (40100, QPS/QPM/QPD and per-endpoint
+QPS, ``marketing_api.md`` §1.6) → 50000 error → the route's own validation and work → drop
+"after". ``/sandbox/…`` read-outs need the token too but are never faulty or throttled.
+
+The Marketing API world (:attr:`Sandbox.world`) is built on first use from ``settings.seed``,
+``settings.scale`` and ``settings.world_anchor`` (default: the clock's UTC date when the
+sandbox was created), so the event-only uses of the sandbox never pay for it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any, Final
 
 import httpx
 
+from tokops.sandbox.answers import Answer, RawAnswer
 from tokops.sandbox.audiences import Audiences
 from tokops.sandbox.auth import Permissions
 from tokops.sandbox.dedup import CHANNEL_BROWSER, CHANNEL_SERVER
@@ -41,17 +47,21 @@ from tokops.sandbox.envelope import (
 from tokops.sandbox.events import parse_events, parse_head
 from tokops.sandbox.faults import NO_FAULT, FaultDecision, FaultInjector
 from tokops.sandbox.ingest import VERDICT_NAMES, EventSink
+from tokops.sandbox.marketing.context import Market
+from tokops.sandbox.marketing.routes import MarketingApi
 from tokops.sandbox.pixel import (
     PixelEvents,
     parse_legacy_batch,
     parse_legacy_track,
     parse_simulated,
 )
+from tokops.sandbox.ratelimit import AppRateLimiter
 from tokops.sandbox.request import SandboxRequest
 from tokops.sandbox.rules import Invalid
 from tokops.sandbox.settings import SandboxSettings
 from tokops.sandbox.throttle import QpsLimiter
 from tokops.sandbox.transport import SandboxTransport
+from tokops.sandbox.world import World, build_world, world_advertiser_ids
 
 __all__ = ["MSG_SYSTEM_ERROR", "MSG_TOO_MANY_REQUESTS", "Route", "Sandbox", "utc_now"]
 
@@ -71,7 +81,8 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class Route:
     """One endpoint: ``faulty`` routes get fault injection, ``throttled`` ones the QPS limit,
-    ``legacy`` ones the Events API 1.0 error wording."""
+    ``legacy`` ones the Events API 1.0 error wording, ``app_limited`` ones the Marketing API's
+    app-level rate limit."""
 
     method: str
     path: str
@@ -80,13 +91,18 @@ class Route:
     faulty: bool = True
     throttled: bool = False
     legacy: bool = False
+    app_limited: bool = False
+    public: bool = False
+    """No ``Access-Token`` needed (``/oauth2/access_token/`` hands one out)."""
 
 
 class Sandbox:
-    """A local, faithful TikTok: Events API (2.0 and legacy 1.0), custom audiences, read-outs.
+    """A local, faithful TikTok: Events API (2.0 and legacy 1.0), custom audiences, the
+    Marketing API over a simulated world, read-outs.
 
-    *now* is the clock every window (dedup, QPS, storm, "Active" status) is measured on; *sleep*
-    is how added latency waits. Both are injectable so tests are deterministic.
+    *now* is the clock every window (dedup, QPS, storm, "Active" status, data latency,
+    restatement, task states) is measured on; *sleep* is how added latency waits. Both are
+    injectable so tests are deterministic.
     """
 
     def __init__(
@@ -100,7 +116,16 @@ class Sandbox:
         self._now = now
         self._sleep = sleep
         self.tokens: tuple[str, ...] = self.settings.access_tokens or (secrets.token_hex(20),)
-        self.permissions = Permissions(self.settings, self.tokens)
+        self.born = now()
+        self._world: World | None = None
+        sources = self.settings.sources
+        advertisers = tuple(
+            dict.fromkeys(sources.advertiser_ids + world_advertiser_ids(self.settings.scale))
+        )
+        with_world = self.settings.model_copy(
+            update={"sources": sources.model_copy(update={"advertiser_ids": advertisers})}
+        )
+        self.permissions = Permissions(with_world, self.tokens)
         self.sink = EventSink(self.settings.test_events_kept)
         self.audiences = Audiences(
             self.permissions,
@@ -109,6 +134,17 @@ class Sandbox:
         )
         self.faults = FaultInjector(self.settings.faults, now().timestamp())
         self.throttle = QpsLimiter(self.settings.qps)
+        mk = self.settings.marketing
+        self.app_limiter = AppRateLimiter(
+            mk.app_id,
+            self.settings.marketing_qps,
+            mk.qpm,
+            mk.qpd,
+            lockout_s=mk.qpm_lockout_s,
+            endpoint_qps=mk.endpoint_qps,
+        )
+        self.market = Market(self.settings, lambda: self.world)
+        self.marketing = MarketingApi(self.market, self.tokens[0])
         self._lock = threading.Lock()
         self.routes: tuple[Route, ...] = self._route_table()
         self._by_path = {route.path: route for route in self.routes}
@@ -120,6 +156,17 @@ class Sandbox:
     def token(self) -> str:
         """The first accepted token (the generated one when none was configured)."""
         return self.tokens[0]
+
+    @property
+    def world(self) -> World:
+        """The simulated Marketing API world, with its ground truth (``world.truth``) and
+        ``world.totals(advertiser_id, start, end)``; built on first use."""
+        if self._world is None:
+            anchor = self.settings.world_anchor or self.born.astimezone(UTC).date()
+            self._world = build_world(
+                self.settings.seed, self.settings.scale, anchor, self.settings.marketing
+            )
+        return self._world
 
     def event_sources(self) -> dict[str, tuple[str, ...]]:
         """The seeded assets, by kind (for the CLI banner and the demo)."""
@@ -179,11 +226,14 @@ class Sandbox:
         now = self._now()
         request_id = new_request_id(now)
         try:
-            self.permissions.authenticate(request.headers)
+            if not route.public:
+                self.permissions.authenticate(request.headers)
             if decision.storm:
                 raise ApiFailure(CODE_TOO_MANY_REQUESTS, MSG_TOO_MANY_REQUESTS)
             if route.throttled and not self.throttle.allow(route.path, now.timestamp()):
                 raise ApiFailure(CODE_TOO_MANY_REQUESTS, MSG_TOO_MANY_REQUESTS)
+            if route.app_limited:
+                self.app_limiter.check(route.path[len(API) - 1 :], now.timestamp())
             if decision.error:
                 raise ApiFailure(CODE_SYSTEM_ERROR, MSG_SYSTEM_ERROR)
             with self._lock:
@@ -193,6 +243,12 @@ class Sandbox:
             return envelope(CODE_PARAMETER, message, request_id)
         except ApiFailure as exc:
             return envelope(exc.code, exc.message, request_id)
+        if isinstance(data, RawAnswer):
+            return SandboxResponse(200, {"content-type": data.content_type}, data.body)
+        if isinstance(data, Answer):
+            answer = envelope(CODE_OK, "OK", request_id, data.data)
+            answer.headers.update(data.headers)
+            return answer
         return envelope(CODE_OK, "OK", request_id, data)
 
     # -- read-outs (also served under /sandbox/) ------------------------------------------
@@ -262,6 +318,17 @@ class Sandbox:
                 faulty=False,
             ),
         ]
+        mk = self.marketing
+        for spec in mk.routes:
+            path = API + spec.path.lstrip("/")
+            routes.append(Route(spec.method, path, spec.handler, spec.summary, app_limited=True))
+        for spec in mk.public_routes:
+            path = API + spec.path.lstrip("/")
+            routes.append(
+                Route(spec.method, path, spec.handler, spec.summary, app_limited=True, public=True)
+            )
+        for spec in mk.sandbox_routes:
+            routes.append(Route(spec.method, spec.path, spec.handler, spec.summary, faulty=False))
         return tuple(routes)
 
     def _track(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:

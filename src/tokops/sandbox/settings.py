@@ -17,11 +17,27 @@ keys are refused (``extra="forbid"``) so a typo fails at start, not silently. Ex
     drop_rate = 0.01       # connection closed without a response
     storm_seconds = 10     # every request answered 40100 during the first 10 s
     seed = 7               # same seed, same faults for the same sequence of requests
+
+The Marketing API world (BYD-1) is seeded: ``seed`` and ``scale`` fix every campaign, post and
+metric, so the same seed gives byte-identical answers for the same clock. Example::
+
+    seed = 7
+    scale = "medium"        # small | medium | large
+    marketing_qps = 10      # app-level QPS of the Marketing API routes (40100 above it)
+
+    [marketing]
+    endpoint_qps = { "/report/task/create/" = 1, "/ad/create/" = 5 }
+    report_ad_cap = 20000   # the AUCTION_AD truncation of /report/integrated/get/
+    latency_minutes = 30    # non-UV metrics appear this long after delivery
+
+    [marketing.spark]       # SPK-11 effect sizes of Spark vs non-Spark ads
+    engagement_rate = 1.42
 """
 
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -31,12 +47,15 @@ __all__ = [
     "DEFAULT_ADVERTISER_ID",
     "DEFAULT_APP_ID",
     "DEFAULT_CRM_EVENT_SET_ID",
+    "DEFAULT_MARKETING_APP_ID",
     "DEFAULT_OFFLINE_EVENT_SET_ID",
     "DEFAULT_PIXEL_CODE",
     "FaultSettings",
+    "MarketingSettings",
     "SandboxConfigError",
     "SandboxSettings",
     "SourceSettings",
+    "SparkEffects",
     "load_settings",
 ]
 
@@ -47,6 +66,8 @@ DEFAULT_ADVERTISER_ID: Final = "7100000000000000001"
 DEFAULT_OFFLINE_EVENT_SET_ID: Final = "7200000000000000001"
 DEFAULT_CRM_EVENT_SET_ID: Final = "7300000000000000001"
 DEFAULT_APP_ID: Final = "7500000000000000001"
+#: The developer app the Marketing API rate limit is counted for (``App [<id>] reaches …``).
+DEFAULT_MARKETING_APP_ID: Final = "7450000000000000001"
 
 
 class _Model(BaseModel):
@@ -92,6 +113,55 @@ class FaultSettings(_Model):
     """Seed of the fault RNG; ``None`` draws a fresh seed."""
 
 
+class SparkEffects(_Model):
+    """Relative effect of Spark vs non-Spark ads, all else equal (SPK-11's reported uplift).
+
+    Each is a relative change: ``0.30`` multiplies the complete-view rate by 1.30.
+    """
+
+    complete_view_rate: float = Field(default=0.30, gt=-1.0)
+    """``video_views_p100 / video_play_actions``."""
+    engagement_rate: float = Field(default=1.42, gt=-1.0)
+    """``engagements / impressions`` (clicks of every kind, SPK-10)."""
+    cvr: float = Field(default=0.43, gt=-1.0)
+    """``conversion / clicks``."""
+    cpm: float = Field(default=-0.04, gt=-1.0)
+    """``spend / impressions × 1000``."""
+
+
+class MarketingSettings(_Model):
+    """Knobs of the Marketing API emulation (``marketing_api.md`` §1.6, §2.4, §8)."""
+
+    qpm: int = Field(default=600, ge=1)
+    """App-level requests per minute; a breach locks the app out for ``qpm_lockout_s``."""
+    qpd: int = Field(default=864_000, ge=1)
+    """App-level requests per UTC day; a breach locks the app out until 00:00 UTC."""
+    qpm_lockout_s: float = Field(default=300.0, ge=0.0)
+    endpoint_qps: dict[str, int] = Field(
+        default_factory=lambda: {"/report/task/create/": 1, "/ad/create/": 5}
+    )
+    """Per-endpoint QPS on top of the app limit; keys are paths after ``/open_api/v1.3``."""
+    app_id: str = DEFAULT_MARKETING_APP_ID
+    """The app named in 40100 messages and accepted by ``/oauth2/…`` (any app id works)."""
+    report_ad_cap: int = Field(default=20_000, ge=1)
+    """An AUCTION_AD report covering more ads with spend keeps only the newest this many."""
+    latency_minutes: float = Field(default=30.0, ge=0.0)
+    """Non-UV metrics of an hour of delivery appear this long after it."""
+    uv_latency_hours: float = Field(default=16.0, ge=0.0)
+    """UV metrics (reach, frequency…) of a day appear this long after the day ends."""
+    audience_latency_hours: float = Field(default=16.0, ge=0.0)
+    """AUDIENCE report rows of a day appear this long after the day ends."""
+    attribution_window_days: int = Field(default=7, ge=0, le=28)
+    """Conversions of a day keep being restated for this many days after it."""
+    task_queue_seconds: float = Field(default=2.0, ge=0.0)
+    """An async report task is QUEUING this long, then PROCESSING…"""
+    task_processing_seconds: float = Field(default=3.0, ge=0.0)
+    """…this long, then SUCCESS."""
+    organic_backfill_days: int = Field(default=60, ge=1)
+    """Organic account metrics reach back this many days (``/business/get/``)."""
+    spark: SparkEffects = SparkEffects()
+
+
 class SandboxSettings(_Model):
     """The sandbox's world and behaviour. All defaults are the real API's where it is known."""
 
@@ -113,6 +183,16 @@ class SandboxSettings(_Model):
     test_events_kept: int = Field(default=10_000, ge=1)
     """How many events each test stream keeps (oldest are forgotten)."""
     faults: FaultSettings = FaultSettings()
+    seed: int = 1
+    """Seed of the simulated world: same seed, same world and metrics."""
+    scale: Literal["small", "medium", "large"] = "small"
+    """World size: ``small`` (3 advertisers, ~60 ads, 120 days), ``medium`` (~1,000 ads,
+    365 days), ``large`` (~5,000 ads, 365 days)."""
+    world_anchor: date | None = None
+    """The UTC day the generated history ends on; default: the clock's date at start."""
+    marketing_qps: int = Field(default=10, ge=1)
+    """App-level QPS of the Marketing API routes (basic tier); above it, code 40100."""
+    marketing: MarketingSettings = MarketingSettings()
 
 
 class SandboxConfigError(ValueError):

@@ -1,0 +1,155 @@
+"""Business Centers and app authorization (``marketing_api.md`` §3.1; SDK ``BcApi``).
+
+- ``GET /bc/get/``: the Business Centers the token sees, ``{list: [{bc_info, user_role,
+  ext_user_info}], page_info}``; ``GET /bc/asset/get/?bc_id&asset_type``: its ad accounts
+  (``ADVERTISER``), TikTok accounts (``TT_ACCOUNT``) and shops (``TIKTOK_SHOP``).
+  **[UNCONFIRMED]** field names beyond the ids: the SDK types ``data`` as a plain object.
+- ``GET /oauth2/advertiser/get/?app_id&secret``: the advertisers the app is authorized for —
+  here, every advertiser of the world, for any app id and secret (the real sandbox does not
+  offer this endpoint, §3.1).
+- ``POST /oauth2/access_token/ {app_id, secret, auth_code}``: swaps any non-empty auth code
+  for the sandbox's token (long-lived, no refresh, §3.1); it needs no ``Access-Token``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+from tokops.sandbox.envelope import ApiFailure
+from tokops.sandbox.marketing.context import Market, RouteSpec
+from tokops.sandbox.paging import page_info, page_params, page_slice
+from tokops.sandbox.params import Params, bad
+from tokops.sandbox.request import SandboxRequest
+
+__all__ = ["ASSET_TYPES", "BusinessCenters", "OAuth"]
+
+ASSET_TYPES: Final = ("ADVERTISER", "TT_ACCOUNT", "TIKTOK_SHOP")
+CODE_AUTH_PARAMS: Final = 40101
+
+
+class BusinessCenters:
+    def __init__(self, market: Market) -> None:
+        self.market = market
+
+    def routes(self) -> list[RouteSpec]:
+        return [
+            RouteSpec("GET", "/bc/get/", self.centers, "Get Business Centers"),
+            RouteSpec("GET", "/bc/asset/get/", self.assets, "Get Business Center assets"),
+        ]
+
+    def centers(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        params = Params.of(request)
+        wanted = params.string("bc_id")
+        page, size = page_params(params, max_size=50)
+        w = self.market.world
+        rows = [
+            {
+                "bc_info": {
+                    "bc_id": bc.bc_id,
+                    "name": bc.name,
+                    "company": bc.company,
+                    "currency": bc.currency,
+                    "timezone": bc.timezone,
+                    "registered_area": "US",
+                    "status": "ENABLE",
+                    "type": "NORMAL",
+                    "create_time": int(bc.created.timestamp()),
+                },
+                "user_role": "ADMIN",
+                "ext_user_info": {"finance_role": "MANAGER"},
+            }
+            for bc in w.bcs.values()
+            if not wanted or bc.bc_id == wanted
+        ]
+        if wanted and not rows:
+            raise bad(f"Invalid value for bc_id: Business Center {wanted} not found.")
+        return {
+            "list": list(page_slice(rows, page, size)),
+            "page_info": page_info(len(rows), page, size),
+        }
+
+    def assets(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        params = Params.of(request)
+        bc_id = params.ident("bc_id")
+        w = self.market.world
+        if bc_id not in w.bcs:
+            raise bad(f"Invalid value for bc_id: Business Center {bc_id} not found.")
+        kind = params.enum("asset_type", ASSET_TYPES)
+        page, size = page_params(params, max_size=50)
+        rows: list[dict[str, Any]] = []
+        if kind == "ADVERTISER":
+            rows = [
+                {
+                    "asset_id": a.advertiser_id,
+                    "asset_name": a.name,
+                    "asset_type": kind,
+                    "advertiser_status": "STATUS_ENABLE",
+                    "advertiser_role": "ROLE_ADVERTISER",
+                    "owner_bc_name": w.bcs[bc_id].name,
+                }
+                for a in w.advertisers.values()
+                if a.bc_id == bc_id
+            ]
+        elif kind == "TT_ACCOUNT":
+            rows = [
+                {"asset_id": t.identity_id, "asset_name": t.display_name, "asset_type": kind}
+                for t in w.accounts.values()
+                if t.bc_id == bc_id
+            ]
+        else:
+            rows = [
+                {"asset_id": s.store_id, "asset_name": s.name, "asset_type": kind}
+                for s in w.stores.values()
+                if s.bc_id == bc_id
+            ]
+        return {
+            "list": list(page_slice(rows, page, size)),
+            "page_info": page_info(len(rows), page, size),
+        }
+
+
+class OAuth:
+    def __init__(self, market: Market, token: str) -> None:
+        self.market = market
+        self.token = token
+
+    def routes(self) -> list[RouteSpec]:
+        return [
+            RouteSpec(
+                "GET", "/oauth2/advertiser/get/", self.advertisers, "Get authorized ad accounts"
+            ),
+        ]
+
+    def public_routes(self) -> list[RouteSpec]:
+        """Routes that take no ``Access-Token`` (they hand one out)."""
+        return [
+            RouteSpec("POST", "/oauth2/access_token/", self.access_token, "Get an access token")
+        ]
+
+    @staticmethod
+    def _app(params: Params) -> None:
+        if not params.string("app_id") or not params.string("secret"):
+            raise ApiFailure(CODE_AUTH_PARAMS, "app_id and secret are required.")
+
+    def advertisers(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        params = Params.of(request)
+        self._app(params)
+        w = self.market.world
+        return {
+            "list": [
+                {"advertiser_id": a.advertiser_id, "advertiser_name": a.name}
+                for a in w.advertisers.values()
+            ]
+        }
+
+    def access_token(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        params = Params.of(request)
+        self._app(params)
+        if not params.string("auth_code"):
+            raise ApiFailure(CODE_AUTH_PARAMS, "auth_code is required.")
+        return {
+            "access_token": self.token,
+            "advertiser_ids": list(self.market.world.advertisers),
+            "scope": [4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+        }

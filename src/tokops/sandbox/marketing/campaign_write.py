@@ -1,0 +1,191 @@
+"""``POST /campaign/create/``, ``/campaign/update/``, ``/campaign/status/update/`` (§3.1–3.3).
+
+- create: ``advertiser_id``, ``campaign_name`` (≤ 512 characters, unique among the account's
+  live campaigns), ``objective_type`` (current objectives only; legacy ones are read-only),
+  ``budget_mode`` (default INFINITE) and ``budget`` within the currency's limits,
+  ``budget_optimize_on``, ``operation_status``; answers the full campaign object.
+  ``campaign_product_source: STORE`` is refused: since Q3 2025 TikTok-Shop ads are created
+  with GMV Max only (§5).
+- update: partial; ``objective_type`` is immutable; a new budget must be ≥ 105 % of what the
+  campaign already spent; nothing to change is 40012.
+- status: ``campaign_ids`` (1–20), ``operation_status`` ENABLE / DISABLE / DELETE; deletion is
+  irreversible and cascades to ad groups and ads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tokops.sandbox.envelope import ApiFailure
+from tokops.sandbox.marketing.context import Market, RouteSpec
+from tokops.sandbox.marketing.rules import BUDGET_MODES, LEGACY_OBJECTIVES, OBJECTIVES, check_budget
+from tokops.sandbox.marketing.serialize import campaign_dict
+from tokops.sandbox.params import Params, bad
+from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.world.model import Advertiser, Campaign
+
+__all__ = ["CODE_NOTHING_TO_UPDATE", "CampaignWrites", "set_status"]
+
+CODE_NOTHING_TO_UPDATE = 40012
+_STATUSES = ("ENABLE", "DISABLE", "DELETE")
+
+
+def set_status(obj: Any, operation: str, now: datetime) -> None:
+    """Switch *obj* (campaign, ad group or ad) on, off, or delete it; logs the change."""
+    if obj.deleted:
+        return
+    obj.status_log.append((now, operation))
+    obj.modified = now
+    if operation == "DELETE":
+        obj.deleted = True
+        obj.operation_status = "DISABLE"
+    else:
+        obj.operation_status = operation
+
+
+class CampaignWrites:
+    def __init__(self, market: Market) -> None:
+        self.market = market
+
+    def routes(self) -> list[RouteSpec]:
+        return [
+            RouteSpec("POST", "/campaign/create/", self.create, "Create a campaign"),
+            RouteSpec("POST", "/campaign/update/", self.update, "Update a campaign"),
+            RouteSpec("POST", "/campaign/status/update/", self.status, "Update campaign statuses"),
+        ]
+
+    def _campaign(self, adv: Advertiser, campaign_id: str) -> Campaign:
+        campaign = self.market.world.campaigns.get(campaign_id)
+        if campaign is None or campaign.advertiser_id != adv.advertiser_id:
+            raise bad(f"Invalid value for campaign_id: campaign {campaign_id} does not exist.")
+        return campaign
+
+    def _name(self, adv: Advertiser, params: Params, exclude: str | None = None) -> str:
+        name = params.string("campaign_name", required=True, max_len=512)
+        for c in self.market.world.by_advertiser("campaigns").get(adv.advertiser_id, []):
+            if c.name == name and not c.deleted and c.campaign_id != exclude:
+                raise bad(f"Campaign name already exists: {name!r}.")
+        return name
+
+    def create(self, request: SandboxRequest, now: datetime) -> Any:
+        params = Params.of(request)
+        adv = self.market.advertiser(params)
+        return self.market.once(
+            "/campaign/create/",
+            adv.advertiser_id,
+            params,
+            now,
+            lambda: self._create(adv, params, now),
+        )
+
+    def _create(self, adv: Advertiser, params: Params, now: datetime) -> dict[str, Any]:
+        name = self._name(adv, params)
+        objective = params.string("objective_type", required=True)
+        if objective in LEGACY_OBJECTIVES:
+            raise bad(f"Invalid value for objective_type: {objective} is read-only (legacy).")
+        if objective not in OBJECTIVES:
+            raise bad(f"Invalid value for objective_type: must be one of {', '.join(OBJECTIVES)}.")
+        source = params.string("campaign_product_source") or None
+        if source == "STORE":
+            raise bad(
+                "TikTok Shop (STORE) ads can only be created as GMV Max campaigns: "
+                "use /campaign/gmv_max/create/."
+            )
+        mode = params.enum("budget_mode", BUDGET_MODES, "BUDGET_MODE_INFINITE")
+        cbo = params.boolean("budget_optimize_on")
+        budget = params.number("budget") or 0.0
+        if mode != "BUDGET_MODE_INFINITE":
+            minimum = 10.0 if objective == "PRODUCT_SALES" and source == "STORE" else 50.0
+            check_budget("budget", budget, adv.currency, minimum)
+        elif cbo:
+            raise bad("Invalid value for budget_mode: budget optimization needs a campaign budget.")
+        status = params.enum("operation_status", ("ENABLE", "DISABLE"), "ENABLE")
+        world = self.market.world
+        campaign = Campaign(
+            campaign_id=world.new_id("campaign"),
+            advertiser_id=adv.advertiser_id,
+            name=name,
+            objective_type=objective,
+            budget_mode=mode,
+            budget=budget if mode != "BUDGET_MODE_INFINITE" else 0.0,
+            created=now,
+            modified=now,
+            budget_optimize_on=cbo,
+            operation_status=status,
+            campaign_type=params.enum(
+                "campaign_type", ("REGULAR_CAMPAIGN", "IOS14_CAMPAIGN"), "REGULAR_CAMPAIGN"
+            ),
+            campaign_product_source=source,
+            app_promotion_type=params.string("app_promotion_type") or None,
+        )
+        campaign.status_log.append((now, status))
+        campaign.budget_log.append((now, campaign.budget))
+        world.campaigns[campaign.campaign_id] = campaign
+        world.touch()
+        return campaign_dict(world, campaign, now)
+
+    def update(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        params = Params.of(request)
+        adv = self.market.advertiser(params)
+        campaign = self._campaign(adv, params.ident("campaign_id"))
+        if campaign.deleted:
+            raise bad(f"Invalid value for campaign_id: campaign {campaign.campaign_id} is deleted.")
+        objective = params.string("objective_type")
+        if objective and objective != campaign.objective_type:
+            raise bad("Invalid value for objective_type: the objective cannot be changed.")
+        changed = False
+        if params.has("campaign_name"):
+            campaign.name = self._name(adv, params, exclude=campaign.campaign_id)
+            changed = True
+        mode = params.string("budget_mode")
+        if mode and mode != campaign.budget_mode:
+            raise bad("Invalid value for budget_mode: the budget mode cannot be changed.")
+        if params.has("budget"):
+            if campaign.budget_mode == "BUDGET_MODE_INFINITE":
+                raise bad("Invalid value for budget: the campaign has no budget limit.")
+            budget = params.number("budget") or 0.0
+            ads = [
+                a for a in self.market.world.ads.values() if a.campaign_id == campaign.campaign_id
+            ]
+            today = campaign.budget_mode != "BUDGET_MODE_TOTAL"
+            spent = self.market.spent(ads, now, today_only=today)
+            check_budget("budget", budget, adv.currency, 50.0, spent=spent)
+            campaign.budget = budget
+            campaign.budget_log.append((now, budget))
+            changed = True
+        if not changed:
+            raise ApiFailure(CODE_NOTHING_TO_UPDATE, "Nothing to update.")
+        campaign.modified = now
+        self.market.world.touch()
+        return campaign_dict(self.market.world, campaign, now)
+
+    def status(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+        params = Params.of(request)
+        adv = self.market.advertiser(params)
+        ids = params.idents("campaign_ids", required=True, max_items=20) or []
+        operation = params.enum("operation_status", _STATUSES)
+        campaigns = [self._campaign(adv, cid) for cid in ids]
+        for campaign in campaigns:
+            if campaign.deleted and operation != "DELETE":
+                raise bad(
+                    f"Invalid value for campaign_ids: campaign {campaign.campaign_id} is deleted."
+                )
+        world = self.market.world
+        for campaign in campaigns:
+            set_status(campaign, operation, now)
+            if operation == "DELETE":
+                for g in world.adgroups.values():
+                    if g.campaign_id == campaign.campaign_id:
+                        g.deleted = True
+                for a in world.ads.values():
+                    if a.campaign_id == campaign.campaign_id:
+                        a.deleted = True
+        world.touch()
+        return {
+            "campaign_ids": ids,
+            "status": operation,
+            "campaign_list": [
+                {"campaign_id": c.campaign_id, "status": operation} for c in campaigns
+            ],
+        }

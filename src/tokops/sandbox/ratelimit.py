@@ -1,0 +1,93 @@
+"""The Marketing API's app-level rate limit (``marketing_api.md`` §1.6, emulator checklist §8.7).
+
+Counted per developer app across every token: **10 QPS / 600 QPM / 864,000 QPD** at the basic
+tier, all configurable. Above the limit TikTok answers ``code 40100`` with, e.g.,
+``App [7xxxx] reaches the QPS limit 10, current QPS is 12`` (no ``Retry-After`` header).
+Recovery: a QPS breach clears the next second; a QPM breach locks the app out for 5 minutes;
+a QPD breach until 00:00 UTC. Some endpoints have their own, lower QPS on top
+(``/report/task/create/`` 1, ``/ad/create/`` 5).
+
+**[EMU]** Fixed windows on the injected clock (one second, one minute, one UTC day). Every
+call counts toward "current QPS" in the message; only accepted calls use up the quota.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping
+
+from tokops.sandbox.envelope import CODE_TOO_MANY_REQUESTS, ApiFailure
+
+__all__ = ["AppRateLimiter"]
+
+
+class _Window:
+    __slots__ = ("accepted", "index", "seen")
+
+    def __init__(self) -> None:
+        self.index = -1
+        self.accepted = 0
+        self.seen = 0
+
+    def roll(self, index: int) -> None:
+        if index != self.index:
+            self.index, self.accepted, self.seen = index, 0, 0
+
+
+class AppRateLimiter:
+    """Raises :class:`ApiFailure` 40100 when a call goes over the app's quotas."""
+
+    def __init__(
+        self,
+        app_id: str,
+        qps: int,
+        qpm: int,
+        qpd: int,
+        *,
+        lockout_s: float = 300.0,
+        endpoint_qps: Mapping[str, int] | None = None,
+    ) -> None:
+        self.app_id = app_id
+        self.qps, self.qpm, self.qpd = qps, qpm, qpd
+        self.lockout_s = lockout_s
+        self.endpoint_qps = dict(endpoint_qps or {})
+        self._second = _Window()
+        self._minute = _Window()
+        self._day = _Window()
+        self._endpoints: dict[str, _Window] = {}
+        self._locked_until = -math.inf
+        self._lock = threading.Lock()
+
+    def _refuse(self, what: str, limit: int, current: int) -> ApiFailure:
+        return ApiFailure(
+            CODE_TOO_MANY_REQUESTS,
+            f"App [{self.app_id}] reaches the {what} limit {limit}, current {what} is {current}",
+        )
+
+    def check(self, endpoint: str, now_s: float) -> None:
+        """Count one call to *endpoint* (a path after ``/open_api/v1.3``) at *now_s*."""
+        second = math.floor(now_s)
+        with self._lock:
+            self._second.roll(second)
+            self._minute.roll(second // 60)
+            self._day.roll(second // 86_400)
+            own_limit = self.endpoint_qps.get(endpoint)
+            own = self._endpoints.setdefault(endpoint, _Window())
+            own.roll(second)
+            for window in (self._second, self._minute, self._day, own):
+                window.seen += 1
+            if now_s < self._locked_until:
+                raise self._refuse("QPM", self.qpm, self._minute.seen)
+            if self._day.accepted >= self.qpd:
+                self._locked_until = (second // 86_400 + 1) * 86_400
+                raise self._refuse("QPD", self.qpd, self._day.seen)
+            if self._minute.accepted >= self.qpm:
+                self._locked_until = now_s + self.lockout_s
+                raise self._refuse("QPM", self.qpm, self._minute.seen)
+            if self._second.accepted >= self.qps:
+                raise self._refuse("QPS", self.qps, self._second.seen)
+            if own_limit is not None and own.accepted >= own_limit:
+                raise self._refuse("QPS", own_limit, own.seen)
+            for window in (self._second, self._minute, self._day, own):
+                window.accepted += 1
