@@ -20,7 +20,7 @@ def run(app: typer.Typer) -> int:
     if "--debug" in sys.argv:
         sys.argv.remove("--debug")
     try:
-        app(standalone_mode=False)
+        result = app(standalone_mode=False)
     except TokopsError as exc:
         if debug:
             raise
@@ -41,4 +41,5 @@ def run(app: typer.Typer) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    # click returns the exit code of ``raise typer.Exit(code)`` instead of raising it
+    return result if isinstance(result, int) else 0

@@ -1,7 +1,195 @@
-"""`tokops demo …` commands."""
+"""``tokops demo run``: the whole flow on a generated shop, the sandbox and the embedded DuckDB.
+
+The command parses, calls :func:`tokops.demo.run.run_demo` and renders what it reports, with the
+same renderers as ``tokops events health`` and ``tokops audiences sync``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
 import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from tokops.activate.audiences import AudienceSyncResult
+    from tokops.activate.health import HealthReport
+    from tokops.activate.summary import SyncReporter
+    from tokops.demo.report import DemoResult, PixelPosting, SourceRun
+    from tokops.demo.shop import Shop
+
+__all__ = ["ConsoleDemoReporter", "app", "render_result"]
 
 app = typer.Typer(no_args_is_help=True)
+
+
+@app.command("run")
+def run(
+    folder: Path = typer.Option(Path("demo-out"), "--folder", help="Where the demo writes."),
+    orders: int = typer.Option(5000, "--orders", min=10, help="Web orders to generate."),
+    seed: int = typer.Option(7, "--seed", help="Seed of the generated shop."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON only."),
+) -> None:
+    """Generate a shop, start the sandbox, sync its conversions and show the read-outs."""
+    from tokops.demo.run import DemoOptions, run_demo
+
+    console = Console()
+    options = DemoOptions(folder=folder, orders=orders, seed=seed)
+    if as_json:
+        result = run_demo(options)
+        typer.echo(orjson.dumps(result_dict(result), option=orjson.OPT_INDENT_2).decode())
+    else:
+        console.print(
+            "[bold]tokops demo[/] — send a shop's conversions to TikTok from the warehouse, "
+            "end to end, on this machine: a local TikTok sandbox, the embedded DuckDB store, "
+            "no account and no network.",
+            highlight=False,
+        )
+        result = run_demo(options, ConsoleDemoReporter(console))
+        render_result(result, console)
+    if not result.matches_truth or any(not r.summary.completed for r in result.runs):
+        raise typer.Exit(1)
+
+
+class ConsoleDemoReporter:
+    """Prints each step as the demo reaches it."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def step(self, number: int, title: str, explanation: str) -> None:
+        self.console.print()
+        self.console.rule(f"[bold]{number}. {title}", align="left")
+        self.console.print(f"[dim]{explanation}[/]", highlight=False)
+
+    def shop_ready(self, shop: Shop) -> None:
+        table = Table(title=f"Generated in {shop.folder}", title_justify="left")
+        for name in ("File", "Rows", "Valid", "Invalid", "Duplicates", "Broken lines"):
+            table.add_column(name, justify="left" if name == "File" else "right")
+        for t in shop.files:
+            table.add_row(
+                t.file,
+                f"{t.rows:,}",
+                f"{t.sent:,}",
+                f"{t.invalid:,}",
+                f"{t.duplicate:,}",
+                f"{t.unreadable:,}",
+            )
+        p = shop.pixel
+        table.add_row("pixel_events.jsonl", f"{p.events:,}", f"{p.events:,}", "0", "0", "0")
+        self.console.print(table)
+        self.console.print(
+            f"[dim]Expected outcome of every row: {shop.folder / 'ground_truth.json'}[/]",
+            highlight=False,
+        )
+
+    def sandbox_ready(self, url: str, workspace: Path) -> None:
+        self.console.print(f"sandbox listening on {url}; workspace {workspace}", highlight=False)
+
+    def pixel_done(self, posting: PixelPosting) -> None:
+        self.console.print(
+            f"{posting.events:,} browser events posted in {posting.requests:,} requests "
+            f"(sandbox verdicts: {_counts(posting.outcomes)})",
+            highlight=False,
+        )
+
+    def sync_reporter(self) -> SyncReporter | None:
+        from tokops.cli.events import ProgressReporter
+
+        return ProgressReporter()
+
+    def sync_done(self, run: SourceRun) -> None:
+        render_source_run(run, self.console)
+
+    def health_done(self, report: HealthReport) -> None:
+        from tokops.cli.health import render_health
+
+        render_health(report, self.console)
+
+    def audience_done(self, result: AudienceSyncResult | None, note: str) -> None:
+        from tokops.cli.audiences import render_sync
+
+        if result is not None:
+            render_sync(result, self.console)
+        if note:
+            self.console.print(f"[yellow]{note}[/]", highlight=False)
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in counts.items()) or "none"
+
+
+def render_source_run(run: SourceRun, console: Console) -> None:
+    """One sync's summary (as ``tokops events sync`` prints it) against the ground truth."""
+    from tokops.cli.events import render_summary
+
+    render_summary(run.summary, json_out=False)
+    expected, actual = run.expected_counts(), run.actual_counts()
+    wanted = ", ".join(f"{k} {v:,}" for k, v in expected.items())
+    if expected == actual:
+        console.print(f"[green]✓ matches the shop's ground truth[/] ({wanted})", highlight=False)
+    else:
+        console.print(
+            f"[red]✗ differs from the shop's ground truth[/]: expected {wanted}", highlight=False
+        )
+    console.print(f"[dim]{run.mapping_note}[/]", highlight=False)
+
+
+def render_result(result: DemoResult, console: Console) -> None:
+    """The closing lines: did everything add up, and where to look next."""
+    console.print()
+    console.rule("[bold]Done", align="left")
+    sent = sum(r.summary.counts.get("sent", 0) for r in result.runs)
+    verdict = (
+        "[green]every sync count matches the generated shop's ground truth[/]"
+        if result.matches_truth
+        else "[red]some counts differ from the ground truth (see above)[/]"
+    )
+    console.print(f"{sent:,} events sent in {result.seconds:.1f} s; {verdict}.", highlight=False)
+    console.print(
+        f"Look around: {result.folder} holds the files, the mappings, tokops.toml and the store "
+        f"(tokops.duckdb: tables events_ledger, events_runs, {', '.join(_tables())}).",
+        highlight=False,
+    )
+    console.print(
+        f"Run it again: tokops demo run --folder {result.folder} "
+        f"--orders {result.shop.orders.sent} --seed {result.shop.seed}",
+        highlight=False,
+    )
+
+
+def _tables() -> tuple[str, ...]:
+    from tokops.demo.run import ORDERS_TABLE, SALES_TABLE
+
+    return (ORDERS_TABLE, SALES_TABLE, "audience_syncs")
+
+
+def result_dict(result: DemoResult) -> dict[str, object]:
+    """The outcome as plain data (``--json``)."""
+    return {
+        "folder": str(result.folder),
+        "seconds": round(result.seconds, 3),
+        "matches_truth": result.matches_truth,
+        "shop": result.shop.as_dict(),
+        "pixel": {
+            "events": result.pixel.events,
+            "requests": result.pixel.requests,
+            "outcomes": result.pixel.outcomes,
+        },
+        "syncs": [
+            {
+                "source": r.source,
+                "event_source": r.event_source,
+                "event_source_id": r.event_source_id,
+                "expected": r.expected_counts(),
+                "summary": r.summary.to_dict(),
+            }
+            for r in result.runs
+        ],
+        "health": result.health.to_dict(),
+        "audience": None if result.audience is None else result.audience.to_dict(),
+        "audience_note": result.audience_note,
+    }

@@ -7,9 +7,11 @@ import sys
 import typer
 
 from tokops.cli import _errors
+from tokops.cli.audiences import app as audiences_app
 from tokops.cli.demo import app as demo_app
 from tokops.cli.events import app as events_app
 from tokops.cli.sandbox import app as sandbox_app
+from tokops.cli.sync import app as sync_app
 from tokops.cli.workspace import register as register_workspace
 
 app = typer.Typer(
@@ -21,7 +23,11 @@ app = typer.Typer(
 )
 register_workspace(app)
 app.add_typer(events_app, name="events", help="Send conversions server-side (Events API).")
+app.add_typer(
+    audiences_app, name="audiences", help="Hashed customer lists to custom audiences (suppression)."
+)
 app.add_typer(sandbox_app, name="sandbox", help="The local emulator of the TikTok APIs.")
+app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 
 

@@ -88,15 +88,14 @@ class EventDiagnostics(_Wire):
 
     @property
     def server_events(self) -> int:
-        """Distinct events the server contributed (alone or merged with the Pixel's)."""
-        cm = self.connection_method
-        return cm.server_only + cm.server_and_browser
+        """Events received from the server, before deduplication (EVT-6 compares these: a server
+        copy dropped for arriving after the Pixel's still counts as received)."""
+        return self.received.server
 
     @property
     def browser_events(self) -> int:
-        """Distinct events the Pixel contributed (alone or merged with the server's)."""
-        cm = self.connection_method
-        return cm.browser_only + cm.server_and_browser
+        """Events received from the Pixel, before deduplication."""
+        return self.received.browser
 
     def to_dict(self) -> dict[str, Any]:
         return {

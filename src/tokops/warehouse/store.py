@@ -3,22 +3,31 @@
 ``warehouse/`` is the only package that knows which engine is behind the store. Everything above
 it builds Ibis expressions and reads Arrow batches, so the same pipeline runs on the embedded
 DuckDB file (default) and on PostgreSQL (BYD-2).
+
+Identifiers are always quoted (:func:`quote_ident`) and values are always bound as parameters or
+sent as Arrow data, never written into SQL text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import string
+import uuid
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
 
 from tokops.errors import ConfigError, SourceError, WarehouseError
+from tokops.warehouse._duckdb import CompatConnection, raw_connection
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
-__all__ = ["Engine", "Store", "connect"]
+    from tokops.warehouse.files import LoadedFile
+
+__all__ = ["Engine", "Store", "connect", "quote_ident"]
 
 Engine = Literal["duckdb", "postgres"]
 
@@ -30,148 +39,345 @@ def _redact(url: str) -> str:
     return url
 
 
+def quote_ident(name: str) -> str:
+    """A double-quoted SQL identifier (same rule on DuckDB and PostgreSQL)."""
+    if "\x00" in name:
+        raise WarehouseError("identifiers cannot contain NUL characters")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
 class Store:
-    """A connected store. Build with :func:`connect`."""
+    """A connected store. Build with :func:`connect`.
+
+    A store's connection belongs to one thread at a time; :meth:`fork` opens another connection
+    to the same database for another thread (the events sync writes its ledger that way).
+    """
 
     def __init__(self, con: Any, engine: Engine, url: str) -> None:
         self.con = con
         self.engine: Engine = engine
+        self._raw_url = url
         self.url = _redact(url)
+        self._column_cache: dict[str, list[str]] = {}
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
+
+    # -- connections ----------------------------------------------------------------------
+    def fork(self) -> Store:
+        """A second connection to the same database (for another thread)."""
+        if self.engine == "duckdb":
+            import ibis
+
+            cursor = CompatConnection(raw_connection(self.con).cursor())
+            return Store(ibis.duckdb.from_connection(cursor), "duckdb", self._raw_url)
+        return connect(self._raw_url)
+
+    def close(self) -> None:
+        try:
+            self.con.disconnect()
+        except Exception:  # noqa: BLE001 - closing twice or a dead connection is fine
+            pass
+
+    @contextmanager
+    def streaming(self, memory_mb: int = 96) -> Iterator[None]:
+        """Settings for streaming a large query through Python with bounded memory.
+
+        DuckDB buffers query results ahead of the reader up to its memory limit (80% of RAM by
+        default); inside this block the limit is *memory_mb* (larger intermediate state spills
+        to disk) and result order is not preserved. PostgreSQL streams through a server-side
+        cursor already. Previous settings are restored on exit.
+        """
+        if self.engine != "duckdb":
+            yield
+            return
+        raw = raw_connection(self.con)
+        names = ("memory_limit", "preserve_insertion_order")
+        old = {n: raw.execute(f"SELECT current_setting('{n}')").fetchone()[0] for n in names}
+        raw.execute(f"SET memory_limit = '{int(memory_mb)}MB'").fetchall()
+        raw.execute("SET preserve_insertion_order = false").fetchall()
+        try:
+            yield
+        finally:
+            raw.execute("SET memory_limit = ?", [str(old["memory_limit"])]).fetchall()
+            keep = bool(old["preserve_insertion_order"])
+            raw.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}").fetchall()
+
+    @staticmethod
+    def temp_name(prefix: str = "tokops_tmp") -> str:
+        """A fresh name for a temporary table or view."""
+        return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
     # -- tables ---------------------------------------------------------------------------
     def exists(self, name: str) -> bool:
         return name in self.con.list_tables()
 
-    def table(self, name: str) -> ir.Table:
+    def table(self, name: str, database: str | None = None) -> ir.Table:
         try:
-            return self.con.table(name)
-        except Exception as exc:  # noqa: BLE001 - every backend raises its own type
-            raise SourceError(f"table {name!r} not found in {self.url}") from exc
+            return self.con.table(name, database=database)
+        except Exception:  # noqa: BLE001 - every backend raises its own type
+            where = f"{database}.{name}" if database else name
+            raise SourceError(f"table {where!r} not found in {self.url}") from None
 
     def sql(self, query: str) -> ir.Table:
+        """The result of the user's own SQL *query* as a table (through a temporary view)."""
+        name = self.temp_name("tokops_query")
         try:
-            return self.con.sql(query)
+            self._run(f"CREATE TEMPORARY VIEW {quote_ident(name)} AS {query}")
+            return self.con.table(name)
         except Exception as exc:  # noqa: BLE001
-            raise SourceError(f"SQL query failed: {exc}") from exc
+            raise SourceError(f"SQL query failed: {_one_line(exc)}") from None
 
     def ensure_table(self, name: str, schema: Any) -> ir.Table:
         """Create *name* with *schema* (an ``ibis.Schema``) if it does not exist."""
-        if not self.exists(name):
-            self.con.create_table(name, schema=schema)
-        return self.con.table(name)
+        try:
+            if not self.exists(name):
+                self.con.create_table(name, schema=schema)
+            return self.con.table(name)
+        except Exception as exc:  # noqa: BLE001
+            raise WarehouseError(f"cannot create table {name}: {_one_line(exc)}") from None
+
+    def create_temp_table(self, name: str, schema: Any) -> None:
+        """An empty temporary table (visible to this connection only)."""
+        try:
+            self.con.create_table(name, schema=schema, temp=True)
+        except Exception as exc:  # noqa: BLE001
+            raise WarehouseError(f"cannot create table {name}: {_one_line(exc)}") from None
+
+    def drop(self, name: str, *, view: bool = False) -> None:
+        """Drop a table (or view) if it exists."""
+        self._column_cache.pop(name, None)
+        kind = "VIEW" if view else "TABLE"
+        self.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
 
     def insert(self, name: str, data: pa.Table | pa.RecordBatch) -> None:
-        """Append Arrow rows (committed when this returns)."""
+        """Append Arrow rows in one transaction (committed when this returns)."""
         import pyarrow as pa
 
         table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
         if table.num_rows == 0:
             return
+        cols = ", ".join(quote_ident(c) for c in table.column_names)
         try:
             if self.engine == "duckdb":
-                raw = self.con.con
-                raw.register("__tokops_insert", table)
-                try:
-                    cols = ", ".join(f'"{c}"' for c in table.column_names)
-                    raw.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM __tokops_insert')
-                finally:
-                    raw.unregister("__tokops_insert")
+                raw = raw_connection(self.con)
+                target = self._columns(name)
+                if list(table.column_names) != target and set(table.column_names) <= set(target):
+                    table = _aligned(table, target, self.con.get_schema(name))
+                fast = list(table.column_names) == target
+                if fast:
+                    try:
+                        raw.from_arrow(table).insert_into(quote_ident(name))  # one statement
+                    except Exception:  # noqa: BLE001 - e.g. the table changed since cached
+                        self._column_cache.pop(name, None)
+                        fast = False
+                if not fast:
+                    view = self.temp_name("tokops_insert")
+                    raw.register(view, table)
+                    try:
+                        raw.execute(
+                            f"INSERT INTO {quote_ident(name)} ({cols}) "
+                            f"SELECT {cols} FROM {quote_ident(view)}"
+                        )
+                    finally:
+                        raw.unregister(view)
             else:
-                self.con.insert(name, table)
+                pg = self.con.con
+                rows = zip(*(col.to_pylist() for col in table.columns), strict=True)
+                with pg.cursor() as cur, pg.transaction():
+                    with cur.copy(f"COPY {quote_ident(name)} ({cols}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"insert into {name} failed: {exc}") from exc
+            raise WarehouseError(f"insert into {name} failed: {_one_line(exc)}") from None
 
-    def execute(self, statement: str) -> None:
-        """Run a DDL/DML statement written in the engine's SQL."""
+    def _columns(self, name: str) -> list[str]:
+        cached = self._column_cache.get(name)
+        if cached is None:
+            cached = self._column_cache[name] = list(self.con.get_schema(name).names)
+        return cached
+
+    def update(self, name: str, values: Mapping[str, Any], where: Mapping[str, Any]) -> None:
+        """``UPDATE name SET … WHERE …`` with every value bound as a parameter."""
+        mark = "?" if self.engine == "duckdb" else "%s"
+        sets = ", ".join(f"{quote_ident(k)} = {mark}" for k in values)
+        conds = " AND ".join(f"{quote_ident(k)} = {mark}" for k in where)
+        params = [*values.values(), *where.values()]
+        self.execute(f"UPDATE {quote_ident(name)} SET {sets} WHERE {conds}", params)
+
+    def execute(self, statement: str, params: Sequence[Any] | None = None) -> None:
+        """Run a DDL/DML statement written in the engine's SQL (parameters bound, not inlined)."""
         try:
-            self.con.raw_sql(statement)
+            self._run(statement, params)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"statement failed: {exc}") from exc
+            raise WarehouseError(f"statement failed: {_one_line(exc)}") from None
 
-    def batches(self, expr: ir.Table, batch_size: int) -> Iterator[pa.RecordBatch]:
-        """Stream *expr* as Arrow record batches of at most *batch_size* rows."""
-        reader = expr.to_pyarrow_batches(chunk_size=batch_size)
-        for batch in reader:
-            if batch.num_rows > batch_size:  # some engines ignore chunk_size
-                for start in range(0, batch.num_rows, batch_size):
-                    yield batch.slice(start, batch_size)
-            elif batch.num_rows:
-                yield batch
+    def _run(self, statement: str, params: Sequence[Any] | None = None) -> None:
+        if self.engine == "duckdb":
+            raw = raw_connection(self.con)
+            raw.execute(statement, list(params) if params is not None else None)
+            raw.fetchall()
+        else:
+            pg = self.con.con
+            with pg.cursor() as cur, pg.transaction():
+                cur.execute(statement, list(params) if params is not None else None)
+
+    def _compile(self, expr: ir.Expr) -> str:
+        self.con._run_pre_execute_hooks(expr)  # registers in-memory tables (ibis.memtable)
+        return str(self.con.compile(expr))
+
+    def fetch(self, expr: ir.Expr) -> pa.Table:
+        """A small result as one Arrow table (for counts and summaries, not for sources)."""
+        try:
+            if self.engine == "duckdb":
+                return raw_connection(self.con).sql(self._compile(expr)).to_arrow_table()
+            return self.con.to_pyarrow(expr.as_table())
+        except Exception as exc:  # noqa: BLE001
+            raise WarehouseError(f"query failed: {_one_line(exc)}") from None
+
+    def batches(self, expr: ir.Table, batch_size: int) -> Generator[pa.RecordBatch, None, None]:
+        """Stream *expr* as Arrow record batches of at most *batch_size* rows.
+
+        The engine streams (DuckDB's result reader, a PostgreSQL server-side cursor), so a table
+        of any size passes through Python a batch at a time.
+        """
+        try:
+            if self.engine == "duckdb":
+                sql = self._compile(expr)
+                reader = raw_connection(self.con).sql(sql).to_arrow_reader(batch_size)
+            else:
+                reader = self.con.to_pyarrow_batches(expr, chunk_size=batch_size)
+        except Exception as exc:  # noqa: BLE001
+            raise SourceError(f"cannot read the source: {_one_line(exc)}") from None
+        try:
+            for batch in reader:
+                if batch.num_rows > batch_size:  # some engines ignore the requested size
+                    for start in range(0, batch.num_rows, batch_size):
+                        yield batch.slice(start, batch_size)
+                elif batch.num_rows:
+                    yield batch
+        finally:  # an abandoned stream must not block the connection's next statement
+            reader.close()
 
     # -- engine-specific functions --------------------------------------------------------
     def sha256_hex(self, expr: ir.StringValue) -> ir.StringValue:
-        """Lowercase hex SHA-256 of a string expression, compiled for this engine."""
+        """Lowercase hex SHA-256 of the UTF-8 bytes of a string expression, for this engine."""
         if self.engine == "duckdb":
             return expr.hexdigest("sha256")
         return _pg_sha256_hex(expr)
 
-    # -- files ----------------------------------------------------------------------------
-    def load_file(self, path: Path, name: str) -> ir.Table:
-        """Load a CSV or Parquet file into table *name* (replaced), every CSV column as text.
+    def ascii_lower(self, expr: ir.StringValue) -> ir.StringValue:
+        """Lower-case A–Z only, whatever the database locale (for text known to be ASCII)."""
+        if self.engine == "duckdb":
+            return expr.lower()  # utf8proc: locale-free
+        return expr.translate(string.ascii_uppercase, string.ascii_lowercase)
 
-        CSV is read by DuckDB with every column as VARCHAR so that type problems become row
-        rejections later (not a failed load); lines that cannot be parsed at all are skipped and
-        reported by :meth:`csv_rejects`.
-        """
-        import duckdb
+    def is_ascii(self, expr: ir.StringValue) -> ir.BooleanValue:
+        """True when every character is ASCII (bytes = characters; fast, no regex)."""
+        name = "strlen" if self.engine == "duckdb" else "octet_length"
+        octets: Any = _builtin(name, "int64")(expr)
+        result: ir.BooleanValue = octets == expr.length()
+        return result
 
-        if not path.exists():
-            raise SourceError(f"{path}: no such file")
-        suffix = path.suffix.lower()
-        local = duckdb.connect() if self.engine != "duckdb" else self.con.con
-        try:
-            rel = _read_file(local, path, suffix)
-            if self.engine == "duckdb":
-                local.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM rel_view')
-            else:
-                reader = rel.fetch_arrow_reader(100_000)
-                self.con.create_table(name, schema=_ibis_schema(reader.schema), overwrite=True)
-                for batch in reader:
-                    self.insert(name, batch)
-        except duckdb.Error as exc:
-            raise SourceError(f"{path}: cannot be read ({exc})") from None
-        return self.con.table(name)
-
-
-def _read_file(con: Any, path: Path, suffix: str) -> Any:
-    quoted = str(path).replace("'", "''")
-    if suffix == ".parquet":
-        con.execute(f"CREATE OR REPLACE TEMP VIEW rel_view AS SELECT * FROM read_parquet('{quoted}')")
-    elif suffix in (".csv", ".tsv", ".txt", ".gz"):
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW rel_view AS SELECT * FROM read_csv("
-            f"'{quoted}', all_varchar=true, header=true, ignore_errors=true, null_padding=true)"
+    def trim_spaces(self, expr: ir.StringValue) -> ir.StringValue:
+        """Remove leading and trailing spaces (the engine's plain, fast ``trim``)."""
+        result: ir.StringValue = _builtin("trim" if self.engine == "duckdb" else "btrim", "string")(
+            expr
         )
-    else:
-        raise SourceError(f"{path}: unsupported file type (use .csv or .parquet)")
-    return con.sql("SELECT * FROM rel_view")
+        return result
+
+    def to_json(self, expr: ir.Value) -> ir.StringValue:
+        """The JSON text of a value (string quoted and escaped, list as an array), NULL for NULL.
+
+        ``to_json`` exists with the same output on DuckDB and PostgreSQL (checked by tests)."""
+        result: ir.StringValue = _builtin("to_json", "string")(expr)
+        return result
+
+    def ascii_upper(self, expr: ir.StringValue) -> ir.StringValue:
+        """Upper-case a–z only, whatever the database locale."""
+        if self.engine == "duckdb":
+            return expr.upper()
+        return expr.translate(string.ascii_lowercase, string.ascii_uppercase)
+
+    def epoch_seconds(self, expr: ir.Value) -> ir.IntegerValue:
+        """Unix seconds (floor) of a timestamp or date; naive timestamps are read as UTC."""
+        import ibis.expr.datatypes as dt
+
+        if expr.type().is_date():
+            expr = expr.cast("timestamp")
+        if self.engine == "duckdb":
+            return _duckdb_epoch(expr).floor().cast("int64")
+        seconds: ir.NumericValue = expr.epoch_seconds()
+        return seconds.cast(dt.float64).floor().cast("int64")
+
+    # -- files ----------------------------------------------------------------------------
+    def read_file(self, path: Path, name: str | None = None) -> LoadedFile:
+        """A CSV or Parquet file as a temporary table of this connection, with CSV rejects."""
+        from tokops.warehouse.files import read_file
+
+        return read_file(self, path, name or self.temp_name("tokops_file"))
+
+    def load_file(self, path: Path, name: str) -> ir.Table:
+        """Load a CSV or Parquet file as *name* (temporary), every CSV column as text."""
+        return self.read_file(path, name).table
 
 
-def _ibis_schema(schema: pa.Schema) -> Any:
+def _aligned(table: pa.Table, target: list[str], schema: Any) -> pa.Table:
+    """*table* with the target's column order, absent columns as typed NULLs."""
+    import pyarrow as pa
+
+    arrow = schema.to_pyarrow()
+    columns = [
+        table.column(c)
+        if c in table.column_names
+        else pa.nulls(table.num_rows, arrow.field(c).type)
+        for c in target
+    ]
+    return pa.Table.from_arrays(columns, names=target)
+
+
+def _builtin(name: str, returns: str) -> Any:
+    """A one-argument engine function as an Ibis builtin UDF."""
     import ibis
 
-    return ibis.Schema.from_pyarrow(schema)
+    def fn_int(s) -> int: ...  # type: ignore[no-untyped-def,empty-body]
+
+    def fn_str(s) -> str: ...  # type: ignore[no-untyped-def,empty-body]
+
+    return ibis.udf.scalar.builtin(name=name)(fn_int if returns == "int64" else fn_str)
+
+
+def _duckdb_epoch(expr: ir.Value) -> ir.FloatingValue:
+    import ibis
+
+    def epoch(ts) -> float:  # type: ignore[no-untyped-def,empty-body]
+        ...
+
+    udf: Any = ibis.udf.scalar.builtin(name="epoch")(epoch)
+    result: ir.FloatingValue = udf(expr)
+    return result
 
 
 def _pg_sha256_hex(expr: ir.StringValue) -> ir.StringValue:
     import ibis
 
-    @ibis.udf.scalar.builtin(name="convert_to")
-    def convert_to(s: str, enc: str) -> bytes:  # type: ignore[empty-body]
-        ...
+    def convert_to(s: str, enc: str) -> bytes: ...  # type: ignore[empty-body]
 
-    @ibis.udf.scalar.builtin(name="sha256")
-    def pg_sha256(b: bytes) -> bytes:  # type: ignore[empty-body]
-        ...
+    def sha256(b: bytes) -> bytes: ...  # type: ignore[empty-body]
 
-    @ibis.udf.scalar.builtin(name="encode")
-    def encode(b: bytes, fmt: str) -> str:  # type: ignore[empty-body]
-        ...
+    def encode(b: bytes, fmt: str) -> str: ...  # type: ignore[empty-body]
 
-    return encode(pg_sha256(convert_to(expr, "UTF8")), "hex")
+    builtin: Any = ibis.udf.scalar.builtin
+    to_bytes = builtin(name="convert_to")(convert_to)
+    digest = builtin(name="sha256")(sha256)
+    to_hex = builtin(name="encode")(encode)
+    result: ir.StringValue = to_hex(digest(to_bytes(expr, "UTF8")), "hex")
+    return result
 
 
 def connect(url: str) -> Store:
@@ -181,12 +387,15 @@ def connect(url: str) -> Store:
     scheme = url.split(":", 1)[0].lower()
     try:
         if scheme == "duckdb":
+            import duckdb
+
             path = url.split("://", 1)[1] if "://" in url else ""
-            con = ibis.duckdb.connect(path or ":memory:")
+            raw = duckdb.connect(path or ":memory:")
+            con = ibis.duckdb.from_connection(CompatConnection(raw))
             return Store(con, "duckdb", url)
         if scheme in ("postgres", "postgresql"):
             con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
             return Store(con, "postgres", url)
     except Exception as exc:  # noqa: BLE001
-        raise WarehouseError(f"cannot connect to {_redact(url)}: {exc}") from None
+        raise WarehouseError(f"cannot connect to {_redact(url)}: {_one_line(exc)}") from None
     raise ConfigError(f"unsupported store URL {_redact(url)!r}: use duckdb://… or postgres://…")

@@ -1,0 +1,373 @@
+"""Which source column feeds which Events API field: detection, mapping files, proposals.
+
+Columns named like the fields (``event, event_time, event_id, email, phone, external_id, ip,
+user_agent, ttclid, ttp, url, referrer, value, currency, content_ids, content_type, num_items,
+order_id, lead_id, lead_event_source, locale``) map themselves. For other shapes,
+``tokops events map SRC`` proposes a mapping file by matching synonyms (``customer_email`` →
+email, ``amount`` → value, ``created_at`` → event_time …) that the user reviews (EVT-5: connecting
+a warehouse table takes minutes). A mapping file is TOML::
+
+    [columns]              # field = "source column"
+    email = "customer_email"
+    value = "amount"
+
+    [constants]            # field = the same value for every row
+    event = "Purchase"
+    currency = "EUR"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal
+
+from tokops.errors import ConfigError
+
+__all__ = [
+    "FIELDS",
+    "FieldMapping",
+    "Match",
+    "MappingProposal",
+    "Missing",
+    "detect_mapping",
+    "load_mapping",
+    "propose_mapping",
+    "required_problems",
+    "resolve_mapping",
+    "to_toml",
+]
+
+EventSourceName = Literal["web", "offline", "crm"]
+Constant = str | int | float
+
+#: Every field a source row can feed, in the order mapping files list them.
+FIELDS: Final = (
+    "event",
+    "event_time",
+    "event_id",
+    "order_id",
+    "email",
+    "phone",
+    "external_id",
+    "ip",
+    "user_agent",
+    "ttclid",
+    "ttp",
+    "locale",
+    "url",
+    "referrer",
+    "value",
+    "currency",
+    "content_ids",
+    "content_type",
+    "num_items",
+    "lead_id",
+    "lead_event_source",
+)
+
+#: Fields that may be given as a constant (never identities, times or ids).
+CONSTANT_FIELDS: Final = frozenset(
+    {"event", "currency", "content_type", "lead_event_source", "locale", "value", "num_items"}
+)
+
+#: Synonyms, best first (compared after lower-casing and turning non-alphanumerics into "_").
+SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
+    "event": ("event_name", "event_type", "conversion", "conversion_name", "action", "type"),
+    "event_time": (
+        "created_at",
+        "order_date",
+        "timestamp",
+        "event_timestamp",
+        "occurred_at",
+        "purchased_at",
+        "ordered_at",
+        "order_time",
+        "time",
+        "ts",
+        "date",
+        "datetime",
+        "created",
+        "updated_at",
+    ),
+    "event_id": ("eventid", "dedup_id", "deduplication_id", "message_id"),
+    "order_id": ("order_number", "order_no", "transaction_id", "invoice_id", "receipt_id"),
+    "email": ("customer_email", "email_address", "mail", "e_mail", "user_email", "emailaddress"),
+    "phone": (
+        "phone_number",
+        "customer_phone",
+        "mobile",
+        "mobile_phone",
+        "telephone",
+        "tel",
+        "msisdn",
+        "cell",
+    ),
+    "external_id": ("customer_id", "user_id", "client_id", "member_id", "contact_id", "uid"),
+    "ip": ("ip_address", "client_ip", "ipaddress", "remote_addr"),
+    "user_agent": ("useragent", "ua", "browser_user_agent"),
+    "ttclid": ("click_id", "tiktok_click_id"),
+    "ttp": ("_ttp", "ttp_cookie", "tiktok_cookie"),
+    "locale": ("language", "lang"),
+    "url": ("page_url", "landing_page", "page", "page_location", "location"),
+    "referrer": ("referer", "page_referrer", "referrer_url"),
+    "value": ("amount", "total", "revenue", "order_total", "total_price", "order_value", "sales"),
+    "currency": ("currency_code", "curr", "iso_currency"),
+    "content_ids": (
+        "sku",
+        "skus",
+        "product_ids",
+        "product_id",
+        "item_ids",
+        "item_id",
+        "content_id",
+    ),
+    "content_type": ("item_type",),
+    "num_items": ("quantity", "qty", "items", "item_count", "units"),
+    "lead_id": ("lead", "tiktok_lead_id", "leadid"),
+    "lead_event_source": ("crm", "crm_name", "lead_source"),
+}
+
+#: Words that, as a part of a column name, point at a field (last-resort matching).
+KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
+    "email": ("email", "mail"),
+    "phone": ("phone", "mobile"),
+    "value": ("amount", "revenue", "total"),
+    "currency": ("currency",),
+    "event_time": ("timestamp", "date", "time"),
+    "order_id": ("order",),
+}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """Field → source column, plus fields given as one constant for every row."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Constant] = field(default_factory=dict)
+
+    def fields(self) -> set[str]:
+        return set(self.columns) | set(self.constants)
+
+
+@dataclass(frozen=True)
+class Match:
+    field: str
+    column: str
+    how: Literal["name", "synonym", "keyword"]
+
+
+@dataclass(frozen=True)
+class Missing:
+    field: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class MappingProposal:
+    mapping: FieldMapping
+    matches: tuple[Match, ...]
+    missing: tuple[Missing, ...]
+    """Fields that are required or recommended for the event source and were not found."""
+    unused: tuple[str, ...]
+    """Source columns nothing was mapped from."""
+    notes: tuple[str, ...] = ()
+    """Assumptions the proposal made (to check before use)."""
+
+
+def detect_mapping(columns: Sequence[str]) -> FieldMapping:
+    """Columns named exactly like a field (case and punctuation aside) map themselves."""
+    return FieldMapping(columns={m.field: m.column for m in _match(columns, synonyms=False)})
+
+
+def _match(columns: Sequence[str], *, synonyms: bool) -> list[Match]:
+    by_norm: dict[str, str] = {}
+    for col in columns:
+        by_norm.setdefault(_norm(col), col)
+    taken: set[str] = set()
+    found: dict[str, Match] = {}
+
+    def take(target: str, col: str, how: Literal["name", "synonym", "keyword"]) -> None:
+        if target not in found and col not in taken:
+            found[target] = Match(target, col, how)
+            taken.add(col)
+
+    for target in FIELDS:
+        if target in by_norm:
+            take(target, by_norm[target], "name")
+    if synonyms:
+        for target in FIELDS:
+            for syn in SYNONYMS.get(target, ()):
+                if syn in by_norm:
+                    take(target, by_norm[syn], "synonym")
+        for target, words in KEYWORDS.items():
+            for col in columns:
+                parts = set(_norm(col).split("_"))
+                if any(w in parts for w in words):
+                    take(target, col, "keyword")
+    return [found[t] for t in FIELDS if t in found]
+
+
+def _recommendations(source: EventSourceName, mapped: set[str]) -> list[Missing]:
+    out: list[Missing] = []
+    if "event" not in mapped:
+        out.append(
+            Missing("event", 'required: add a column or a constant, e.g. event = "Purchase"')
+        )
+    if "event_time" not in mapped:
+        out.append(Missing("event_time", "required: a timestamp, unix seconds/ms or ISO-8601"))
+    if source == "web" and "url" not in mapped:
+        out.append(Missing("url", "required for web events: the page URL"))
+    if source == "crm" and "lead_id" not in mapped:
+        out.append(Missing("lead_id", "required for crm events: the TikTok lead id"))
+    idents = {"email", "phone", "external_id"} & mapped
+    if not idents:
+        need = "required for offline events" if source == "offline" else "recommended"
+        out.append(Missing("email/phone/external_id", f"{need}: at least one match key"))
+    if "event_id" not in mapped and "order_id" not in mapped:
+        out.append(
+            Missing("event_id", "recommended: without it a stable id is derived from the row")
+        )
+    if "value" in mapped and "currency" not in mapped:
+        out.append(Missing("currency", 'recommended with value: e.g. currency = "USD"'))
+    return out
+
+
+def propose_mapping(
+    columns: Sequence[str], event_source: EventSourceName = "web"
+) -> MappingProposal:
+    """A mapping for a source of another shape, by names, synonyms and keywords."""
+    matches = _match(columns, synonyms=True)
+    cols = {m.field: m.column for m in matches}
+    constants: dict[str, Constant] = {}
+    notes: list[str] = []
+    if "event" not in cols and ({"order_id", "value"} & set(cols)):
+        constants["event"] = "Purchase"
+        notes.append('no event column: every row is sent as event = "Purchase" (edit if needed)')
+    mapping = FieldMapping(columns=cols, constants=constants)
+    used = {m.column for m in matches}
+    return MappingProposal(
+        mapping=mapping,
+        matches=tuple(matches),
+        missing=tuple(_recommendations(event_source, mapping.fields())),
+        unused=tuple(c for c in columns if c not in used),
+        notes=tuple(notes),
+    )
+
+
+def required_problems(mapping: FieldMapping, event_source: EventSourceName) -> list[str]:
+    """What a sync cannot do without (each a sentence); empty when the mapping is usable."""
+    return [
+        f"{m.field} — {m.hint}"
+        for m in _recommendations(event_source, mapping.fields())
+        if m.hint.startswith("required")
+    ]
+
+
+def resolve_mapping(
+    columns: Sequence[str], explicit: FieldMapping | None, event_source: EventSourceName
+) -> FieldMapping:
+    """The mapping a sync uses: the explicit one, completed by self-named columns.
+
+    Raises :class:`ConfigError` when the mapping names a column the source does not have, or
+    when a required field (event, event_time; url for web; lead_id for crm; a match key for
+    offline) has no column and no constant.
+    """
+    auto = detect_mapping(columns)
+    explicit = explicit or FieldMapping()
+    missing_cols = [c for c in explicit.columns.values() if c not in columns]
+    if missing_cols:
+        names = ", ".join(repr(c) for c in missing_cols)
+        raise ConfigError(f"the mapping refers to column(s) not in the source: {names}")
+    cols = dict(explicit.columns)
+    for target, col in auto.columns.items():
+        if target not in cols and target not in explicit.constants:
+            cols[target] = col
+    mapping = FieldMapping(columns=cols, constants=dict(explicit.constants))
+    problems = required_problems(mapping, event_source)
+    if problems:
+        raise ConfigError(
+            "the source cannot be synced as it is: "
+            + "; ".join(problems)
+            + ". Run `tokops events map SRC` to propose a mapping file."
+        )
+    return mapping
+
+
+def load_mapping(path: Path) -> FieldMapping:
+    """Read and check a mapping file (unknown fields and wrong types are a ConfigError)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such mapping file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    unknown_sections = set(raw) - {"columns", "constants"}
+    if unknown_sections:
+        raise ConfigError(f"{path}: unknown section(s) {sorted(unknown_sections)}")
+    columns = raw.get("columns", {})
+    constants = raw.get("constants", {})
+    if not isinstance(columns, dict) or not isinstance(constants, dict):
+        raise ConfigError(f"{path}: [columns] and [constants] must be tables")
+    for key, value in columns.items():
+        if key not in FIELDS:
+            raise ConfigError(f"{path}: unknown field {key!r} (known: {', '.join(FIELDS)})")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{path}: columns.{key} must be a column name (a string)")
+    for key, value in constants.items():
+        if key not in CONSTANT_FIELDS:
+            allowed = ", ".join(sorted(CONSTANT_FIELDS))
+            raise ConfigError(f"{path}: {key!r} cannot be a constant (allowed: {allowed})")
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ConfigError(f"{path}: constants.{key} must be a string or a number")
+        if key in columns:
+            raise ConfigError(f"{path}: {key!r} is both a column and a constant")
+    return FieldMapping(columns=dict(columns), constants=dict(constants))
+
+
+def _toml_str(value: str) -> str:
+    out = ['"']
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_value(value: Constant) -> str:
+    return _toml_str(value) if isinstance(value, str) else repr(value)
+
+
+def to_toml(
+    mapping: FieldMapping, *, missing: Iterable[Missing] = (), header: str | None = None
+) -> str:
+    """A mapping file (round-trips through :func:`load_mapping`), missing fields as comments."""
+    lines: list[str] = []
+    if header:
+        lines += [f"# {line}" for line in header.splitlines()]
+    lines.append("[columns]")
+    for target in FIELDS:
+        if target in mapping.columns:
+            lines.append(f"{target} = {_toml_str(mapping.columns[target])}")
+    lines += ["", "[constants]"]
+    for target in FIELDS:
+        if target in mapping.constants:
+            lines.append(f"{target} = {_toml_value(mapping.constants[target])}")
+    for miss in missing:
+        lines.append(f"# {miss.field}: {miss.hint}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,418 @@
+"""Match-key normalisation and SHA-256 hashing as Ibis expressions, run by the store's engine.
+
+These expressions reproduce :mod:`tokops.tiktok.hashing` (the one-value reference) exactly, for
+any string, on DuckDB and PostgreSQL; property tests check it (EVT-4, EVT-9, BYD-2). Raw values
+never reach Python: the engine trims, lower-cases, rewrites phones to E.164, hashes, and says
+whether a non-empty value was unusable (so the row can be rejected with a reason).
+
+Rules (``../shared/specs/events_api.md`` §3):
+
+- email: ``strip`` + ``lower`` (Python's Unicode rules, see :mod:`.textrules`), must look like
+  ``local@domain.tld``, then SHA-256.
+- phone: ``strip``; letters make it invalid; keep digits and ``+``; ``+…`` and ``00…`` are
+  international; otherwise drop the default region's trunk prefix and prepend its calling code;
+  the result must be ``+`` and 7–15 digits; then SHA-256.
+- external_id: ``strip`` only (case kept), then SHA-256.
+- a value that already is 64 hex characters passes through lower-cased, never hashed twice.
+- empty (or whitespace-only) values are omitted, never hashed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import ibis
+
+from tokops.activate.textrules import text_rules
+from tokops.tiktok.hashing import region_dialing
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from tokops.warehouse import Store
+
+__all__ = [
+    "HashedKey",
+    "KeyKind",
+    "ParsedNumber",
+    "add_event_time",
+    "add_hashed_key",
+    "as_text",
+    "ascii_strip",
+    "clean_text",
+    "is_blank",
+    "hash_email",
+    "hash_external_id",
+    "hash_phone",
+    "normalize_email",
+    "normalize_phone",
+    "parse_number",
+    "py_lower",
+    "py_strip",
+]
+
+_HASHED = "^[A-Fa-f0-9]{64}$"
+_E164 = "^\\+[1-9][0-9]{6,14}$"
+
+
+KeyKind = Literal["email", "phone", "external_id"]
+
+
+_ASCII_WS = " \t\n\r\x0b\x0c"
+
+
+def _edge_in(s: ir.StringValue, chars: str) -> ir.BooleanValue:
+    """True when the first or last character of *s* is one of *chars* (or *s* is empty).
+
+    A cheap test that lets the common, already-clean value skip the costlier trim."""
+    pool = ibis.literal(chars)
+    result: ir.BooleanValue = pool.contains(s.substr(0, 1)) | pool.contains(s.right(1))
+    return result
+
+
+def py_strip(s: ir.StringValue) -> ir.StringValue:
+    """``str.strip()``: remove leading and trailing Unicode whitespace."""
+    rules = text_rules()
+    ws = "".join(sorted(rules.whitespace))
+    result: ir.StringValue = ibis.cases(
+        (_edge_in(s, ws), s.re_replace(rules.trim_pattern, "")), else_=s
+    )
+    return result
+
+
+def ascii_strip(s: ir.StringValue) -> ir.StringValue:
+    """Remove leading and trailing ASCII whitespace (space, tab, CR, LF, VT, FF)."""
+    result: ir.StringValue = ibis.cases((_edge_in(s, _ASCII_WS), s.strip()), else_=s)
+    return result
+
+
+def py_lower(store: Store, s: ir.StringValue) -> ir.StringValue:
+    """``str.lower()``, including the Greek final sigma and multi-character lower cases.
+
+    ASCII text (the common case) takes the engine's fast, locale-free ASCII lower-casing; other
+    text goes through the full Unicode table (exact, but slower per row).
+    """
+    result: ir.StringValue = ibis.cases(
+        (store.is_ascii(s), store.ascii_lower(s)),
+        else_=_unicode_lower(s),
+    )
+    return result
+
+
+def _unicode_lower(s: ir.StringValue) -> ir.StringValue:
+    rules = text_rules()
+    out = ibis.cases(
+        (
+            s.contains("\u03a3"),
+            s.re_replace(rules.final_sigma_pattern, rules.final_sigma_replacement),
+        ),
+        else_=s,
+    )
+    for upper, lower in rules.lower_multi:
+        out = out.replace(upper, lower)
+    result: ir.StringValue = out.translate(rules.lower_from, rules.lower_to)
+    return result
+
+
+@dataclass(frozen=True)
+class HashedKey:
+    """A hashed match key and whether the (non-empty) input could not be used."""
+
+    hashed: ir.StringValue
+    """Lowercase hex SHA-256, or NULL when the input is empty or unusable."""
+    invalid: ir.BooleanValue
+    """True when the input is non-empty but not a valid value of its kind."""
+
+
+def normalize_email(store: Store, s: ir.StringValue) -> ir.StringValue:
+    """Trimmed, lower-cased email, or NULL when empty or not an email (as the reference)."""
+    value = py_lower(store, py_strip(s))
+    result: ir.StringValue = ibis.cases(
+        (value.re_search(_email_pattern()), value), else_=ibis.null()
+    )
+    return result
+
+
+def _email_pattern() -> str:
+    ws = text_rules().ws_class.removeprefix("[")
+    atom = "[^@" + ws + "+"
+    return f"^{atom}@{atom}\\.{atom}$"
+
+
+def normalize_phone(s: ir.StringValue, region: str = "US") -> ir.StringValue:
+    """E.164 form of a phone number, or NULL (same rules as the reference)."""
+    code, prefix = region_dialing(region)
+    value = py_strip(s)
+    kept = value.re_replace("[^0-9+]", "")
+    digits = kept.re_replace("[^0-9]", "")
+    national = (
+        ibis.cases((digits.startswith(prefix), digits.substr(len(prefix))), else_=digits)
+        if prefix
+        else digits
+    )
+    e164 = ibis.cases(
+        (kept.startswith("+"), "+" + digits),
+        (digits.startswith("00"), "+" + digits.substr(2)),
+        else_="+" + code + national,
+    )
+    usable = (value != "") & ~value.re_search("[A-Za-z]") & (digits != "") & e164.re_search(_E164)
+    result: ir.StringValue = ibis.cases((usable, e164), else_=ibis.null())
+    return result
+
+
+def _expr_key(store: Store, raw: ir.StringValue, normalized: ir.StringValue) -> HashedKey:
+    stripped = py_strip(raw)
+    is_hashed = (stripped.length() == 64) & stripped.re_search(_HASHED)
+    hashed = ibis.cases(
+        (is_hashed, store.ascii_lower(stripped)),
+        (normalized.notnull(), store.sha256_hex(normalized)),
+        else_=ibis.null(),
+    )
+    invalid = (stripped != "") & ~is_hashed & normalized.isnull()
+    return HashedKey(hashed.cast("string"), invalid.fill_null(False))
+
+
+def hash_email(store: Store, raw: ir.StringValue) -> HashedKey:
+    """Single-expression form of :func:`tokops.tiktok.hashing.hash_email`.
+
+    For one column in a small query (audiences). The sync uses :func:`add_hashed_key`, which
+    gives the same values but computes each intermediate step once (much faster on big tables).
+    """
+    return _expr_key(store, raw, normalize_email(store, raw))
+
+
+def hash_phone(store: Store, raw: ir.StringValue, region: str = "US") -> HashedKey:
+    """Single-expression form of :func:`tokops.tiktok.hashing.hash_phone`."""
+    return _expr_key(store, raw, normalize_phone(raw, region))
+
+
+def hash_external_id(store: Store, raw: ir.StringValue) -> HashedKey:
+    """Single-expression form of :func:`tokops.tiktok.hashing.hash_external_id` (trim only)."""
+    return _expr_key(store, raw, py_strip(raw).nullif(""))
+
+
+class _Stages:
+    """Builds a column in steps: each step is a projection, so an intermediate value is computed
+    once and referenced by name (engines do not reliably share repeated sub-expressions)."""
+
+    def __init__(self, table: ir.Table, prefix: str) -> None:
+        self.t = table
+        self.prefix = prefix
+        self.temps: list[str] = []
+
+    def col(self, name: str) -> Any:
+        return self.t[self.prefix + name]
+
+    def add(self, **exprs: Any) -> None:
+        self.t = self.t.mutate(**{self.prefix + k: v for k, v in exprs.items()})
+        self.temps += [self.prefix + k for k in exprs]
+
+    def finish(self, **outputs: Any) -> ir.Table:
+        return self.t.mutate(**outputs).drop(*self.temps)
+
+
+def add_hashed_key(
+    store: Store,
+    t: ir.Table,
+    out: str,
+    raw: ir.Value,
+    kind: KeyKind,
+    *,
+    region: str = "US",
+) -> ir.Table:
+    """*t* plus ``out`` (SHA-256 hex or NULL) and ``out__invalid`` (non-empty but unusable).
+
+    Engine version of :func:`tokops.tiktok.hashing.hash_email` / ``hash_phone`` /
+    ``hash_external_id`` (same result for every string).
+    """
+    st = _Stages(t, f"__{out}_")
+    st.add(s=py_strip(as_text(raw)))
+    st.add(h=(st.col("s").length() == 64) & st.col("s").re_search(_HASHED))
+    if kind == "email":
+        st.add(low=py_lower(store, st.col("s")))
+        low = st.col("low")
+        st.add(n=ibis.cases((low.re_search(_email_pattern()), low), else_=ibis.null()))
+    elif kind == "phone":
+        code, prefix = region_dialing(region)
+        st.add(kept=st.col("s").re_replace("[^0-9+]", ""), alpha=st.col("s").re_search("[A-Za-z]"))
+        st.add(digits=st.col("kept").re_replace("[^0-9]", ""))
+        digits = st.col("digits")
+        national = (
+            ibis.cases((digits.startswith(prefix), digits.substr(len(prefix))), else_=digits)
+            if prefix
+            else digits
+        )
+        st.add(
+            e164=ibis.cases(
+                (st.col("kept").startswith("+"), "+" + digits),
+                (digits.startswith("00"), "+" + digits.substr(2)),
+                else_="+" + code + national,
+            )
+        )
+        usable = (
+            (st.col("s") != "")
+            & ~st.col("alpha")
+            & (digits != "")
+            & st.col("e164").re_search(_E164)
+        )
+        st.add(n=ibis.cases((usable, st.col("e164")), else_=ibis.null()))
+    else:
+        st.add(n=st.col("s").nullif(""))
+    s, h, n = st.col("s"), st.col("h"), st.col("n")
+    hashed = ibis.cases(
+        (h, store.ascii_lower(s)),
+        (n.notnull(), store.sha256_hex(n)),
+        else_=ibis.null(),
+    ).cast("string")
+    invalid = ((s != "") & ~h & n.isnull()).fill_null(False)
+    return st.finish(**{out: hashed, f"{out}__invalid": invalid})
+
+
+# -- other fields -------------------------------------------------------------------------------
+
+_NUMBER = "^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$"
+_UNIX = "^[+-]?[0-9]{1,15}([.][0-9]*)?$"
+_ISO_PARTS = ("y", "mo", "d", "h", "mi", "sec", "tz")
+_ISO = (
+    "^([0-9]{4})-([0-9]{2})-([0-9]{2})"
+    "(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:[.,][0-9]+)?)?)?"
+    " ?(Z|z|UTC|[+-][0-9]{2}(?::?[0-9]{2})?)?$"
+)
+#: Unix values at or above this are read as milliseconds (1e11 s is the year 5138).
+MS_THRESHOLD = 100_000_000_000
+
+
+def as_text(col: ir.Value) -> ir.StringValue:
+    """Any column as text: integers without ``.0``, other types cast; strings as they are."""
+    dtype = col.type()
+    if dtype.is_string():
+        return col
+    if dtype.is_floating() or dtype.is_decimal():
+        num: ir.NumericValue = col
+        integral = (num.floor() == num) & (num.abs() < 1e15)
+        return ibis.cases(
+            (integral, num.floor().cast("int64").cast("string")), else_=num.cast("string")
+        )
+    return col.cast("string")
+
+
+def clean_text(col: ir.Value) -> ir.StringValue:
+    """Text with ASCII whitespace trimmed; empty becomes NULL (for non-PII fields)."""
+    return ascii_strip(as_text(col)).nullif("")
+
+
+def is_blank(col: ir.Value) -> ir.BooleanValue:
+    """NULL, or text that is empty once trimmed."""
+    if col.type().is_string():
+        return clean_text(col).isnull()
+    result: ir.BooleanValue = col.isnull()
+    return result
+
+
+def _unix_from_number(x: ir.FloatingValue) -> ir.IntegerValue:
+    ok = x.notnull() & ~x.isnan() & (x.abs() < 1e15)
+    seconds = ibis.cases((x.abs() >= MS_THRESHOLD, x / 1000), else_=x).floor()
+    result: ir.IntegerValue = ibis.cases((ok, seconds), else_=ibis.null()).cast("int64")
+    return result
+
+
+def _days_from_civil(y: Any, m: Any, d: Any) -> ir.IntegerValue:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    yy = y - ibis.cases((m <= 2, 1), else_=0)
+    era = yy // 400
+    yoe = yy - era * 400
+    mp = ibis.cases((m > 2, m - 3), else_=m + 9)
+    doy = (153 * mp + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    result: ir.IntegerValue = era * 146097 + doe - 719468
+    return result
+
+
+def _days_in_month(y: Any, m: Any) -> ir.IntegerValue:
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    result: ir.IntegerValue = ibis.cases(
+        (m == 2, ibis.cases((leap, 29), else_=28)),
+        (m.isin([4, 6, 9, 11]), 30),
+        else_=31,
+    )
+    return result
+
+
+def add_event_time(store: Store, t: ir.Table, out: str, raw: ir.Value) -> ir.Table:
+    """*t* plus ``out``: unix seconds (int64) or NULL when the value cannot be read.
+
+    Accepts unix seconds or milliseconds (numbers or digit strings; 1e11 and above are
+    milliseconds), ISO-8601 strings (``2024-01-08``, ``2024-01-08T13:52:50Z``, ``… 13:52``,
+    fractions, ``±hh[:mm]`` or ``UTC``; naive values are UTC) and native timestamps and dates.
+    ISO strings are computed with integer calendar arithmetic (no engine casts), so every engine
+    gives the same answer and an impossible date (Feb 30) is NULL, never an error.
+    """
+    dtype = raw.type()
+    if dtype.is_timestamp() or dtype.is_date():
+        return t.mutate(**{out: store.epoch_seconds(raw)})
+    if dtype.is_numeric():
+        return t.mutate(**{out: _unix_from_number(raw.cast("float64"))})
+    if not dtype.is_string():
+        return t.mutate(**{out: ibis.null().cast("int64")})
+    st = _Stages(t, f"__{out}_")
+    st.add(s=ascii_strip(raw))
+    s = st.col("s")
+    parts = {name: s.re_extract(_ISO, i).nullif("") for i, name in enumerate(_ISO_PARTS, 1)}
+    st.add(num=s.re_search(_UNIX), **parts)
+    ints = {name: st.col(name).cast("int64") for name in ("y", "mo", "d")}
+    ints |= {name: st.col(name).cast("int64").fill_null(0) for name in ("h", "mi", "sec")}
+    tz_digits = st.col("tz").re_replace("[^0-9]", "")
+    st.add(
+        **ints,
+        oh=tz_digits.substr(0, 2).nullif("").cast("int64").fill_null(0),
+        om=tz_digits.substr(2, 2).nullif("").cast("int64").fill_null(0),
+        sign=ibis.cases((st.col("tz").startswith("-"), -1), else_=1),
+        number=ibis.cases((st.col("num"), s), else_=ibis.null()).cast("float64"),
+    )
+    y, mo, d, h, mi, sec, oh, om = (
+        st.col(k) for k in ("y", "mo", "d", "h", "mi", "sec", "oh", "om")
+    )
+    valid = (
+        y.notnull()
+        & mo.between(1, 12)
+        & (d >= 1)
+        & (d <= _days_in_month(y, mo))
+        & h.between(0, 23)
+        & mi.between(0, 59)
+        & sec.between(0, 60)
+        & oh.between(0, 23)
+        & om.between(0, 59)
+    )
+    seconds = (
+        _days_from_civil(y, mo, d) * 86400
+        + h * 3600
+        + mi * 60
+        + sec
+        - st.col("sign") * (oh * 3600 + om * 60)
+    )
+    iso = ibis.cases((valid.fill_null(False), seconds), else_=ibis.null()).cast("int64")
+    value = ibis.cases((st.col("num"), _unix_from_number(st.col("number"))), else_=iso)
+    return st.finish(**{out: value})
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    value: ir.FloatingValue
+    """The number, or NULL when absent or unreadable."""
+    unreadable: ir.BooleanValue
+    """True when a value is present but is not a finite number."""
+
+
+def parse_number(col: ir.Value) -> ParsedNumber:
+    """A float from a numeric column or a plain decimal string (no symbols, no thousands)."""
+    dtype = col.type()
+    if dtype.is_numeric():
+        x = col.cast("float64")
+        finite = ~x.isnan() & (x.abs() < 1e300)
+        value = ibis.cases((finite, x), else_=ibis.null()).cast("float64")
+        return ParsedNumber(value, (x.notnull() & ~finite).fill_null(False))
+    text = clean_text(col)
+    ok = text.re_search(_NUMBER) & (text.length() <= 30)
+    value = ibis.cases((ok, text), else_=ibis.null()).cast("float64")
+    return ParsedNumber(value, (text.notnull() & ~ok).fill_null(False))

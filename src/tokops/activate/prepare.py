@@ -1,0 +1,345 @@
+"""The one engine query of a sync: map, normalise, hash, validate, derive ids, flag duplicates.
+
+Everything per row happens in the store's engine (DuckDB, PostgreSQL …) as one Ibis expression;
+Python only streams its result in Arrow batches. Output columns (only those the mapping feeds and
+the event source uses are present):
+
+==================  ==========================================================================
+``event``           event name (trimmed)
+``event_time``      unix seconds (int64)
+``event_id``        given, else ``order_id``, else derived (see below)
+``email`` …         ``email``, ``phone``, ``external_id``: SHA-256 hex; ``ip``, ``user_agent``,
+                    ``ttclid``, ``ttp``, ``locale``, ``url``, ``referrer`` as text (web only)
+``value`` …         ``value`` (float64), ``currency`` (upper case), ``content_ids`` (text or
+                    list), ``content_type``, ``num_items`` (int64), ``order_id``
+``lead_id`` …       ``lead_id``, ``lead_event_source`` (crm only)
+``_json``           the event as Events API JSON text plus a comma (valid rows; see
+                    :mod:`.payload`)
+``_reason``         why the row is invalid (NULL when valid)
+``_already``        a valid row whose (event, event_id) the ledger already shows as sent
+``_dupkey``         a valid row whose (event, event_id) occurs more than once in the source
+==================  ==========================================================================
+
+**Derived event_id** (EVT-7): when a row has no ``event_id`` and no ``order_id``, its id is
+``sha256("tokops:v1|" + event + "|" + event_time + "|" + email_hash + "|" + phone_hash + "|" +
+external_id_hash)`` (absent hashes as empty strings), lowercase hex. It depends only on the
+normalised values, so it is the same on every run and every engine, whatever the input format of
+the time (ISO string, unix seconds or milliseconds) — re-runs deduplicate.
+
+**Already sent** (BYD-4): anti-join in the engine against ``events_ledger`` rows with
+``status = 'sent'`` for the same ``event_source_id`` and the same stream (live rows have no
+``test_event_code``; a test run only matches rows of the same test code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import ibis
+
+from tokops.activate.mapping import FieldMapping
+from tokops.activate.normalize import (
+    add_event_time,
+    add_hashed_key,
+    as_text,
+    ascii_strip,
+    clean_text,
+    hash_email,
+    hash_external_id,
+    hash_phone,
+    is_blank,
+    parse_number,
+)
+from tokops.activate.payload import with_event_json
+from tokops.activate.validate import Checks, first_reason
+from tokops.tiktok.events import STANDARD_EVENTS, SUPPORTED_CURRENCIES
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from tokops.warehouse import Store
+
+__all__ = [
+    "DERIVED_ID_PREFIX",
+    "FIELDS_BY_SOURCE",
+    "OFFLINE_MAX_AGE_DAYS",
+    "PrepareOptions",
+    "prepare",
+]
+
+EventSourceName = Literal["web", "offline", "crm"]
+DERIVED_ID_PREFIX: Final = "tokops:v1"
+OFFLINE_MAX_AGE_DAYS: Final = 28
+KEY_SEPARATOR: Final = "\x1f"
+
+_COMMON: Final = frozenset(
+    {
+        "event",
+        "event_time",
+        "event_id",
+        "order_id",
+        "email",
+        "phone",
+        "external_id",
+        "value",
+        "currency",
+        "content_ids",
+        "content_type",
+        "num_items",
+    }
+)
+#: Which fields each event source sends (spec §1.3–1.4); other mapped columns are ignored.
+FIELDS_BY_SOURCE: Final[dict[str, frozenset[str]]] = {
+    "web": _COMMON | {"ip", "user_agent", "ttclid", "ttp", "locale", "url", "referrer"},
+    "offline": _COMMON,
+    "crm": _COMMON | {"lead_id", "lead_event_source"},
+}
+#: Long free-text fields: only spaces are trimmed (the engine's fast ``trim``).
+_LONG_TEXT: Final = ("ip", "user_agent", "ttclid", "ttp", "locale", "url", "referrer")
+#: Short text fields: ASCII whitespace is trimmed.
+_PLAIN_TEXT: Final = (
+    "order_id",
+    "content_type",
+    "lead_id",
+    "lead_event_source",
+)
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    event_source: EventSourceName
+    event_source_id: str
+    now: int
+    """Unix seconds used as "now" for the time window (injectable for tests)."""
+    max_age_days: int
+    phone_region: str = "US"
+    test_event_code: str | None = None
+    future_skew_s: int = 300
+    """How far in the future an event time may be (clock skew between systems)."""
+    ledger_table: str | None = "events_ledger"
+    """The ledger to anti-join with (None: nothing was sent before)."""
+    keep: tuple[str, ...] = ()
+    """Source columns carried through unchanged as ``_keep_<name>`` (diagnostics, tests)."""
+
+
+def _raw(t: ir.Table, mapping: FieldMapping, name: str) -> ir.Value | None:
+    if name in mapping.columns:
+        return t[mapping.columns[name]]
+    if name in mapping.constants:
+        return ibis.literal(mapping.constants[name])
+    return None
+
+
+def prepare(
+    store: Store, source: ir.Table, mapping: FieldMapping, opts: PrepareOptions
+) -> ir.Table:
+    """The prepared, validated and flagged rows of *source* (see the module docstring).
+
+    The expression is built in projections (stages) so each intermediate value is computed once.
+    """
+    wanted = FIELDS_BY_SOURCE[opts.event_source]
+    raws = {
+        name: col for name in sorted(wanted) if (col := _raw(source, mapping, name)) is not None
+    }
+    # stage 0: only the inputs the sync uses (renamed, so user column names never clash)
+    kept = {f"_keep_{c}": source[c] for c in opts.keep}
+    t = source.select(**{f"__raw_{k}": v for k, v in raws.items()}, **kept)
+
+    def raw(name: str) -> Any:
+        return t[f"__raw_{name}"] if name in raws else None
+
+    # stage 1: event time and match keys (each staged internally)
+    if "event_time" in raws:
+        t = add_event_time(store, t, "event_time", raw("event_time"))
+    hashed = [k for k in ("email", "phone", "external_id") if k in raws]
+    for key in hashed:
+        t = add_hashed_key(store, t, key, raw(key), key, region=opts.phone_region)
+
+    # stage 2: the other fields
+    fields: dict[str, Any] = {}
+    fields["event"] = clean_text(raw("event")) if "event" in raws else ibis.null().cast("string")
+    if "event_time" not in raws:
+        fields["event_time"] = ibis.null().cast("int64")
+    fields["__time_blank"] = is_blank(raw("event_time")) if "event_time" in raws else True
+    for name in _PLAIN_TEXT:
+        if name in raws:
+            fields[name] = clean_text(raw(name))
+    for name in _LONG_TEXT:
+        if name in raws:
+            fields[name] = store.trim_spaces(as_text(raw(name))).nullif("")
+    if "event_id" in raws:
+        fields["__given_event_id"] = clean_text(raw("event_id"))
+    if "value" in raws:
+        value = parse_number(raw("value"))
+        fields["value"] = value.value
+        fields["__value_bad"] = value.unreadable
+    if "num_items" in raws:
+        items = parse_number(raw("num_items"))
+        fields["__items"] = items.value
+        fields["__items_bad"] = items.unreadable
+    if "currency" in raws:
+        fields["currency"] = store.ascii_upper(clean_text(raw("currency")))
+    if "content_ids" in raws:
+        fields["content_ids"] = content_id_list(raw("content_ids"))
+    keep = [c for c in t.columns if not c.startswith("__raw_")]
+    t = t.select(*keep, **fields)
+
+    # stage 3: event_id, checks, reason
+    given = [t[c] for c in ("__given_event_id", "order_id") if c in t.columns]
+    derived = _derived_id(store, t.event, t.event_time, {k: t[k] for k in hashed})
+    event_id = ibis.coalesce(*given, derived) if given else derived
+    checks: dict[str, Any] = {}
+    if opts.event_source == "offline":
+        checks["not_standard_event"] = ~t.event.isin(sorted(STANDARD_EVENTS))
+    if "email" in hashed:
+        checks["bad_email"] = t["email__invalid"]
+    if "phone" in hashed:
+        checks["bad_phone"] = t["phone__invalid"]
+    if "value" in raws:
+        checks["bad_value"] = t["__value_bad"]
+        checks["negative_value"] = t.value < 0
+    if "currency" in raws:
+        checks["bad_currency"] = t.currency.notnull() & ~t.currency.isin(
+            sorted(SUPPORTED_CURRENCIES)
+        )
+    extra: dict[str, Any] = {}
+    if "num_items" in raws:
+        whole = (t["__items"].floor() == t["__items"]) & (t["__items"] >= 0)
+        checks["bad_num_items"] = t["__items_bad"] | (t["__items"].notnull() & ~whole)
+        extra["num_items"] = ibis.cases((whole, t["__items"]), else_=ibis.null()).cast("int64")
+    if opts.event_source == "web":
+        checks["web_without_url"] = t.url.isnull() if "url" in raws else ibis.literal(True)
+    if opts.event_source == "crm":
+        checks["crm_without_lead"] = t.lead_id.isnull() if "lead_id" in raws else ibis.literal(True)
+    if opts.event_source == "offline":
+        no_key: Any = ibis.literal(True)
+        for key in hashed:
+            no_key = no_key & t[key].isnull()
+        checks["offline_without_key"] = no_key
+    max_age = OFFLINE_MAX_AGE_DAYS if opts.event_source == "offline" else opts.max_age_days
+    reason = first_reason(
+        Checks(
+            missing_event=t.event.isnull(),
+            missing_time=t["__time_blank"],
+            bad_time=t.event_time.isnull(),
+            future_time=t.event_time > opts.now + opts.future_skew_s,
+            too_old=t.event_time < opts.now - max_age * 86400,
+            max_age_days=max_age,
+            **checks,
+        )
+    )
+    outputs = [c for c in t.columns if not c.startswith("__") and not c.endswith("__invalid")]
+    # (``_keep_*`` columns pass through every stage and land in the output)
+    prepared = t.select(*outputs, **extra, event_id=event_id, _reason=reason)
+    valid = prepared.mutate(__valid=prepared._reason.isnull())
+    prepared = with_event_json(store, valid, only="__valid").drop("__valid")
+    return _flag(store, prepared, _light_keys(store, source, mapping, opts), opts)
+
+
+def _derived_id(
+    store: Store, event: Any, event_time: Any, hashes: dict[str, Any]
+) -> ir.StringValue:
+    parts: list[Any] = [event, "|", event_time.cast("string")]
+    for key in ("email", "phone", "external_id"):
+        parts += ["|", hashes[key].fill_null("")] if key in hashes else ["|"]
+    return store.sha256_hex(ibis.literal(DERIVED_ID_PREFIX + "|").concat(*parts))
+
+
+def content_id_list(col: ir.Value) -> ir.ArrayValue:
+    """Content ids as a list of strings: a list column, or text holding a JSON array
+    (``["a","b"]``, also ``['a', 'b']``) or a comma-separated list (``a, b``). Ids cannot
+    contain commas in text form. Empty → NULL."""
+    if col.type().is_array():
+        arr: Any = col.cast("array<string>").map(ascii_strip).filter(lambda e: e != "")
+    else:
+        text = ascii_strip(as_text(col))
+        inner = ibis.cases((text.startswith("["), text.re_replace(r"^\[|\]$", "")), else_=text)
+        arr = (
+            inner.split(",")
+            .map(lambda e: e.re_replace("^[ \t'\"]+|[ \t'\"]+$", ""))
+            .filter(lambda e: e != "")
+        )
+    result: ir.ArrayValue = ibis.cases((arr.length() > 0, arr), else_=ibis.null())
+    return result
+
+
+def _light_keys(
+    store: Store, source: ir.Table, mapping: FieldMapping, opts: PrepareOptions
+) -> ir.Table:
+    """``_key`` (event + event_id) of every source row, computed as cheaply as possible.
+
+    Only the event name, the given ids and — for rows without a given id — the time and match
+    keys are computed, with the single-expression hash functions inside a CASE, so rows that
+    carry an event_id or order_id never pay for hashing. Same values as the full pipeline.
+    """
+    wanted = FIELDS_BY_SOURCE[opts.event_source]
+    names = ("event", "event_time", "event_id", "order_id", "email", "phone", "external_id")
+    raws = {n: c for n in names if n in wanted and (c := _raw(source, mapping, n)) is not None}
+    t = source.select(**{f"__raw_{k}": v for k, v in raws.items()})
+    if "event_time" in raws:
+        t = add_event_time(store, t, "__time", t["__raw_event_time"])
+    event = clean_text(t["__raw_event"]) if "event" in raws else ibis.null().cast("string")
+    given = [clean_text(t[f"__raw_{n}"]) for n in ("event_id", "order_id") if n in raws]
+    when = t["__time"] if "event_time" in raws else ibis.null().cast("int64")
+    singles = {"email": hash_email, "external_id": hash_external_id}
+    hashes: dict[str, Any] = {}
+    for key in ("email", "phone", "external_id"):
+        if key in raws:
+            raw_text = as_text(t[f"__raw_{key}"])
+            if key == "phone":
+                hashes[key] = hash_phone(store, raw_text, opts.phone_region).hashed
+            else:
+                hashes[key] = singles[key](store, raw_text).hashed
+    derived = _derived_id(store, event, when, hashes)
+    if given:
+        no_id: Any = ibis.literal(True)
+        for g in given:
+            no_id = no_id & g.isnull()
+        event_id = ibis.coalesce(*given, ibis.cases((no_id, derived), else_=ibis.null()))
+    else:
+        event_id = derived
+    keys: ir.Table = t.select(_key=event.concat(KEY_SEPARATOR, event_id))
+    return keys
+
+
+def _key(t: ir.Table) -> ir.StringValue:
+    result: ir.StringValue = t.event.concat(KEY_SEPARATOR, t.event_id)
+    return result
+
+
+def _flag(store: Store, prepared: ir.Table, light: ir.Table, opts: PrepareOptions) -> ir.Table:
+    """Add ``_dupkey`` and ``_already`` (see the module docstring).
+
+    Duplicate groups are found over all rows from :func:`_light_keys` (an aggregate on the key
+    only, so the heavy per-row work is not done twice); which row of a group is sent is decided
+    while streaming.
+    """
+    keyed = prepared.mutate(_key=_key(prepared))
+    # group first, filter after: a filter on the key would be pushed below the projection and
+    # make the engine compute the key twice
+    dups = (
+        light.group_by("_key")
+        .aggregate(_n=light.count())
+        .filter(lambda g: (g._n > 1) & g._key.notnull())
+    )
+    valid = keyed._reason.isnull()
+    flags: dict[str, ir.Value] = {"_dupkey": (valid & keyed._key.isin(dups._key)).fill_null(False)}
+    if opts.ledger_table is not None and store.exists(opts.ledger_table):
+        ledger = store.table(opts.ledger_table)
+        stream = (
+            ledger.test_event_code.isnull()
+            if opts.test_event_code is None
+            else ledger.test_event_code == opts.test_event_code
+        )
+        sent = ledger.filter(
+            ledger.event_source_id == opts.event_source_id,
+            ledger.status == "sent",
+            ledger.event.notnull(),
+            ledger.event_id.notnull(),
+            stream,
+        ).select(_key=_key(ledger))
+        flags["_already"] = (valid & keyed._key.isin(sent._key)).fill_null(False)
+    else:
+        flags["_already"] = ibis.literal(False)
+    return keyed.mutate(**flags).drop("_key")

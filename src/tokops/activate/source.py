@@ -1,0 +1,88 @@
+"""Where a sync reads its rows: a table or SQL query in the store, or a CSV/Parquet file (EVT-3).
+
+``SRC`` is read as, in this order:
+
+1. a SQL query when it starts with ``SELECT``, ``WITH``, ``FROM``, ``VALUES`` or ``(`` — the
+   user's own SQL, run as they wrote it (through a temporary view);
+2. a file when it ends in ``.csv``, ``.tsv``, ``.txt`` (optionally ``.gz``), ``.parquet`` or
+   ``.pq``, or names an existing file — loaded as a temporary table, CSV lines that cannot be
+   parsed are kept aside as :attr:`Source.rejected`;
+3. a table (or view) of the store, optionally ``schema.table``.
+
+Anything else is a one-line :class:`~tokops.errors.SourceError`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from tokops.activate.mapping import MappingProposal, propose_mapping
+from tokops.errors import SourceError
+from tokops.warehouse.files import FILE_SUFFIXES, RejectedLine
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+    from tokops.warehouse import Store
+
+__all__ = ["Source", "open_source", "propose_for_source"]
+
+_SQL_START = re.compile(r"^\s*(select|with|from|values|\()", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Source:
+    table: ir.Table
+    label: str
+    """What the run record says the source was."""
+    kind: str
+    """``query``, ``file`` or ``table``."""
+    rejected: tuple[RejectedLine, ...] = ()
+
+
+def _is_sql(src: str) -> bool:
+    return bool(_SQL_START.match(src)) and bool(re.search(r"\s", src.strip()))
+
+
+def _is_file(src: str) -> bool:
+    lowered = src.lower()
+    if any(lowered.endswith(s) for s in FILE_SUFFIXES):
+        return True
+    try:
+        return Path(src).is_file()
+    except OSError:
+        return False
+
+
+def open_source(store: Store, src: str) -> Source:
+    """Resolve *src* (see the module docstring)."""
+    if not src or not src.strip():
+        raise SourceError("no source given: name a table, a SQL query, or a CSV/Parquet file")
+    if _is_sql(src):
+        return Source(store.sql(src), label=src.strip(), kind="query")
+    if _is_file(src):
+        loaded = store.read_file(Path(src))
+        return Source(loaded.table, label=src, kind="file", rejected=loaded.rejected)
+    if store.exists(src):
+        return Source(store.table(src), label=src, kind="table")
+    if "." in src:
+        database, _, name = src.rpartition(".")
+        try:
+            return Source(store.table(name, database=database), label=src, kind="table")
+        except SourceError:
+            pass
+    raise SourceError(
+        f"no table {src!r} in {store.url}, and it is not a file or a SQL query "
+        "(CSV/Parquet files need their .csv/.parquet extension)"
+    )
+
+
+def propose_for_source(
+    store: Store, src: str, event_source: Literal["web", "offline", "crm"] = "web"
+) -> MappingProposal:
+    """``tokops events map``: open *src* and propose a mapping for its columns."""
+    source = open_source(store, src)
+    return propose_mapping(list(source.table.columns), event_source)

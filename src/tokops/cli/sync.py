@@ -1,0 +1,265 @@
+"""`tokops sync …` commands: pull TikTok ads and organic data into the store (parse, call, render).
+
+Register with ``app.add_typer(sync_app, name="sync", help=...)`` where ``sync_app`` is
+``tokops.cli.sync.app``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tokops.errors import ConfigError, PipelineError
+
+if TYPE_CHECKING:
+    from tokops.config import Settings
+    from tokops.ingest import IngestReporter, StreamResult, SyncResult
+    from tokops.tiktok.marketing import DateWindow, MarketingClient
+
+app = typer.Typer(no_args_is_help=True)
+
+_out = Console()
+_err = Console(stderr=True)
+
+APP_ID_ENV = "TIKTOK_APP_ID"
+APP_SECRET_ENV = "TIKTOK_APP_SECRET"
+
+
+def make_client(settings: Settings, api_base: str | None, qps: float | None) -> MarketingClient:
+    """The metered client of a sync (tests replace this to plug in a fake API)."""
+    from tokops.config import access_token
+    from tokops.ingest import connect_client
+    from tokops.tiktok.marketing import BASIC_TIER_QPS
+
+    tk = settings.tiktok
+    return connect_client(
+        access_token(),
+        api_base=api_base or tk.api_base,
+        qps=qps or BASIC_TIER_QPS,
+        max_retries=tk.max_retries,
+        timeout_s=tk.timeout_s,
+    )
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
+@app.command("ads")
+def ads(
+    advertiser: list[str] = typer.Option(
+        None, "--advertiser", help="Advertiser ID (repeat for several; default: all the token's)."
+    ),
+    since: datetime | None = typer.Option(
+        None, "--since", formats=["%Y-%m-%d"], help="First day to pull (advertiser's time zone)."
+    ),
+    lookback_days: int = typer.Option(
+        7, "--lookback-days", help="Days re-pulled on every run for restated conversions."
+    ),
+    stream: list[str] = typer.Option(
+        None, "--stream", help="Only these streams (repeat); default: all. See --list-streams."
+    ),
+    list_streams: bool = typer.Option(False, "--list-streams", help="List the streams and exit."),
+    api_base: str | None = typer.Option(
+        None, "--api-base", help="TikTok API base URL (default: tokops.toml [tiktok].api_base)."
+    ),
+    qps: float | None = typer.Option(
+        None, "--qps", help="Your app's QPS tier (default 10, the basic tier)."
+    ),
+    concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at most."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Pull ads objects, daily reports, audience breakdowns and Shop data into the store."""
+    from pydantic import SecretStr
+
+    from tokops.config import load_settings
+    from tokops.ingest import AdsSyncOptions, ads_streams, sync_ads
+    from tokops.warehouse import connect
+
+    if list_streams:
+        sys.stdout.write("\n".join(ads_streams()) + "\n")
+        return
+    settings = load_settings()
+    secret = os.environ.get(APP_SECRET_ENV)
+    options = AdsSyncOptions(
+        advertiser_ids=tuple(advertiser or ()),
+        since=_day(since),
+        lookback_days=lookback_days,
+        streams=tuple(stream or ()),
+        concurrency=concurrency,
+        app_id=os.environ.get(APP_ID_ENV) or None,
+        app_secret=SecretStr(secret) if secret else None,
+    )
+    options.check()
+    client = make_client(settings, api_base, qps)
+    store = connect(settings.store.url)
+    try:
+        with _progress(enabled=not json_out) as reporter:
+            result = sync_ads(store, client, options, reporter=reporter)
+    finally:
+        store.close()
+        client.close()
+    _finish(result, json_out)
+
+
+@app.command("organic")
+def organic(
+    business_id: list[str] = typer.Option(
+        None, "--business-id", help="TikTok business account ID (repeat for several)."
+    ),
+    since: datetime | None = typer.Option(
+        None, "--since", formats=["%Y-%m-%d"], help="First day of account metrics (≤ 60 days)."
+    ),
+    api_base: str | None = typer.Option(None, "--api-base", help="TikTok API base URL."),
+    qps: float | None = typer.Option(None, "--qps", help="Your app's QPS tier (default 10)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Pull organic accounts (follower snapshot, daily metrics) and every post's metrics."""
+    from tokops.config import load_settings
+    from tokops.ingest import OrganicSyncOptions, sync_organic
+    from tokops.warehouse import connect
+
+    if not business_id:
+        raise ConfigError("pass --business-id ID (the TikTok business account to sync)")
+    settings = load_settings()
+    client = make_client(settings, api_base, qps)
+    store = connect(settings.store.url)
+    try:
+        with _progress(enabled=not json_out) as reporter:
+            result = sync_organic(
+                store,
+                client,
+                business_id,
+                OrganicSyncOptions(since=_day(since)),
+                reporter=reporter,
+            )
+    finally:
+        store.close()
+        client.close()
+    _finish(result, json_out)
+
+
+# -- rendering ------------------------------------------------------------------------------
+class _ProgressReporter:
+    """One progress bar per advertiser or account (tasks done), on stderr."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            console=_err,
+            transient=True,
+        )
+        self._bars: dict[str, Any] = {}
+        self._rows: dict[str, int] = defaultdict(int)
+
+    def started(self, run_id: str, tasks: Sequence[StreamResult]) -> None:
+        self.progress.start()
+        totals: dict[str, int] = defaultdict(int)
+        for task in tasks:
+            totals[task.scope_id] += 1
+        for scope, total in totals.items():
+            self._bars[scope] = self.progress.add_task(scope, total=total, detail="")
+
+    def merged(self, result: StreamResult, window: DateWindow | None, rows: int) -> None:
+        self._rows[result.scope_id] += rows
+        where = f" {window.start}..{window.end}" if window else ""
+        detail = f"{self._rows[result.scope_id]:,} rows · {result.stream}{where}"
+        self.progress.update(self._bars[result.scope_id], detail=detail)
+
+    def task_finished(self, result: StreamResult) -> None:
+        bar = self._bars.get(result.scope_id)
+        if bar is not None:
+            self.progress.advance(bar)
+
+    def finished(self, result: SyncResult) -> None:
+        self.progress.stop()
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[IngestReporter]:
+    from tokops.ingest import NullIngestReporter
+
+    if not enabled:
+        yield NullIngestReporter()
+        return
+    reporter = _ProgressReporter()
+    try:
+        yield reporter
+    finally:
+        reporter.progress.stop()
+
+
+def _finish(result: SyncResult, json_out: bool) -> None:
+    if json_out:
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        _render(result)
+    failed = result.failed()
+    if failed:
+        names = ", ".join(s.label for s in failed[:5]) + (" …" if len(failed) > 5 else "")
+        raise PipelineError(
+            f"{len(failed)} stream(s) failed ({names}); the others completed. "
+            "Run the same command again to retry them."
+        )
+
+
+def _render(result: SyncResult) -> None:
+    table = Table(title=f"tokops sync {result.command}: {result.status}")
+    for name, justify in (
+        ("stream", "left"),
+        ("ok", "right"),
+        ("skipped", "right"),
+        ("failed", "right"),
+        ("rows", "right"),
+        ("days", "left"),
+        ("API calls", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    by_stream: dict[str, list[StreamResult]] = defaultdict(list)
+    for res in result.streams:
+        by_stream[res.stream].append(res)
+    for stream, results in by_stream.items():
+        firsts = [r.first_day for r in results if r.first_day]
+        lasts = [r.last_day for r in results if r.last_day]
+        days = f"{min(firsts)}..{max(lasts)}" if firsts and lasts else ""
+        count = {s: sum(1 for r in results if r.status == s) for s in ("ok", "skipped")}
+        bad = sum(1 for r in results if r.status in ("failed", "cancelled"))
+        table.add_row(
+            stream,
+            str(count["ok"]),
+            str(count["skipped"]),
+            str(bad),
+            f"{sum(r.rows for r in results):,}",
+            days,
+            f"{sum(r.calls for r in results):,}",
+        )
+    _out.print(table)
+    for res in result.streams:
+        if res.status in ("failed", "cancelled") or (res.status == "skipped" and res.error):
+            colour = "yellow" if res.status == "skipped" else "red"
+            _out.print(f"[{colour}]{res.status}[/] {res.label}: {res.error}", highlight=False)
+    refused: dict[str, list[str]] = defaultdict(list)
+    for stream, names in result.dropped_metrics.items():
+        for name in names:
+            refused[name].append(stream)
+    for name, streams in refused.items():
+        _out.print(f"note: the API refused {name} in {', '.join(streams)} (left empty)")
+    _out.print(
+        f"run {result.run_id}: {result.rows:,} rows, {result.api_calls:,} API calls in "
+        f"{result.seconds:.1f}s ({result.api_share:.0%} of it waiting on the API)",
+        highlight=False,
+    )

@@ -1,0 +1,81 @@
+"""`tokops events map` and `tokops events sync --dry-run` through the CLI (thin adapter)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tokops.activate.mapping import load_mapping
+from tokops.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOKOPS_STORE_URL", raising=False)
+    monkeypatch.delenv("TIKTOK_ACCESS_TOKEN", raising=False)
+    (tmp_path / "tokops.toml").write_text('[store]\nurl = "duckdb://ws.duckdb"\n', encoding="utf-8")
+    now = int(time.time())
+    (tmp_path / "orders.csv").write_text(
+        "order_number,customer_email,amount,currency_code,created_at,page_url\n"
+        f"A1, Bob@Example.com ,12.50,eur,{now - 60},https://s/1\n"
+        f"A2,not-an-email,5,EUR,{now - 60},https://s/2\n"
+        f"A3,c@d.co,7,EUR,{now - 60},https://s/3\n"
+        f"A3,c@d.co,7,EUR,{now - 60},https://s/3\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_map_proposes_a_mapping_file(workspace: Path) -> None:
+    result = runner.invoke(app, ["events", "map", "orders.csv", "--out", "m.toml"])
+    assert result.exit_code == 0, result.output
+    assert "customer_email" in result.output and "synonym" in result.output
+    mapping = load_mapping(workspace / "m.toml")
+    assert mapping.columns["email"] == "customer_email"
+    assert mapping.constants == {"event": "Purchase"}
+    again = runner.invoke(app, ["events", "map", "orders.csv", "--out", "m.toml"])
+    assert again.exit_code != 0  # refuses to overwrite without --force
+
+
+def test_dry_run_json(workspace: Path) -> None:
+    runner.invoke(app, ["events", "map", "orders.csv", "--out", "m.toml"])
+    args = ["events", "sync", "--source", "orders.csv", "--event-source", "web"]
+    args += ["--event-source-id", "CPIX", "--mapping", "m.toml", "--dry-run", "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["completed"] is True and summary["dry_run"] is True
+    counts = summary["counts"]
+    assert (counts["would_send"], counts["invalid"], counts["duplicate"]) == (2, 1, 1)
+    assert summary["top_reasons"] == [{"reason": "invalid email", "count": 1}]
+    assert "Bob@Example.com" not in result.stdout  # the sample event carries hashes only
+
+
+def test_dry_run_table_output(workspace: Path) -> None:
+    runner.invoke(app, ["events", "map", "orders.csv", "--out", "m.toml"])
+    args = ["events", "sync", "--source", "orders.csv", "--event-source", "web"]
+    args += ["--event-source-id", "CPIX", "--mapping", "m.toml", "--dry-run"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "would send" in result.output and "invalid email" in result.output
+
+
+def test_missing_token_is_a_clear_error(workspace: Path) -> None:
+    args = ["events", "sync", "--source", "orders.csv", "--event-source", "web"]
+    result = runner.invoke(app, [*args, "--event-source-id", "CPIX"])
+    assert result.exit_code != 0
+    assert "TIKTOK_ACCESS_TOKEN" in str(result.exception)
+
+
+def test_missing_source_is_a_one_line_error(workspace: Path) -> None:
+    args = ["events", "sync", "--source", "no_such_table", "--event-source", "web"]
+    result = runner.invoke(app, [*args, "--event-source-id", "CPIX", "--dry-run"])
+    assert result.exit_code != 0
+    assert "no table 'no_such_table'" in str(result.exception)

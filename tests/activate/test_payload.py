@@ -1,0 +1,138 @@
+"""Event JSON built by the engine (spec §1.3–1.5): shapes, types, escaping, content ids — and the
+same text on DuckDB and PostgreSQL (BYD-2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import orjson
+import pyarrow as pa
+
+from tokops.activate.payload import EncodedEvents, match_flags, with_event_json
+from tokops.activate.prepare import content_id_list
+from tokops.tiktok.events import build_track_body
+from tokops.warehouse import Store
+
+H = "848a771458438fc2ec420560d769fb9b9b86851ee338ec56517baabd79d3bb4f"
+
+
+def encoded(store: Store, data: dict[str, Any]) -> EncodedEvents:
+    n = len(next(iter(data.values())))
+    t = ibis.memtable(pa.table({**data, "__i": list(range(n))}))
+    rows = store.fetch(with_event_json(store, t).order_by("__i"))
+    return EncodedEvents(rows.column("_json"))
+
+
+def events(store: Store, data: dict[str, Any]) -> list[dict[str, Any]]:
+    enc = encoded(store, data)
+    return [enc.event(i) for i in range(len(enc))]
+
+
+def test_web_event_shape(any_store: Store) -> None:
+    (event,) = events(
+        any_store,
+        {
+            "event": ["Purchase"],
+            "event_time": pa.array([1704721970], pa.int64()),
+            "event_id": ["o1"],
+            "email": [H],
+            "phone": pa.array([None], pa.string()),
+            "ip": ["203.0.113.8"],
+            "user_agent": ["UA"],
+            "url": ["https://s/thanks"],
+            "referrer": pa.array([None], pa.string()),
+            "value": [0.0],
+            "currency": ["USD"],
+            "content_ids": pa.array([["1077218", "42"]]),
+            "order_id": ["o1"],
+        },
+    )
+    assert event == {
+        "event": "Purchase",
+        "event_time": 1704721970,
+        "event_id": "o1",
+        "user": {"email": H, "ip": "203.0.113.8", "user_agent": "UA"},
+        "properties": {
+            "value": 0.0,  # zero is sent, not dropped
+            "currency": "USD",
+            "order_id": "o1",
+            "content_ids": ["1077218", "42"],
+            "content_type": "product",
+        },
+        "page": {"url": "https://s/thanks"},
+    }
+
+
+def test_crm_event_has_a_lead_and_empty_groups_are_omitted(duck_store: Store) -> None:
+    (event,) = events(
+        duck_store,
+        {
+            "event": ["Lead"],
+            "event_time": [1],
+            "event_id": ["L1"],
+            "email": pa.array([None], pa.string()),
+            "lead_id": ["7000"],
+            "lead_event_source": ["HubSpot"],
+        },
+    )
+    assert event == {
+        "event": "Lead",
+        "event_time": 1,
+        "event_id": "L1",
+        "lead": {"lead_id": "7000", "lead_event_source": "HubSpot"},
+    }
+
+
+def test_strings_are_escaped_exactly_like_json(any_store: Store) -> None:
+    hostile = ['quote " and \\ backslash', "tab\tnew\nline\x01ctl", "unicode ✓ 🙂 \u2028"]
+    got = events(
+        any_store,
+        {"event": hostile, "event_time": [1, 2, 3], "event_id": hostile, "url": hostile},
+    )
+    assert [e["event"] for e in got] == hostile
+    assert [e["page"]["url"] for e in got] == hostile
+
+
+CONTENT_IDS: list[tuple[Any, list[str] | None]] = [
+    ('["a","b"]', ["a", "b"]),
+    ("['a', 'b']", ["a", "b"]),
+    ("a, b ,,c", ["a", "b", "c"]),
+    ("[1077218, 42]", ["1077218", "42"]),
+    ("  ", None),
+    ("[]", None),
+    (None, None),
+]
+
+
+def test_content_ids_from_text_in_the_engine(any_store: Store) -> None:
+    raw = [r for r, _ in CONTENT_IDS]
+    t = ibis.memtable(pa.table({"i": list(range(len(raw))), "s": pa.array(raw, pa.string())}))
+    got = any_store.fetch(t.select(t.i, ids=content_id_list(t.s)).order_by("i"))
+    assert got.column("ids").to_pylist() == [ids for _, ids in CONTENT_IDS]
+
+
+def test_content_ids_from_a_list_column(duck_store: Store) -> None:
+    t = ibis.memtable(pa.table({"l": pa.array([[" a ", "", "b"], [], None])}))
+    got = duck_store.fetch(t.select(ids=content_id_list(t.l))).column("ids").to_pylist()
+    assert got == [["a", "b"], None, None]
+
+
+def test_body_slices_are_valid_requests(duck_store: Store) -> None:
+    enc = encoded(
+        duck_store, {"event": ["A"] * 5, "event_time": [1] * 5, "event_id": list("abcde")}
+    )
+    part = enc.slice(1, 4)
+    body = orjson.loads(build_track_body("web", "PIX", [part.joined(1, 3)], test_event_code="T1"))
+    assert [e["event_id"] for e in body["data"]] == ["c", "d"]
+    assert body["test_event_code"] == "T1" and "test_event_code" not in body["data"][0]
+    assert [orjson.loads(e)["event_id"] for e in part.to_list()] == ["b", "c", "d"]
+    both = EncodedEvents.concat([enc.slice(0, 2), enc.slice(3, 5)])
+    assert [orjson.loads(e)["event_id"] for e in both.to_list()] == ["a", "b", "d", "e"]
+
+
+def test_match_flags() -> None:
+    flags = match_flags(pa.table({"email": [H, None], "ip": ["1", "1"], "user_agent": [None, "u"]}))
+    assert flags["has_email"].to_pylist() == [True, False]
+    assert flags["has_ip_ua"].to_pylist() == [False, True]
+    assert flags["has_phone"].to_pylist() == [False, False]

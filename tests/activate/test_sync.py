@@ -1,0 +1,386 @@
+"""``run_sync`` end to end against a spec-following fake Events API (EVT-1, EVT-7, BYD-2, BYD-4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from tokops.activate import SyncOptions, SyncSummary, run_sync
+from tokops.activate.ledger import LEDGER_TABLE, RUNS_TABLE
+from tokops.activate.validate import Reason
+from tokops.errors import ConfigError, SourceError
+from tokops.tiktok import hashing
+from tokops.warehouse import Store
+
+from .conftest import NOW, NOW_S, FakeEventsAPI, make_table
+
+PIXEL = "CPIXEL00000000000001"
+
+
+def orders(n: int, *, dup_every: int = 0, bad_email_every: int = 0) -> dict[str, list[Any]]:
+    """*n* web purchases; every *dup_every*-th repeats the previous order id; some bad emails."""
+    ids = [f"o{i - 1}" if dup_every and i % dup_every == 0 and i else f"o{i}" for i in range(n)]
+    emails = [
+        f"not-an-email-{i}"
+        if bad_email_every and i % bad_email_every == 0
+        else f"U{i}@Shop.example"
+        for i in range(n)
+    ]
+    return {
+        "event": ["Purchase"] * n,
+        "event_time": [str(NOW_S - 60 - i) for i in range(n)],
+        "order_id": ids,
+        "email": emails,
+        "phone": [f"+1213555{i % 10000:04d}" for i in range(n)],
+        "value": [f"{i % 50}.99" for i in range(n)],
+        "currency": ["usd"] * n,
+        "url": [f"https://shop.example/thanks?o={i}" for i in range(n)],
+    }
+
+
+def expected_counts(n: int, dup_every: int = 0, bad_email_every: int = 0) -> dict[str, int]:
+    """What :func:`orders` should give: a duplicate needs both rows of the pair to be valid."""
+
+    def bad(i: int) -> bool:
+        return bool(bad_email_every) and i % bad_email_every == 0
+
+    invalid = sum(bad(i) for i in range(n))
+    dups = sum(
+        1 for i in range(1, n) if dup_every and i % dup_every == 0 and not bad(i) and not bad(i - 1)
+    )
+    return {"sent": n - invalid - dups, "invalid": invalid, "duplicate": dups}
+
+
+def sync(store: Store, client: Any, source: str, **kw: Any) -> SyncSummary:
+    options = SyncOptions(source=source, event_source="web", event_source_id=PIXEL, **kw)
+    return run_sync(store, client, options, now=NOW)
+
+
+def ledger_counts(store: Store, run_id: str | None = None) -> dict[str, int]:
+    t = store.table(LEDGER_TABLE)
+    if run_id is not None:
+        t = t.filter(t.run_id == run_id)
+    rows = store.fetch(t.group_by("status").aggregate(n=t.count())).to_pylist()
+    return {r["status"]: r["n"] for r in rows}
+
+
+def test_sync_records_every_outcome_and_reruns_send_nothing(
+    any_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(any_store, orders(300, dup_every=10, bad_email_every=7))
+    api = FakeEventsAPI()
+    first = sync(any_store, client_for(api), name, batch_size=50)
+    assert first.completed and first.status == "completed"
+    expected = expected_counts(300, 10, 7)
+    assert expected == {"sent": 236, "invalid": 43, "duplicate": 21}
+    assert {k: first.counts[k] for k in expected} == expected
+    assert first.counts["total"] == 300 and first.counts["failed"] == 0
+    assert ledger_counts(any_store, first.run_id) == expected
+    assert first.top_reasons == [(Reason.BAD_EMAIL, 43)]
+    assert len(api.event_ids()) == 236 and api.sent_twice() == 0
+
+    again = sync(any_store, client_for(api), name, batch_size=50)
+    # every valid row's event was sent before, duplicates included: nothing is recorded again
+    assert again.counts["sent"] == 0 and again.counts["already_sent"] == 236 + 21
+    assert ledger_counts(any_store, again.run_id) == {"invalid": 43}
+    assert api.sent_twice() == 0
+
+    runs = any_store.fetch(any_store.table(RUNS_TABLE).order_by("started_at")).to_pylist()
+    assert [(r["status"], r["sent"], r["already_sent"]) for r in runs] == [
+        ("completed", 236, 0),
+        ("completed", 0, 257),
+    ]
+
+
+def test_dry_run_sends_and_records_nothing(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(duck_store, orders(40, dup_every=5, bad_email_every=8))
+    expected = expected_counts(40, 5, 8)
+    summary = sync(duck_store, None, name, dry_run=True)
+    assert summary.counts["would_send"] == expected["sent"] and summary.counts["sent"] == 0
+    assert summary.counts["invalid"] == expected["invalid"]
+    assert summary.counts["duplicate"] == expected["duplicate"]
+    assert summary.sample_event is not None and summary.sample_event["event"] == "Purchase"
+    assert ledger_counts(duck_store) == {}
+    api = FakeEventsAPI()
+    sent = sync(duck_store, client_for(api), name)
+    assert sent.counts["sent"] == expected["sent"]
+    again = sync(duck_store, None, name, dry_run=True)
+    assert again.counts["already_sent"] == expected["sent"] + expected["duplicate"]
+
+
+def test_test_events_and_live_events_are_kept_apart(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(duck_store, orders(20))
+    api = FakeEventsAPI()
+    assert sync(duck_store, client_for(api), name, test_event_code="TEST1").counts["sent"] == 20
+    assert all(b["test_event_code"] == "TEST1" for b in api.bodies)
+    assert sync(duck_store, client_for(api), name).counts["sent"] == 20  # live: not sent yet
+    assert sync(duck_store, client_for(api), name, test_event_code="TEST1").counts["sent"] == 0
+    assert sync(duck_store, client_for(api), name).counts["already_sent"] == 20
+
+
+def test_faults_lose_nothing_and_send_nothing_twice(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    """30% of requests fail (HTTP 503, 40100, dropped connection): all retried, none lost."""
+    name = make_table(duck_store, orders(3000))
+    api = FakeEventsAPI(fail_rate=0.3, seed=11)
+    summary = sync(duck_store, client_for(api), name, batch_size=100)
+    assert summary.completed, summary.error
+    assert summary.counts["sent"] == 3000
+    assert sum(api.faults.values()) > 5 and set(api.faults) == {"http503", "throttle", "drop"}
+    assert len(api.event_ids()) == 3000 and api.sent_twice() == 0
+
+
+def test_lost_answers_resend_only_those_batches(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    """An answer lost after TikTok processed the request: the retry repeats that batch only
+    (TikTok deduplicates it by event_id)."""
+    name = make_table(duck_store, orders(2000))
+    api = FakeEventsAPI(lose_answer_rate=0.2, seed=3)
+    summary = sync(duck_store, client_for(api), name, batch_size=100)
+    assert summary.completed and len(api.event_ids()) == 2000
+    assert api.lost_answers > 0
+    assert api.sent_twice() <= api.lost_answers * 100
+
+
+class Outage:
+    """Every request fails with a 5xx until ``up`` is set."""
+
+    def __init__(self, api: FakeEventsAPI) -> None:
+        self.api = api
+        self.up = False
+
+    def __call__(self, request: Any) -> Any:
+        if not self.up:
+            import httpx
+
+            return httpx.Response(502, text="bad gateway")
+        return self.api(request)
+
+
+def test_retries_exhausted_fail_the_run_and_a_rerun_delivers(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(duck_store, orders(500))
+    api = FakeEventsAPI()
+    outage = Outage(api)
+    down = sync(duck_store, client_for(outage, max_retries=2), name, batch_size=100)
+    assert not down.completed and down.status == "failed"
+    assert down.error is not None and "re-run" in down.error
+    assert down.counts["failed"] >= 100 and down.counts["sent"] == 0
+    outage.up = True
+    up = sync(duck_store, client_for(outage), name, batch_size=100)
+    assert up.completed and up.counts["sent"] == 500
+    assert len(api.event_ids()) == 500 and api.sent_twice() == 0
+
+
+def test_auth_error_stops_the_run_and_loses_nothing(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(duck_store, orders(400))
+    api = FakeEventsAPI()
+    refused = sync(
+        duck_store, client_for(api, token="revoked"), name, batch_size=100, concurrency=1
+    )
+    assert not refused.completed and "40105" in (refused.error or "")
+    assert api.requests == 1  # stopped at once: no retries, no bisecting, no further batches
+    assert refused.counts["sent"] == 0
+    ok = sync(duck_store, client_for(api), name, batch_size=100)
+    assert ok.completed and ok.counts["sent"] == 400 and len(api.event_ids()) == 400
+
+
+def test_bad_row_isolated_and_recorded_with_the_api_answer(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(duck_store, orders(1000))
+    api = FakeEventsAPI(bad_ids={"o421"})
+    summary = sync(duck_store, client_for(api), name)
+    assert summary.completed and summary.counts["rejected"] == 1 and summary.counts["sent"] == 999
+    t = duck_store.table(LEDGER_TABLE)
+    row = duck_store.fetch(t.filter(t.status == "rejected")).to_pylist()[0]
+    assert (row["event_id"], row["api_code"]) == ("o421", 40002)
+    assert "not a valid number" in row["reason"]
+    assert api.requests == 21
+
+
+def test_a_request_rejected_entirely_stops_the_run(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(duck_store, orders(200))
+    api = FakeEventsAPI(bad_ids={f"o{i}" for i in range(200)})
+    summary = sync(duck_store, client_for(api), name, batch_size=100, concurrency=1)
+    assert not summary.completed and "rejected every event" in (summary.error or "")
+    assert summary.counts["rejected"] == 100  # the second request was never sent
+
+
+def test_ledger_holds_no_raw_pii(duck_store: Store, client_for: Callable[..., Any]) -> None:
+    data = orders(30, bad_email_every=3)
+    name = make_table(duck_store, data)
+    sync(duck_store, client_for(FakeEventsAPI()), name)
+    dump = str(duck_store.fetch(duck_store.table(LEDGER_TABLE)).to_pylist())
+    dump += str(duck_store.fetch(duck_store.table(RUNS_TABLE)).to_pylist())
+    for value in data["email"] + data["phone"]:
+        assert value not in dump and value.lower() not in dump
+
+
+def test_same_sync_on_duckdb_and_postgres(any_store: Store, client_for: Callable[..., Any]) -> None:
+    """BYD-2: identical inputs give identical outcomes and identical payloads on both engines."""
+    name = make_table(any_store, orders(120, dup_every=6, bad_email_every=11))
+    api = FakeEventsAPI()
+    summary = sync(any_store, client_for(api), name)
+    expected = expected_counts(120, 6, 11)
+    assert ledger_counts(any_store) == expected
+    assert summary.counts["sent"] == expected["sent"]
+    events = sorted((e for b in api.bodies for e in b["data"]), key=lambda e: e["event_id"])
+    assert events[0] == {
+        "event": "Purchase",
+        "event_time": NOW_S - 61,
+        "event_id": "o1",
+        "user": {
+            "email": hashing.hash_email("U1@Shop.example"),
+            "phone": hashing.hash_phone("+12135550001"),
+        },
+        "properties": {"value": 1.99, "currency": "USD", "order_id": "o1"},
+        "page": {"url": "https://shop.example/thanks?o=1"},
+    }
+
+
+def test_csv_source_rejected_lines_are_recorded(
+    duck_store: Store, client_for: Callable[..., Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "store_sales.csv"
+    when = str(NOW_S - 3600)
+    path.write_text(
+        "event,event_time,email,value,currency,order_id\n"
+        f"Purchase,{when},a@b.co,10,EUR,s1\n"
+        f"Purchase,{when},c@d.co,5,EUR,s2,extra\n"
+        f"Purchase,{when},e@f.co\n"
+        f"Purchase,{when},g@h.co,7,EUR,s4\n",
+        encoding="utf-8",
+    )
+    options = SyncOptions(str(path), "offline", "7200000000000000001")
+    summary = run_sync(duck_store, client_for(FakeEventsAPI()), options, now=NOW)
+    assert summary.counts["sent"] == 2 and summary.counts["invalid"] == 2
+    assert summary.rejected_lines == [(3, "too many columns"), (4, "too few columns")]
+    t = duck_store.table(LEDGER_TABLE)
+    reasons = duck_store.fetch(t.filter(t.status == "invalid").order_by("reason")).column("reason")
+    assert reasons.to_pylist() == [
+        "malformed CSV line (too few columns), line 4",
+        "malformed CSV line (too many columns), line 3",
+    ]
+
+
+def test_sql_query_source_and_mapping(duck_store: Store, client_for: Callable[..., Any]) -> None:
+    make_table(duck_store, orders(10), name="web orders")
+    api = FakeEventsAPI()
+    query = 'SELECT order_id AS id, email AS mail, url, event_time FROM "web orders" WHERE true'
+    from tokops.activate import FieldMapping
+
+    mapping = FieldMapping(columns={"email": "mail", "event_id": "id"}, constants={"event": "Lead"})
+    summary = sync(duck_store, client_for(api), query, mapping=mapping)
+    assert summary.counts["sent"] == 10
+    assert {k[1] for k in api.delivered} == {"Lead"}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+
+    def started(self, run_id: str, total: int, dry_run: bool) -> None:
+        self.calls.append(("started", total))
+
+    def progressed(self, done: int, counts: Mapping[str, int]) -> None:
+        self.calls.append(("progressed", done))
+
+    def finished(self, summary: SyncSummary) -> None:
+        self.calls.append(("finished", summary.counts["sent"]))
+
+
+def test_progress_is_reported(duck_store: Store, client_for: Callable[..., Any]) -> None:
+    name = make_table(duck_store, orders(250))
+    recorder = Recorder()
+    options = SyncOptions(name, "web", PIXEL, batch_size=100)
+    run_sync(duck_store, client_for(FakeEventsAPI()), options, reporter=recorder, now=NOW)
+    assert recorder.calls[0] == ("started", 250) and recorder.calls[-1] == ("finished", 250)
+    done = [n for kind, n in recorder.calls if kind == "progressed"]
+    assert done == sorted(done) and done[-1] == 250
+
+
+def test_source_and_option_errors_before_sending(duck_store: Store) -> None:
+    with pytest.raises(SourceError, match="no table"):
+        run_sync(duck_store, None, SyncOptions("nope", "web", PIXEL, dry_run=True))
+    with pytest.raises(ConfigError, match="batch size"):
+        run_sync(duck_store, None, SyncOptions("x", "web", PIXEL, dry_run=True, batch_size=1001))
+    with pytest.raises(ConfigError, match="client is required"):
+        run_sync(duck_store, None, SyncOptions("x", "web", PIXEL))
+    name = make_table(duck_store, {"email": ["a@b.co"]})
+    with pytest.raises(ConfigError, match="event_time"):
+        run_sync(duck_store, None, SyncOptions(name, "web", PIXEL, dry_run=True))
+
+
+def test_arrow_native_types(duck_store: Store, client_for: Callable[..., Any]) -> None:
+    """Native timestamps, numbers and list columns go through without text conversion."""
+    from datetime import timedelta
+
+    name = make_table(
+        duck_store,
+        {
+            "event": ["AddToCart"],
+            "event_time": pa.array([NOW - timedelta(minutes=5)], pa.timestamp("us", tz="UTC")),
+            "value": pa.array([19.9], pa.float64()),
+            "num_items": pa.array([2], pa.int32()),
+            "content_ids": pa.array([["sku-1", "sku-2"]]),
+            "url": ["https://s/cart"],
+            "event_id": ["c1"],
+        },
+    )
+    api = FakeEventsAPI()
+    assert sync(duck_store, client_for(api), name).counts["sent"] == 1
+    event = api.bodies[0]["data"][0]
+    assert event["event_time"] == NOW_S - 300
+    assert event["properties"] == {
+        "value": 19.9,
+        "num_items": 2,
+        "content_ids": ["sku-1", "sku-2"],
+        "content_type": "product",
+    }
+
+
+class InterruptAfter(Recorder):
+    """Raises KeyboardInterrupt (as Ctrl-C would) in the main thread once enough was done."""
+
+    def __init__(self, after_sent: int) -> None:
+        super().__init__()
+        self.after_sent = after_sent
+
+    def progressed(self, done: int, counts: Mapping[str, int]) -> None:
+        import threading
+
+        main = threading.current_thread() is threading.main_thread()
+        if main and counts.get("sent", 0) >= self.after_sent:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_records_what_was_sent_and_a_rerun_resumes(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    name = make_table(duck_store, orders(12_000, bad_email_every=3))
+    api = FakeEventsAPI()
+    options = SyncOptions(name, "web", PIXEL, batch_size=100, concurrency=2)
+    with pytest.raises(KeyboardInterrupt):
+        run_sync(duck_store, client_for(api), options, reporter=InterruptAfter(200), now=NOW)
+    runs = duck_store.fetch(duck_store.table(RUNS_TABLE)).to_pylist()
+    assert [(r["status"], r["sent"] > 0) for r in runs] == [("failed", True)]
+    assert ledger_counts(duck_store).get("sent") == len(api.event_ids())  # in-flight waited for
+    resumed = run_sync(duck_store, client_for(api), options, now=NOW)
+    assert resumed.completed and len(api.event_ids()) == 8_000 and api.sent_twice() == 0
+    assert resumed.counts["already_sent"] == runs[0]["sent"]

@@ -1,0 +1,80 @@
+"""The demo end to end on a small shop: the whole product against the shop's ground truth.
+
+Real sandbox on a loopback port, real DuckDB file, the three syncs, health and the audience.
+The sync counts must equal what the generator wrote (sent / invalid / duplicate per source), and
+the sandbox's Pixel ↔ server deduplication must equal the Pixel traffic's truth (EVT-7).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tokops.cli.main import app
+from tokops.demo.run import DemoOptions, DemoResult, run_demo
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    return run_demo(DemoOptions(folder=tmp_path_factory.mktemp("demo"), orders=400, seed=3))
+
+
+def test_sync_counts_equal_ground_truth(result: DemoResult) -> None:
+    assert [r.event_source for r in result.runs] == ["web", "crm", "offline"]
+    for run in result.runs:
+        assert run.summary.completed, run.summary.error
+        assert run.actual_counts() == run.expected_counts(), run.title
+        assert run.summary.counts["total"] == run.truth.rows
+        assert run.summary.counts["rejected"] == run.summary.counts["failed"] == 0
+    assert result.matches_truth
+
+
+def test_invalid_reasons_cover_every_dirty_kind(result: DemoResult) -> None:
+    web, crm, offline = result.runs
+    reasons = {reason for run in result.runs for reason, _ in run.summary.top_reasons}
+    assert any(r.startswith("malformed CSV line") for r in reasons)
+    assert sum(n for _, n in web.summary.top_reasons) <= web.summary.counts["invalid"]
+    assert "crm event without lead_id" in {r for r, _ in crm.summary.top_reasons}
+    assert "offline event without email, phone or external_id" in {
+        r for r, _ in offline.summary.top_reasons
+    }
+
+
+def test_pixel_dedup_equals_pixel_truth(result: DemoResult) -> None:
+    truth = result.shop.pixel
+    assert result.pixel.outcomes == {"kept": truth.events}
+    web = next(e for e in result.health.events if e.event_source == "web" and e.event == "Purchase")
+    assert web.pixel is not None
+    cm, dedup = web.pixel.connection_method, web.pixel.deduplication
+    assert web.pixel.received.server == result.shop.orders.sent
+    assert web.pixel.received.browser == truth.events
+    assert cm.server_and_browser == dedup.merged == truth.merged
+    assert dedup.dropped == truth.deduplicated
+    assert cm.server_only == truth.server_only
+    assert cm.browser_only == truth.deduplicated + truth.pixel_only
+
+
+def test_folder_holds_the_workspace(result: DemoResult) -> None:
+    names = {p.name for p in result.folder.iterdir()}
+    expected = {"tokops.toml", "tokops.duckdb", "orders_mapping.toml", "crm_mapping.toml"}
+    assert expected <= names
+    toml = (result.folder / "tokops.toml").read_text()
+    assert result.sandbox_url in toml and "ACCESS_TOKEN =" not in toml
+
+
+def test_cli_runs_and_never_prints_the_users_token(tmp_path: Path) -> None:
+    secret = "user-secret-token-5f1c0a"
+    out = CliRunner().invoke(
+        app,
+        ["demo", "run", "--folder", str(tmp_path / "d"), "--orders", "200"],
+        env={"TIKTOK_ACCESS_TOKEN": secret, "COLUMNS": "160"},
+    )
+    assert out.exit_code == 0, out.output
+    assert secret not in out.output
+    for text in ("Generate a shop", "Replay the browser Pixel", "Event health", "ground truth"):
+        assert text in out.output
+    assert "differs from the shop's ground truth" not in out.output
