@@ -78,3 +78,19 @@ def test_cli_runs_and_never_prints_the_users_token(tmp_path: Path) -> None:
     for text in ("Generate a shop", "Replay the browser Pixel", "Event health", "ground truth"):
         assert text in out.output
     assert "differs from the shop's ground truth" not in out.output
+
+
+def test_ads_and_organic_land_in_the_store(result: DemoResult) -> None:
+    """Step 9: the sandbox world's ads and organic data are pulled into the same store."""
+    from tokops.warehouse import connect
+
+    assert [r.command for r in result.ingest] == ["ads", "organic"]
+    assert all(r.completed for r in result.ingest)
+    store = connect(f"duckdb://{result.folder / 'tokops.duckdb'}")
+    try:
+        ad_days = store.table("ad_daily").count().execute()
+        advertisers = store.table("ad_daily").advertiser_id.nunique().execute()
+        organic = store.table("organic_account_daily").count().execute()
+    finally:
+        store.close()
+    assert ad_days > 0 and advertisers == 3 and organic > 0

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tokops.activate.summary import SyncReporter
     from tokops.demo.report import DemoResult, PixelPosting, SourceRun
     from tokops.demo.shop import Shop
+    from tokops.ingest.summary import SyncResult as IngestResult
 
 __all__ = ["ConsoleDemoReporter", "app", "render_result"]
 
@@ -117,6 +118,12 @@ class ConsoleDemoReporter:
         if note:
             self.console.print(f"[yellow]{note}[/]", highlight=False)
 
+    def ingest_done(self, results: list[IngestResult]) -> None:
+        from tokops.cli.sync import render_sync
+
+        for result in results:
+            render_sync(result)
+
 
 def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{k} {v:,}" for k, v in counts.items()) or "none"
@@ -164,7 +171,7 @@ def render_result(result: DemoResult, console: Console) -> None:
 def _tables() -> tuple[str, ...]:
     from tokops.demo.run import ORDERS_TABLE, SALES_TABLE
 
-    return (ORDERS_TABLE, SALES_TABLE, "audience_syncs")
+    return (ORDERS_TABLE, SALES_TABLE, "audience_syncs", "ad_daily", "organic_account_daily")
 
 
 def result_dict(result: DemoResult) -> dict[str, object]:
@@ -192,4 +199,5 @@ def result_dict(result: DemoResult) -> dict[str, object]:
         "health": result.health.to_dict(),
         "audience": None if result.audience is None else result.audience.to_dict(),
         "audience_note": result.audience_note,
+        "ingest": [r.to_dict() for r in result.ingest],
     }

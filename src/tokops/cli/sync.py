@@ -207,7 +207,7 @@ def _finish(result: SyncResult, json_out: bool) -> None:
     if json_out:
         sys.stdout.write(result.to_json() + "\n")
     else:
-        _render(result)
+        render_sync(result)
     failed = result.failed()
     if failed:
         names = ", ".join(s.label for s in failed[:5]) + (" …" if len(failed) > 5 else "")
@@ -217,7 +217,8 @@ def _finish(result: SyncResult, json_out: bool) -> None:
         )
 
 
-def _render(result: SyncResult) -> None:
+def render_sync(result: SyncResult) -> None:
+    """The summary table of an ingestion run (also used by ``tokops demo``)."""
     table = Table(title=f"tokops sync {result.command}: {result.status}")
     for name, justify in (
         ("stream", "left"),

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceSyncResult
     from tokops.activate.health import HealthReport
     from tokops.activate.summary import SyncReporter, SyncSummary
+    from tokops.ingest.summary import SyncResult as IngestResult
 
 __all__ = [
     "DemoOptions",
@@ -79,6 +80,8 @@ class DemoResult:
     audience: AudienceSyncResult | None
     audience_note: str
     seconds: float
+    ingest: list[IngestResult] = field(default_factory=list)
+    """Step 9: the ads and organic pulls from the sandbox's Marketing API."""
 
     @property
     def matches_truth(self) -> bool:
@@ -103,6 +106,8 @@ class DemoReporter(Protocol):
     def health_done(self, report: HealthReport) -> None: ...
 
     def audience_done(self, result: AudienceSyncResult | None, note: str) -> None: ...
+
+    def ingest_done(self, results: list[IngestResult]) -> None: ...
 
 
 class NullDemoReporter:
@@ -130,4 +135,7 @@ class NullDemoReporter:
         return None
 
     def audience_done(self, result: AudienceSyncResult | None, note: str) -> None:
+        return None
+
+    def ingest_done(self, results: list[IngestResult]) -> None:
         return None
