@@ -10,6 +10,7 @@ from tokops.cli import _errors
 from tokops.cli.audiences import app as audiences_app
 from tokops.cli.demo import app as demo_app
 from tokops.cli.events import app as events_app
+from tokops.cli.kpi import register as register_kpi
 from tokops.cli.sandbox import app as sandbox_app
 from tokops.cli.sync import app as sync_app
 from tokops.cli.workspace import register as register_workspace
@@ -22,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
 )
 register_workspace(app)
+register_kpi(app)
 app.add_typer(events_app, name="events", help="Send conversions server-side (Events API).")
 app.add_typer(
     audiences_app, name="audiences", help="Hashed customer lists to custom audiences (suppression)."

@@ -1,0 +1,148 @@
+"""``tokops kpi``: KPI roll-ups from the store at any grain (parse, call, render).
+
+:func:`register` adds the command to a Typer app; the work is in :mod:`tokops.metrics`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tokops.errors import ConfigError
+from tokops.metrics.compute import KpiTable
+
+__all__ = ["kpi", "register", "render_catalogue", "render_table"]
+
+Fmt = Literal["table", "json", "csv"]
+#: KPIs shown by ``--format table`` when ``--kpi`` is not given (json/csv show every KPI).
+TABLE_DEFAULT = {
+    "paid": "spend,impressions,clicks,ctr,cpc,cpm,conversions,cvr,cpa,roas",
+    "organic": "organic_video_views,organic_engagement_rate,new_followers,net_followers",
+    "organic_video": "post_views,post_avg_watch_time,post_full_watch_rate",
+}
+_SOURCES = {"paid": "paid", "organic": "organic", "posts": "organic_video"}
+
+
+def _date(value: str | None, flag: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{flag} {value!r}: use YYYY-MM-DD") from None
+
+
+def kpi(
+    by: str = typer.Option(
+        "",
+        "--by",
+        help="Grain, e.g. campaign,day (day|week|month, "
+        "advertiser|campaign|adgroup|ad, spark, currency, account, post).",
+    ),
+    date_from: str | None = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
+    date_to: str | None = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD)."),
+    compare: str | None = typer.Option(
+        None, "--compare", help="'previous': add the previous period of equal length."
+    ),
+    fmt: str = typer.Option("table", "--format", help="table | json | csv."),
+    kpis: str | None = typer.Option(None, "--kpi", help="Catalogue names, comma-separated."),
+    source: str = typer.Option("paid", "--source", help="paid | organic | posts."),
+    target: list[str] = typer.Option([], "--target", help="KPI=VALUE, e.g. roas=3 (repeat)."),
+    advertiser: list[str] = typer.Option([], "--advertiser", help="Only this ad account."),
+    list_kpis: bool = typer.Option(False, "--list", help="Show the KPI catalogue and exit."),
+) -> None:
+    """KPIs as Σ/Σ at the grain asked for (rates in percent, money in account currency)."""
+    from tokops.config import load_settings
+    from tokops.metrics.compare import apply_targets, compare_previous, parse_targets
+    from tokops.metrics.compute import compute_kpis, select_kpis
+    from tokops.metrics.export import to_csv, to_records
+    from tokops.warehouse import connect
+
+    if fmt not in ("table", "json", "csv"):
+        raise ConfigError(f"--format {fmt!r}: use table, json or csv")
+    if source not in _SOURCES:
+        raise ConfigError(f"--source {source!r}: use paid, organic or posts")
+    if compare not in (None, "previous"):
+        raise ConfigError(f"--compare {compare!r}: only 'previous' is supported")
+    if list_kpis:
+        render_catalogue(Console(), fmt)
+        return
+    src = _SOURCES[source]
+    names = kpis or (TABLE_DEFAULT[src] if fmt == "table" else None)
+    chosen = [k.name for k in select_kpis(names, src)]  # type: ignore[arg-type]
+    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    targets = parse_targets(target)
+    store = connect(load_settings().store.url)
+    try:
+        opts = {"kpis": chosen, "advertiser_ids": advertiser}
+        if compare:
+            if start is None or end is None:
+                raise ConfigError("--compare previous needs --from and --to")
+            table = compare_previous(store, by, start=start, end=end, **opts)
+        else:
+            table = compute_kpis(store, by, start=start, end=end, **opts)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    table = apply_targets(table, targets) if targets else table
+    for note in table.notes:
+        typer.echo(f"note: {note}", err=True)
+    if fmt == "json":
+        typer.echo(orjson.dumps(to_records(table), option=orjson.OPT_INDENT_2).decode())
+    elif fmt == "csv":
+        typer.echo(to_csv(table), nl=False)
+    else:
+        render_table(table, Console())
+
+
+def render_table(table: KpiTable, console: Console) -> None:
+    """A rich table: group columns, then KPI columns."""
+    from tokops.metrics.export import display_value
+
+    out = Table(title=f"KPIs from {table.table}", show_lines=False)
+    units = table.units
+    for col, unit in units.items():
+        out.add_column(col, justify="left" if unit == "key" else "right")
+    for row in table.rows:
+        out.add_row(*(display_value(row.get(c), u) for c, u in units.items()))
+    console.print(out)
+
+
+def render_catalogue(console: Console, fmt: str) -> None:
+    """The catalogue: name, unit, better-when, formula, source fields, description."""
+    from tokops.metrics.catalogue import CATALOGUE
+
+    fields = ("name", "label", "unit", "better", "formula", "source_fields", "description")
+    records = [
+        {
+            "name": k.name,
+            "label": k.label,
+            "unit": k.unit,
+            "better": k.better,
+            "formula": k.formula,
+            "source_fields": list(k.source_fields),
+            "description": k.description,
+            "spark_only": k.spark_only,
+        }
+        for k in CATALOGUE.values()
+    ]
+    if fmt == "json":
+        typer.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+        return
+    out = Table(title="KPI catalogue")
+    for name in fields:
+        out.add_column(name)
+    for r in records:
+        out.add_row(
+            *(", ".join(v) if isinstance(v, list) else str(v) for v in (r[f] for f in fields))
+        )
+    console.print(out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``kpi`` to *app* (wired as ``tokops kpi``)."""
+    app.command("kpi")(kpi)

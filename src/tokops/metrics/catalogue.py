@@ -1,0 +1,223 @@
+"""The KPI catalogue: one frozen, declarative definition per KPI (KPI-1, SPK-10, BYD-3).
+
+A KPI is ``scale × Σ numerator / Σ denominator`` over base measures (:mod:`.measures`), evaluated
+**after** aggregation at the grain asked for, never as an average of per-row ratios. Without a
+denominator it is a plain sum. Division by zero gives ``None``. Rates are in percent, as TikTok
+shows them (``ctr`` = 100 · Σclicks / Σimpressions).
+
+KPIs built on a non-additive measure (reach, per-user watch time) exist only at the grain the
+store holds them (one row per group: an ad-day, or an account-day in ``advertiser_daily``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final, Literal
+
+from tokops.metrics.measures import MEASURES, Source, Unit
+
+__all__ = ["CATALOGUE", "Better", "Catalogue", "Kpi"]
+
+Better = Literal["up", "down", "neutral"]
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    """A KPI: ``scale × Σ numerator / Σ denominator`` (a plain sum without denominator)."""
+
+    name: str
+    label: str
+    unit: Unit
+    better: Better
+    description: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...] = ()
+    scale: Decimal = Decimal(1)
+    spark_only: bool = False
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.numerator, *self.denominator)))
+
+    @property
+    def source(self) -> Source:
+        return MEASURES[self.numerator[0]].source
+
+    @property
+    def additive(self) -> bool:
+        """False when a measure may not be summed: the KPI exists at its native grain only."""
+        return all(MEASURES[m].additive for m in self.measures)
+
+    @property
+    def source_fields(self) -> tuple[str, ...]:
+        """The store columns the KPI reads."""
+        cols = (c for m in self.measures for c in MEASURES[m].columns)
+        return tuple(dict.fromkeys(cols))
+
+    @property
+    def formula(self) -> str:
+        num = " + ".join(f"Σ{m}" for m in self.numerator)
+        if not self.denominator:
+            return num if MEASURES[self.numerator[0]].additive else self.numerator[0]
+        den = " + ".join(f"Σ{m}" for m in self.denominator)
+        if len(self.numerator) > 1:
+            num = f"({num})"
+        if len(self.denominator) > 1:
+            den = f"({den})"
+        prefix = "" if self.scale == 1 else f"{self.scale} × "
+        return f"{prefix}{num} / {den}"
+
+
+class Catalogue(Mapping[str, Kpi]):
+    """Name → KPI; a second definition of a name is an error (``UniqueKeyDict`` style)."""
+
+    def __init__(self, kpis: tuple[Kpi, ...] = ()) -> None:
+        self._items: dict[str, Kpi] = {}
+        for kpi in kpis:
+            self.add(kpi)
+
+    def add(self, kpi: Kpi) -> None:
+        if kpi.name in self._items:
+            raise ValueError(f"KPI {kpi.name!r} is defined twice")
+        unknown = [m for m in kpi.measures if m not in MEASURES]
+        if unknown:
+            raise ValueError(f"KPI {kpi.name!r} uses unknown measures {unknown}")
+        if len({MEASURES[m].source for m in kpi.measures}) != 1:
+            raise ValueError(f"KPI {kpi.name!r} mixes measures of several sources")
+        self._items[kpi.name] = kpi
+
+    def __getitem__(self, name: str) -> Kpi:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def of_source(self, source: Source) -> tuple[Kpi, ...]:
+        return tuple(k for k in self._items.values() if k.source == source)
+
+
+_PCT = Decimal(100)
+_MILLE = Decimal(1000)
+_ENG = ("likes", "comments", "shares")
+_OENG = ("organic_likes", "organic_comments", "organic_shares")
+
+
+def _total(name: str, label: str, unit: Unit, better: Better, doc: str, **kw: bool) -> Kpi:
+    return Kpi(name, label, unit, better, doc, (name,), **kw)  # type: ignore[arg-type]
+
+
+def _views(pct: int) -> Kpi:
+    return _total(f"video_views_p{pct}", f"{pct}% views", "count", "up", f"Plays reaching {pct} %")
+
+
+# A table-like layout: one KPI per entry, kept compact on purpose.
+# fmt: off
+_KPIS: Final[tuple[Kpi, ...]] = (
+    # -- delivery and cost -------------------------------------------------------------------
+    _total("spend", "Cost", "money", "neutral", "Estimated amount spent, account currency."),
+    _total("impressions", "Impressions", "count", "up", "Times the ads were on screen."),
+    _total(
+        "clicks",
+        "Clicks (destination)",
+        "count",
+        "up",
+        "Paid destination clicks. Non-Spark: CTA, caption, nickname, profile photo, swipe; "
+        "Spark: CTA and caption only (SPK-10), so compare Spark vs non-Spark CTR with care.",
+    ),
+    _total("all_clicks", "Clicks (all)", "count", "up", "Clicks of every kind, social ones too."),
+    Kpi("ctr", "CTR (destination)", "percent", "up", "100 × clicks / impressions.",
+        ("clicks",), ("impressions",), _PCT),
+    Kpi("cpc", "CPC (destination)", "money", "down", "Cost per destination click.",
+        ("spend",), ("clicks",)),
+    Kpi("cpm", "CPM", "money", "down", "Cost per 1,000 impressions.",
+        ("spend",), ("impressions",), _MILLE),
+    _total("reach", "Reach", "count", "up",
+           "Estimated unique users; never summed: only at an ad-day or account-day grain."),
+    Kpi("frequency", "Frequency", "ratio", "neutral", "Impressions per person reached "
+        "(native grain only).", ("impressions",), ("reach",)),
+    Kpi("cost_per_1000_reached", "Cost per 1,000 people reached", "money", "down",
+        "Cost / reach × 1000 (native grain only).", ("spend",), ("reach",), _MILLE),
+    # -- conversions and value ---------------------------------------------------------------
+    _total("conversions", "Conversions", "count", "up", "Optimisation events (restated)."),
+    _total("real_time_conversions", "Conversions (real-time)", "count", "up",
+           "Optimisation events attributed to conversion time."),
+    _total("results", "Results", "count", "up", "Results of the optimisation goal."),
+    Kpi("cvr", "CVR (TikTok, per impression)", "percent", "up",
+        "TikTok's default conversion rate: 100 × conversions / impressions.",
+        ("conversions",), ("impressions",), _PCT),
+    Kpi("cvr_click", "CVR (per click)", "percent", "up",
+        "100 × conversions / destination clicks.", ("conversions",), ("clicks",), _PCT),
+    Kpi("cpa", "Cost per conversion", "money", "down", "Cost / conversions.",
+        ("spend",), ("conversions",)),
+    _total("purchases", "Purchases (website)", "count", "up", "Complete Payment events."),
+    _total("purchase_value", "Total purchase value", "money", "up",
+           "Website purchase value (TikTok field total_complete_payment_rate)."),
+    Kpi("roas", "ROAS (website)", "ratio", "up",
+        "Purchase value / cost (TikTok complete_payment_roas).", ("purchase_value",), ("spend",)),
+    _total("orders", "Shop orders", "count", "up", "TikTok Shop purchases."),
+    _total("gmv", "Shop GMV", "money", "up", "TikTok Shop gross revenue."),
+    Kpi("shop_roas", "ROAS (Shop)", "ratio", "up", "Shop GMV / cost.", ("gmv",), ("spend",)),
+    Kpi("aov", "Average Shop order value", "money", "up", "GMV / orders.",
+        ("gmv",), ("orders",)),
+    # -- video -------------------------------------------------------------------------------
+    _total("video_views", "Video views", "count", "up", "Plays (starts); replays not counted."),
+    _total("video_views_2s", "2-second views", "count", "up", "Plays of at least 2 s."),
+    _total("video_views_6s", "6-second views", "count", "up", "Plays of at least 6 s."),
+    _views(25), _views(50), _views(75), _views(100),
+    _total("focused_views", "Focused views", "count", "up", "6-second focused views."),
+    Kpi("completion_rate", "Completion rate", "percent", "up",
+        "100 × complete plays / plays.", ("video_views_p100",), ("video_views",), _PCT),
+    Kpi("avg_watch_time", "Average watch time per view", "seconds", "up",
+        "Seconds played / plays.", ("play_seconds",), ("video_views",)),
+    Kpi("avg_watch_time_per_user", "Average watch time per person", "seconds", "up",
+        "Estimated; native grain only (never averaged across rows).",
+        ("watch_seconds_per_user",)),
+    # -- paid engagement ---------------------------------------------------------------------
+    _total("likes", "Paid likes", "count", "up", "Likes within 1 day of a paid view."),
+    _total("comments", "Paid comments", "count", "up", "Comments within 1 day of a paid view."),
+    _total("shares", "Paid shares", "count", "up", "Shares within 1 day of a paid view."),
+    Kpi("engagement_rate", "Engagement rate (per play)", "percent", "up",
+        "100 × (paid likes + comments + shares) / video views (plays): the denominator is plays.",
+        _ENG, ("video_views",), _PCT),
+    # -- Spark Ads only (SPK-10) -------------------------------------------------------------
+    _total("follows", "Paid follows", "count", "up", "Spark Ads only.", spark_only=True),
+    _total("profile_visits", "Paid profile visits", "count", "up", "Spark Ads only.",
+           spark_only=True),
+    Kpi("profile_visit_rate", "Profile visit rate", "percent", "up",
+        "100 × paid profile visits / impressions (Spark Ads only).",
+        ("profile_visits",), ("impressions",), _PCT, spark_only=True),
+    _total("music_clicks", "Music clicks", "count", "up", "Spark Ads only.", spark_only=True),
+    _total("anchor_clicks", "Anchor-link clicks", "count", "up", "Spark Ads only.",
+           spark_only=True),
+    Kpi("anchor_ctr", "Anchor-link CTR", "percent", "up",
+        "100 × anchor-link clicks / impressions (Spark Ads only).",
+        ("anchor_clicks",), ("impressions",), _PCT, spark_only=True),
+    # -- organic account (organic_account_daily) ---------------------------------------------
+    _total("organic_video_views", "Organic video views", "count", "up", "Views of the posts."),
+    _total("organic_profile_views", "Profile views", "count", "up", "Organic profile views."),
+    _total("organic_likes", "Organic likes", "count", "up", "Likes received."),
+    _total("organic_comments", "Organic comments", "count", "up", "Comments received."),
+    _total("organic_shares", "Organic shares", "count", "up", "Shares."),
+    Kpi("organic_engagement_rate", "Organic engagement rate (per view)", "percent", "up",
+        "100 × (likes + comments + shares) / video views: the denominator is views, not "
+        "reach or followers.", _OENG, ("organic_video_views",), _PCT),
+    _total("new_followers", "New followers", "count", "up", "Followers gained."),
+    _total("lost_followers", "Lost followers", "count", "down", "Followers lost."),
+    _total("net_followers", "Follower growth", "count", "up", "Net follower change."),
+    # -- organic posts (latest lifetime snapshot per post) -----------------------------------
+    _total("post_views", "Post views (lifetime)", "count", "up", "Lifetime views of the posts."),
+    Kpi("post_avg_watch_time", "Average watch time (posts)", "seconds", "up",
+        "Lifetime seconds watched / lifetime views.", ("post_watch_seconds",), ("post_views",)),
+    Kpi("post_full_watch_rate", "Watched full video", "percent", "up",
+        "100 × Σ(full-watch share × views) / Σ views, per post's latest snapshot.",
+        ("post_full_watches",), ("post_views",), _PCT),
+)
+# fmt: on
+
+#: Every KPI by catalogue name.
+CATALOGUE: Final[Catalogue] = Catalogue(_KPIS)

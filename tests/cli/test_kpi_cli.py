@@ -1,0 +1,87 @@
+"""``tokops kpi``: JSON, CSV and table output from a small store in a workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tokops.cli import kpi as kpi_cli
+from tokops.config import write_workspace
+from tokops.ingest.tables import table as table_def
+from tokops.warehouse import connect
+from tokops.warehouse.merge import declare_table
+
+D1, D2 = dt.date(2024, 5, 1), dt.date(2024, 5, 2)
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    url = f"duckdb://{tmp_path / 'store.duckdb'}"
+    write_workspace(tmp_path, store_url=url, api_base="http://127.0.0.1:1", phone_region="US")
+    monkeypatch.chdir(tmp_path)
+    store = connect(url)
+    spec = table_def("ad_daily")
+    declare_table(store, spec.spec())
+    cols = ["advertiser_id", "campaign_id", "ad_id", "stat_date", "currency", "spend",
+            "impressions", "clicks", "conversion", "total_complete_payment_rate"]  # fmt: skip
+    rows = [
+        ("adv1", "c1", "a1", D1, "USD", Decimal("10.00"), 1000, 10, 1, Decimal("25.00")),
+        ("adv1", "c1", "a2", D2, "USD", Decimal("5.00"), 100, 5, 0, Decimal("0.00")),
+        ("adv1", "c2", "a3", D2, "USD", Decimal("1.00"), 0, 0, 0, Decimal("0.00")),
+    ]
+    data = pa.Table.from_pylist([dict(zip(cols, r, strict=True)) for r in rows],
+                                schema=spec.arrow_schema(cols))  # fmt: skip
+    store.insert("ad_daily", data)
+    store.close()
+    root = typer.Typer()
+    kpi_cli.register(root)
+
+    @root.command()
+    def _other() -> None:  # a second command keeps `kpi` a subcommand, as in tokops
+        """Placeholder."""
+
+    return root
+
+
+def test_json_one_object_per_group_with_catalogue_names(app: typer.Typer) -> None:
+    out = CliRunner().invoke(app, ["kpi", "--by", "campaign", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    records = json.loads(out.stdout)
+    c1, c2 = records
+    assert c1["campaign_id"] == "c1" and c1["currency"] == "USD"
+    assert c1["spend"] == "15.00" and c1["cpc"] == "1.00" and c1["cpm"] == "13.64"
+    assert c1["ctr"] == pytest.approx(1.3636) and c1["roas"] == pytest.approx(1.6667)
+    assert c1["cvr"] == pytest.approx(0.0909) and c1["cvr_click"] == pytest.approx(6.6667)
+    assert c1["reach"] is None and c2["ctr"] is None
+    assert "not additive" in out.stderr
+
+
+def test_csv_dates_filter_and_compare(app: typer.Typer) -> None:
+    args = ["kpi", "--by", "day", "--from", "2024-05-02", "--to", "2024-05-02"]
+    out = CliRunner().invoke(app, [*args, "--format", "csv", "--kpi", "spend,ctr"])
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines() == ["day,currency,spend,ctr", "2024-05-02,USD,6.00,5.0"]
+    cmp = ["kpi", "--by", "campaign", "--from", "2024-05-02", "--to", "2024-05-02",
+           "--compare", "previous", "--kpi", "spend", "--format", "json"]  # fmt: skip
+    c1 = json.loads(CliRunner().invoke(app, cmp).stdout)[0]
+    assert (c1["spend"], c1["spend_previous"], c1["spend_change"]) == ("5.00", "10.00", -50.0)
+
+
+def test_table_list_and_errors(app: typer.Typer) -> None:
+    args = ["kpi", "--by", "campaign", "--target", "roas=1", "--kpi", "spend,roas"]
+    out = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "KPIs from ad_daily" in out.stdout and "roas_on_target" in out.stdout
+    assert "1.67x" in out.stdout and "15.00" in out.stdout
+    listing = CliRunner().invoke(app, ["kpi", "--list", "--format", "json"])
+    names = [k["name"] for k in json.loads(listing.stdout)]
+    assert {"ctr", "cpc", "cpm", "roas", "cvr", "cvr_click", "reach"} <= set(names)
+    bad = CliRunner().invoke(app, ["kpi", "--by", "planet"])
+    assert bad.exit_code != 0 and "unknown grain" in str(bad.exception)
