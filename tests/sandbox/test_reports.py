@@ -497,3 +497,14 @@ def test_token_and_route_checks(mk: Marketing) -> None:
         "/open_api/v1.3/report/integrated/get/", headers={"Access-Token": TOKEN + "x"}
     ).json()
     assert wrong["code"] == 40105
+
+
+def test_real_time_conversion_metrics_are_served(mk: Marketing) -> None:
+    """KPI-1: real-time conversion variants exist in TikTok's catalogue; the sandbox serves them
+    ([EMU]: equal to their attributed twins)."""
+    query: dict[str, Any] = {**DAILY, "start_date": "2026-02-01", "end_date": "2026-02-10"}
+    query["metrics"] = ["conversion", "real_time_conversion", "real_time_cost_per_conversion"]
+    rows = mk.all_rows(**query)
+    assert rows
+    assert all(r["metrics"]["real_time_conversion"] == r["metrics"]["conversion"] for r in rows)
+    assert sum(int(r["metrics"]["conversion"]) for r in rows) > 0

@@ -151,6 +151,14 @@ _add("conversion_rate", "rate", lambda s: _div(_conv(s), s[_CL], 100), "conversi
 _add(
     "conversion_rate_v2", "rate", lambda s: _div(_conv(s), s[_IM], 100), "conversion", "impressions"
 )
+# [EMU] Real-time conversions count a conversion on the day it happened instead of the day of
+# the ad interaction; the simulator has no such lag between the two, so the real-time metrics
+# equal their attributed twins (both as known "now", restating the same way).
+for _rt in ("conversion", "cost_per_conversion", "conversion_rate", "conversion_rate_v2"):
+    _m = METRICS[_rt]
+    METRICS[f"real_time_{_rt}"] = Metric(
+        f"real_time_{_rt}", _m.kind, _m.fn, _m.needs, _m.uv, _m.spark_only, _m.direct
+    )
 _R = IDX["result_conv"], IDX["result_other"]
 _add("result", "count", lambda s: s[_R[0]] + s[_R[1]], "result_conv", "result_other")
 _add(
