@@ -10,7 +10,7 @@ saying "one more page".
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tokops.errors import TikTokError
@@ -32,6 +32,8 @@ class Page:
     total_number: int | None
     total_page: int | None
     request_id: str | None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The answer's HTTP headers (sync reports signal truncation with ``X-Tt-Ads-Throttle``)."""
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -67,7 +69,7 @@ def iter_pages(
         info = data.get("page_info") if isinstance(data.get("page_info"), dict) else None
         total_page = _int_or_none(info.get("total_page")) if info else None
         total_number = _int_or_none(info.get("total_number")) if info else None
-        yield Page(items, page, page_size, total_number, total_page, resp.request_id)
+        yield Page(items, page, page_size, total_number, total_page, resp.request_id, resp.headers)
         if not items:
             return
         if total_page is not None:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from tokops.errors import TikTokError
 from tokops.tiktok._http import ApiClient
-from tokops.tiktok.marketing.paging import iter_cursor, iter_header_pages, iter_unique
+from tokops.tiktok.marketing.paging import iter_cursor, iter_unique
+from tokops.tiktok.paging import iter_pages
 
 MakeApi = Callable[..., ApiClient]
 
@@ -96,14 +97,14 @@ def test_a_row_pulled_back_by_a_deletion_is_caught_by_a_second_pass(make_api: Ma
 
 def test_header_pages_carry_each_response_headers(make_api: MakeApi) -> None:
     api = make_api(ListServer(5))
-    pages = list(iter_header_pages(api, "campaign/get/", page_size=2))
+    pages = list(iter_pages(api, "campaign/get/", page_size=2))
     assert [p.headers["x-tt-logid"] for p in pages] == ["log1", "log2", "log3"]
-    assert [len(p.page.items) for p in pages] == [2, 2, 1]
+    assert [len(p.items) for p in pages] == [2, 2, 1]
 
 
 def test_an_empty_result_takes_one_call(make_api: MakeApi) -> None:
     server = ListServer(0)
-    assert list(iter_header_pages(make_api(server), "campaign/get/")) != []
+    assert list(iter_pages(make_api(server), "campaign/get/")) != []
     assert server.calls == 1
 
 

@@ -24,9 +24,10 @@ from typing import Any, Final, Literal
 
 from tokops.tiktok._http import ApiClient
 from tokops.tiktok.marketing._wire import RequestIdFactory, json_body, new_request_id, sid
-from tokops.tiktok.marketing.paging import iter_header_pages, iter_unique
+from tokops.tiktok.marketing.paging import iter_unique
 from tokops.tiktok.marketing.report_rows import ReportRow, parse_row
 from tokops.tiktok.marketing.report_windows import report_windows
+from tokops.tiktok.paging import iter_pages
 
 __all__ = ["GMV_MAX_IDENTITY_TYPES", "GmvMax", "ShoppingAdsType"]
 
@@ -168,8 +169,8 @@ class GmvMax:
         if filtering:
             base["filtering"] = dict(filtering)
         for window in report_windows(start_date, end_date, dimensions):
-            for hp in iter_header_pages(
+            for hp in iter_pages(
                 self.api, REPORT_PATH, {**base, **window.wire()}, page_size=page_size
             ):
-                for item in hp.page.items:
+                for item in hp.items:
                     yield parse_row(item, where=REPORT_PATH)

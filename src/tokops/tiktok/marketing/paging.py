@@ -7,32 +7,22 @@ total_page``). This module adds what the Marketing API resources also need:
   ID descending (§1.3), so an object created mid-run pushes rows onto the next page (a duplicate)
   and a deleted one pulls a row back (a miss). We de-duplicate by ID, and when ``total_number``
   changed during a pass we make another pass that only yields IDs not seen yet.
-- :func:`iter_header_pages`: page-based paging that also returns each page's response headers
-  (sync reports need ``X-Tt-Ads-Throttle``, §2.1).
 - :func:`iter_cursor`: ``cursor`` + ``has_more`` paging (``/identity/video/get/`` §4, the organic
   ``/business/video/list/``), with a guard against a cursor that does not move.
-
-MERGE NOTE: these three belong in ``tiktok/paging.py`` once ``ApiResponse`` carries headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Final
-
-import httpx
 
 from tokops.errors import TikTokError
 from tokops.tiktok._http import ApiClient
-from tokops.tiktok.marketing._wire import call_with_headers
-from tokops.tiktok.paging import MAX_PAGES, Page, iter_pages
+from tokops.tiktok.paging import MAX_PAGES, iter_pages
 
 __all__ = [
     "DEFAULT_MAX_PASSES",
-    "HeaderPage",
     "iter_cursor",
-    "iter_header_pages",
     "iter_unique",
 ]
 
@@ -77,56 +67,6 @@ def iter_unique(
                     yield item
         if len(totals) <= 1:
             return
-
-
-@dataclass(frozen=True)
-class HeaderPage:
-    """A page plus the headers of the response that carried it."""
-
-    page: Page
-    headers: httpx.Headers
-
-
-def iter_header_pages(
-    api: ApiClient,
-    path: str,
-    params: Mapping[str, Any] | None = None,
-    *,
-    page_size: int = 1000,
-    list_key: str = "list",
-    max_pages: int = MAX_PAGES,
-) -> Iterator[HeaderPage]:
-    """Like :func:`~tokops.tiktok.paging.iter_pages`, with each response's headers.
-
-    Stops when ``page >= total_page`` (``total_page`` is 0 for an empty result), when a page is
-    empty, or, without ``page_info``, when a page is short.
-    """
-    if not 1 <= page_size <= 1000:
-        raise ValueError("page_size must be within 1..1000")
-    page = 1
-    while True:
-        query = {**(params or {}), "page": page, "page_size": page_size}
-        resp, headers = call_with_headers(api, "GET", path, params=query)
-        data = resp.data if isinstance(resp.data, dict) else {}
-        items = data.get(list_key) or []
-        if not isinstance(items, list):
-            raise TikTokError(f"{path}: '{list_key}' is not a list in the answer")
-        info = data.get("page_info") if isinstance(data.get("page_info"), dict) else None
-        total_page = _int(info.get("total_page")) if info else None
-        total_number = _int(info.get("total_number")) if info else None
-        yield HeaderPage(
-            Page(items, page, page_size, total_number, total_page, resp.request_id), headers
-        )
-        if not items:
-            return
-        if total_page is not None:
-            if page >= total_page:
-                return
-        elif len(items) < page_size:
-            return
-        if page >= max_pages:
-            raise TikTokError(f"{path}: more than {max_pages} pages; refusing to continue")
-        page += 1
 
 
 def _first_list(data: Mapping[str, Any], keys: Sequence[str], path: str) -> list[Any]:

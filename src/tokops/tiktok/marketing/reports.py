@@ -7,7 +7,7 @@ What :class:`Reports` does for one :class:`~tokops.tiktok.marketing.report_query
    otherwise, :mod:`~tokops.tiktok.marketing.report_windows`), and on 40067 "query too large"
    halves a window and retries (only when a time dimension keeps the halves' rows apart);
 3. **pages** each window through ``page_info``
-   (:func:`~tokops.tiktok.marketing.paging.iter_header_pages`);
+   (:func:`~tokops.tiktok.paging.iter_pages`);
 4. **detects the 20,000-ad truncation**: a query covering more than 20,000 ads returns only the
    20,000 most recently created ads with spend and sets the ``X-Tt-Ads-Throttle`` header (§1.2,
    §2.1). We also treat 20,000 distinct ``ad_id`` values as truncated. A truncated window is
@@ -38,10 +38,10 @@ import httpx
 from tokops.errors import APIError, TikTokError
 from tokops.tiktok._http import ApiClient
 from tokops.tiktok.marketing._wire import chunked
-from tokops.tiktok.marketing.paging import iter_header_pages
 from tokops.tiktok.marketing.report_query import ReportQuery, ReportQueryError
 from tokops.tiktok.marketing.report_rows import ReportRow, parse_row
 from tokops.tiktok.marketing.report_windows import DateWindow, report_windows
+from tokops.tiktok.paging import iter_pages
 
 __all__ = [
     "AD_CAP",
@@ -145,12 +145,12 @@ class Reports:
         rows: list[ReportRow] = []
         throttled = False
         tally.requests += 1
-        for hp in iter_header_pages(
+        for hp in iter_pages(
             self.api, REPORT_PATH, query.params(window), page_size=query.page_size
         ):
             tally.pages += 1
-            throttled = throttled or is_throttled(hp.headers)
-            rows.extend(parse_row(r, where=REPORT_PATH) for r in hp.page.items)
+            throttled = throttled or is_throttled(httpx.Headers(dict(hp.headers)))
+            rows.extend(parse_row(r, where=REPORT_PATH) for r in hp.items)
         if not throttled and "ad_id" in query.dimensions:
             throttled = len({r.dimensions.get("ad_id") for r in rows}) >= AD_CAP
         return rows, throttled
