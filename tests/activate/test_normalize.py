@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -262,3 +263,20 @@ def test_single_expression_form_matches_reference(any_store: Store) -> None:
     for value, row in zip(values, rows, strict=True):
         assert (row["e"], row["p"], row["x"]) == reference(value, "FR"), repr(value)
         assert row["bad"] == (bool(value and value.strip()) and hashing.hash_email(value) is None)
+
+
+def test_text_rules_file_cache_round_trips_and_rejects_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tokops.activate import textrules
+
+    monkeypatch.setenv("TOKOPS_CACHE_DIR", str(tmp_path))
+    built = textrules.build_text_rules()
+    path = textrules._cache_path()
+    assert path is not None and path.parent == tmp_path
+    textrules._store(path, built)
+    assert textrules._load(path) == built
+    path.write_text('{"whitespace": []}', encoding="utf-8")  # damaged: rebuilt, not trusted
+    assert textrules._load(path) is None
+    monkeypatch.setenv("TOKOPS_CACHE_DIR", "")
+    assert textrules._cache_path() is None

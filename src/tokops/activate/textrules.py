@@ -13,19 +13,30 @@ DuckDB and PostgreSQL have: ``REGEXP_REPLACE`` (RE2 and POSIX ARE share the subs
   end of a word) as a regular expression over the "cased" and "case-ignorable" classes that
   Python's own ``str.lower`` uses (derived by asking Python, not from a table of our own).
 
-Everything is computed once per process and cached.
+Everything is computed once per process and cached; building takes ~1–2 s of CPU, so the
+result is also kept in a small JSON file (``$TOKOPS_CACHE_DIR``, else ``$XDG_CACHE_HOME/tokops``,
+else ``~/.cache/tokops``) keyed by the interpreter's Unicode database version and
+:data:`RULES_VERSION`. A missing, unreadable or stale file is simply rebuilt (and rewritten when
+the directory is writable), so the cache can never change the rules, only skip their derivation.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
 
-__all__ = ["TextRules", "char_class", "text_rules"]
+__all__ = ["RULES_VERSION", "TextRules", "build_text_rules", "char_class", "text_rules"]
 
+RULES_VERSION: Final = 1
+"""Bump when the way the rules are derived changes (invalidates cached files)."""
 _CAPITAL_SIGMA = "\u03a3"
 _FINAL_SIGMA = "\u03c2"
 _BRACKET_SPECIAL = frozenset("\\]^-[")
@@ -134,9 +145,82 @@ def _sigma_classes() -> tuple[list[int], list[int]]:
     return cased, ignorable
 
 
+def _cache_path() -> Path | None:
+    base = os.environ.get("TOKOPS_CACHE_DIR")
+    if base is None:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        try:
+            root = Path(xdg) if xdg else Path.home() / ".cache"
+        except RuntimeError:  # no home directory
+            return None
+        base = str(root / "tokops")
+    if not base:
+        return None  # TOKOPS_CACHE_DIR="" disables the file cache
+    name = (
+        f"textrules-v{RULES_VERSION}-unicode{unicodedata.unidata_version}"
+        f"-py{sys.version_info[0]}.{sys.version_info[1]}.json"
+    )
+    return Path(base) / name
+
+
+def _load(path: Path) -> TextRules | None:
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        rules = TextRules(
+            whitespace=frozenset(data["whitespace"]),
+            trim_pattern=str(data["trim_pattern"]),
+            ws_class=str(data["ws_class"]),
+            lower_from=str(data["lower_from"]),
+            lower_to=str(data["lower_to"]),
+            lower_multi=tuple((str(a), str(b)) for a, b in data["lower_multi"]),
+            final_sigma_pattern=str(data["final_sigma_pattern"]),
+            final_sigma_replacement=str(data["final_sigma_replacement"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    # cheap sanity checks: a damaged file is rebuilt rather than trusted
+    if (
+        len(rules.lower_from) != len(rules.lower_to)
+        or " " not in rules.whitespace
+        or "\u3000" not in rules.whitespace
+        or rules.lower_from.find("A") < 0
+        or rules.lower_to[rules.lower_from.find("A")] != "a"
+    ):
+        return None
+    return rules
+
+
+def _store(path: Path, rules: TextRules) -> None:
+    data = asdict(rules)
+    data["whitespace"] = sorted(rules.whitespace)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".textrules-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=True)
+            os.replace(tmp, path)  # atomic: readers see the old file or the whole new one
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass  # a read-only or missing cache directory only costs the rebuild next time
+
+
 @lru_cache(maxsize=1)
 def text_rules() -> TextRules:
-    """Build (once) the rules for the running Python's Unicode database."""
+    """The rules for the running Python's Unicode database (file cache, else :func:`build`)."""
+    path = _cache_path()
+    if path is not None and (cached := _load(path)) is not None:
+        return cached
+    rules = build_text_rules()
+    if path is not None:
+        _store(path, rules)
+    return rules
+
+
+def build_text_rules() -> TextRules:
+    """Build the rules for the running Python's Unicode database (~1–2 s; see text_rules)."""
     whitespace = [cp for cp in _all_code_points() if chr(cp).isspace()]
     ws = char_class(whitespace)
     frm: list[str] = []
