@@ -10,6 +10,7 @@ from tokops.cli import _errors
 from tokops.cli.audiences import app as audiences_app
 from tokops.cli.demo import app as demo_app
 from tokops.cli.events import app as events_app
+from tokops.cli.insights import app as insights_app
 from tokops.cli.kpi import register as register_kpi
 from tokops.cli.sandbox import app as sandbox_app
 from tokops.cli.sync import app as sync_app
@@ -29,6 +30,7 @@ app.add_typer(
     audiences_app, name="audiences", help="Hashed customer lists to custom audiences (suppression)."
 )
 app.add_typer(sandbox_app, name="sandbox", help="The local emulator of the TikTok APIs.")
+app.add_typer(insights_app, name="insights", help="Top creatives, Spark vs non-Spark, A/B tests.")
 app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 
