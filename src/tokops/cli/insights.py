@@ -216,3 +216,117 @@ def ab(
         return out
 
     _emit(data, fmt, table)
+
+
+@app.command("saturation")
+def saturation(
+    by: str = typer.Option("format", "--by", help="format (content type) | hashtag."),
+    window: int = typer.Option(14, "--window", help="Days per window (current, previous, peak)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Assess as of this day (YYYY-MM-DD)."),
+    fmt: str = _FMT,
+) -> None:
+    """Formats or hashtags whose engagement rate peaked and is falling as posts pile on (KPI-4)."""
+    from tokops.insights.saturation import saturation_report
+
+    _check_fmt(fmt)
+    if by not in ("format", "hashtag"):
+        raise ConfigError(f"--by {by!r}: use format or hashtag")
+    with _store() as store:
+        report = saturation_report(
+            store,
+            by="hashtag" if by == "hashtag" else "content_type",
+            window_days=window,
+            as_of=_date(as_of, "--as-of"),
+        )
+
+    def table() -> Table:
+        out = Table(title=f"Saturation by {by} as of {report.as_of} ({window}-day windows)")
+        for col in ("key", "status", "posts", "prev posts", "ER now", "peak", "peak ER", "decline"):
+            out.add_column(col, justify="left" if col in ("key", "status") else "right")
+        for r in report.rows:
+            out.add_row(
+                r.key,
+                r.status,
+                str(r.posts_current),
+                str(r.posts_previous),
+                _pct(r.rate_current),
+                "–" if r.peak_date is None else r.peak_date.isoformat(),
+                _pct(r.peak_rate),
+                _pct(r.decline, 0),
+            )
+        return out
+
+    _emit(report.to_dict(with_series=False), fmt, table)
+
+
+@app.command("hashtags")
+def hashtags(
+    top: int = typer.Option(20, "--top", help="How many hashtags to show."),
+    window: int = typer.Option(14, "--window", help="Days compared for rising / falling."),
+    fmt: str = _FMT,
+) -> None:
+    """Top hashtags by views and engagement rate, rising or falling, generic or niche (KPI-5d)."""
+    from tokops.insights.organic import hashtag_report
+
+    _check_fmt(fmt)
+    with _store() as store:
+        report = hashtag_report(store, window_days=window, top=top)
+
+    def table() -> Table:
+        out = Table(title=f"Top hashtags by views ({report.total_posts} posts)")
+        for col in ("hashtag", "posts", "views", "ER", "share", "kind", "trend"):
+            out.add_column(col, justify="left" if col in ("hashtag", "kind", "trend") else "right")
+        for r in report.rows:
+            out.add_row(
+                r.hashtag,
+                str(r.posts),
+                f"{r.views:,.0f}",
+                _pct(r.engagement_rate),
+                _pct(r.usage_share, 0),
+                r.kind,
+                r.trend,
+            )
+        return out
+
+    _emit(report.to_dict(), fmt, table)
+
+
+@app.command("content")
+def content(
+    days: int = typer.Option(7, "--days", help="Snapshot days to track."),
+    top: int = typer.Option(10, "--top", help="How many videos to rank."),
+    fmt: str = _FMT,
+) -> None:
+    """Per video per day: views gained, engagement, attributed new followers (KPI-3)."""
+    from tokops.insights.organic import content_tracker
+
+    _check_fmt(fmt)
+    with _store() as store:
+        report = content_tracker(store, days=days, top=top)
+
+    def table() -> Table:
+        out = Table(title=f"Top content {report.start} – {report.end}")
+        for col in ("video", "caption", "views", "engagements", "ER", "new followers"):
+            out.add_column(col, justify="left" if col in ("video", "caption") else "right")
+        for r in report.top:
+            out.add_row(
+                r.item_id,
+                (r.caption or "")[:40],
+                f"{r.views:,.0f}",
+                f"{r.engagements:,.0f}",
+                _pct(r.engagement_rate),
+                f"{r.attributed_followers:,.1f}",
+            )
+        return out
+
+    _emit(report.to_dict(), fmt, table)
+
+
+def _register_planning() -> None:
+    """Goal planner, budget reallocation and segments live in their own module."""
+    from tokops.cli.insights_plan import register
+
+    register(app)
+
+
+_register_planning()

@@ -30,7 +30,11 @@ app.add_typer(
     audiences_app, name="audiences", help="Hashed customer lists to custom audiences (suppression)."
 )
 app.add_typer(sandbox_app, name="sandbox", help="The local emulator of the TikTok APIs.")
-app.add_typer(insights_app, name="insights", help="Top creatives, Spark vs non-Spark, A/B tests.")
+app.add_typer(
+    insights_app,
+    name="insights",
+    help="Insights: creatives, Spark, A/B, saturation, hashtags, content, plans, budget.",
+)
 app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 

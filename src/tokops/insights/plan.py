@@ -1,0 +1,344 @@
+"""Goal-first planning: from a sales or revenue target back to the volumes and budget (KPI-2).
+
+The funnel rates come from the account's own history in ``ad_daily`` (one Ibis query: filter,
+``GROUP BY stat_date``, ``SUM`` in the engine; only one row per day comes back). Every rate is a
+ratio of sums. The uncertainty is a bootstrap over days: each replicate resamples whole days,
+recomputes every rate from its sums, and turns the target into required volumes with that
+replicate's rates, so the ranges of the requirements keep the correlation between the rates
+(a day with a high CTR and a low CVR stays one day). Ranges, never single numbers (BYD-3)::
+
+    conversions = sales                      (or revenue / AOV)
+    clicks      = conversions / CVR          CVR = Σconversions / Σclicks
+    impressions = clicks / CTR               CTR = Σclicks / Σimpressions
+    views (25%) = impressions · view rate    view rate = Σp25 views / Σimpressions
+    add-to-cart = clicks · ATC rate          ATC rate = Σadd-to-cart / Σclicks
+    budget      = impressions · CPM / 1000   (= conversions · CPA)
+
+The plan assumes the rates hold at the new volume; spending far more than before usually buys
+conversions at a rising CPA (see :mod:`tokops.insights.budget`), which a note points out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from tokops.errors import ConfigError
+from tokops.insights._common import FloatArray, StatsInputError, jsonable
+from tokops.insights.data import AD_TABLE, Window, _base, _currencies, _floats, _measure
+
+if TYPE_CHECKING:
+    from tokops.warehouse import Store
+
+__all__ = ["FunnelRate", "GoalPlan", "Requirement", "funnel_plan", "plan_goal"]
+
+Event = Literal["conversions", "purchases"]
+
+_EVENTS: dict[str, tuple[str, ...]] = {
+    "conversions": ("conversions",),
+    "purchases": ("purchases", "orders"),
+}
+_SUMS: dict[str, tuple[str, ...]] = {
+    "spend": ("spend",),
+    "impressions": ("impressions",),
+    "views": ("video_views_p25",),
+    "clicks": ("clicks",),
+    "add_to_cart": ("add_to_cart",),
+    "revenue": ("purchase_value", "gmv"),
+}
+MIN_DAYS = 7
+MIN_CONVERSIONS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelRate:
+    """One historical rate: Σnumerator/Σdenominator and its bootstrap interval."""
+
+    name: str
+    estimate: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """A volume the target needs: ``expected`` from the pooled rates, ``low``–``high`` range."""
+
+    name: str
+    low: float | None
+    expected: float | None
+    high: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class GoalPlan:
+    target: dict[str, float]
+    event: str
+    start: dt.date
+    end: dt.date
+    days: int
+    currency: str | None
+    level: float
+    rates: list[FunnelRate]
+    requirements: list[Requirement]
+    history: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+
+    def rate(self, name: str) -> FunnelRate:
+        return next(r for r in self.rates if r.name == name)
+
+    def requirement(self, name: str) -> Requirement:
+        return next(r for r in self.requirements if r.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(
+            jsonable(
+                {
+                    "target": self.target,
+                    "event": self.event,
+                    "start": self.start.isoformat(),
+                    "end": self.end.isoformat(),
+                    "days": self.days,
+                    "currency": self.currency,
+                    "level": self.level,
+                    "rates": [vars_of(r) for r in self.rates],
+                    "requirements": [vars_of(r) for r in self.requirements],
+                    "history": self.history,
+                    "notes": self.notes,
+                }
+            )
+        )
+
+
+def vars_of(obj: FunnelRate | Requirement) -> dict[str, Any]:
+    return {k: getattr(obj, k) for k in obj.__slots__}
+
+
+def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return np.asarray(out, dtype=np.float64)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def funnel_plan(
+    daily: dict[str, FloatArray],
+    *,
+    sales: float | None = None,
+    revenue: float | None = None,
+    roas: float | None = None,
+    level: float = 0.90,
+    n_boot: int = 2000,
+    seed: int = 0,
+    min_days: int = MIN_DAYS,
+    min_conversions: float = MIN_CONVERSIONS,
+) -> tuple[list[FunnelRate], list[Requirement], dict[str, float], list[str]]:
+    """Rates, requirements, history totals and notes from per-day sums (pure; no store).
+
+    *daily* maps ``spend``, ``impressions``, ``views``, ``clicks``, ``add_to_cart``,
+    ``conversions`` and ``revenue`` to arrays with one value per day.
+    """
+    if (sales is None) == (revenue is None):
+        raise ConfigError("give exactly one target: sales or revenue")
+    if roas is not None and revenue is None:
+        raise ConfigError("a ROAS target needs a revenue target (revenue at that ROAS)")
+    target = float(sales if sales is not None else revenue)  # type: ignore[arg-type]
+    if not math.isfinite(target) or target <= 0:
+        raise ConfigError(f"the target must be a positive number, got {target}")
+    if roas is not None and roas <= 0:
+        raise ConfigError(f"ROAS must be positive, got {roas}")
+    if not 0.5 < level < 1.0:
+        raise ConfigError(f"level must lie in (0.5, 1), got {level}")
+    n = len(daily["spend"])
+    totals = {k: float(np.sum(v)) for k, v in daily.items()}
+    if n < min_days:
+        raise StatsInputError(
+            f"history too thin: {n} day(s) with delivery, a plan needs at least {min_days}"
+        )
+    if totals["conversions"] < min_conversions:
+        raise StatsInputError(
+            f"history too thin: {totals['conversions']:.0f} conversions in {n} days, a plan "
+            f"needs at least {min_conversions:.0f} to estimate the conversion rate"
+        )
+    if totals["clicks"] <= 0 or totals["impressions"] <= 0 or totals["spend"] <= 0:
+        raise StatsInputError("history has no clicks, impressions or spend to plan from")
+    if revenue is not None and totals["revenue"] <= 0:
+        raise StatsInputError("no purchase value in the history: plan a sales target instead")
+
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(n_boot, n))
+    boot = {k: np.asarray(v, dtype=np.float64)[idx].sum(axis=1) for k, v in daily.items()}
+    pooled = {k: np.array([v]) for k, v in totals.items()}
+
+    def rates(s: dict[str, FloatArray]) -> dict[str, FloatArray]:
+        return {
+            "view_rate": _ratio(s["views"], s["impressions"]),
+            "ctr": _ratio(s["clicks"], s["impressions"]),
+            "atc_rate": _ratio(s["add_to_cart"], s["clicks"]),
+            "cvr": _ratio(s["conversions"], s["clicks"]),
+            "cpm": 1000.0 * _ratio(s["spend"], s["impressions"]),
+            "cpa": _ratio(s["spend"], s["conversions"]),
+            "aov": _ratio(s["revenue"], s["conversions"]),
+            "roas": _ratio(s["revenue"], s["spend"]),
+        }
+
+    def needs(r: dict[str, FloatArray]) -> dict[str, FloatArray]:
+        conv = np.full_like(r["cvr"], target) if sales is not None else target / r["aov"]
+        clicks = conv / r["cvr"]
+        impressions = clicks / r["ctr"]
+        return {
+            "impressions": impressions,
+            "views_p25": impressions * r["view_rate"],
+            "clicks": clicks,
+            "add_to_cart": clicks * r["atc_rate"],
+            "conversions": conv,
+            "budget": impressions * r["cpm"] / 1000.0,
+        }
+
+    tail = (1.0 - level) / 2.0
+    r_boot, r_pool = rates(boot), rates(pooled)
+    q_boot, q_pool = needs(r_boot), needs(r_pool)
+    absent = {
+        "view_rate": totals["views"] <= 0,
+        "atc_rate": totals["add_to_cart"] <= 0,
+        "aov": totals["revenue"] <= 0,
+        "roas": totals["revenue"] <= 0,
+    }
+
+    def band(values: FloatArray) -> tuple[float | None, float | None]:
+        ok = values[np.isfinite(values)]
+        if ok.size < 0.5 * values.size:
+            return None, None
+        lo, hi = np.quantile(ok, [tail, 1.0 - tail])
+        return float(lo), float(hi)
+
+    out_rates = []
+    for name, values in r_boot.items():
+        if absent.get(name, False):
+            out_rates.append(FunnelRate(name, None, None, None))
+            continue
+        lo, hi = band(values)
+        out_rates.append(FunnelRate(name, _finite(float(r_pool[name][0])), lo, hi))
+    out_req = []
+    for name, values in q_boot.items():
+        if (name == "views_p25" and absent["view_rate"]) or (
+            name == "add_to_cart" and absent["atc_rate"]
+        ):
+            out_req.append(Requirement(name, None, None, None))
+            continue
+        lo, hi = band(values)
+        out_req.append(Requirement(name, lo, _finite(float(q_pool[name][0])), hi))
+
+    notes = [
+        f"ranges are {level:.0%} bootstrap intervals over {n} days of history; they cover the "
+        "uncertainty of the rates, not a change in the market",
+    ]
+    if absent["view_rate"]:
+        notes.append("no 25 % video views in the history: the views requirement is left out")
+    if absent["atc_rate"]:
+        notes.append("no add-to-cart events in the history: that requirement is left out")
+    budget = next(r for r in out_req if r.name == "budget")
+    daily_spend = totals["spend"] / n
+    if budget.expected is not None and budget.expected > 3 * totals["spend"]:
+        notes.append(
+            f"the plan needs {budget.expected / totals['spend']:.1f}x the spend of the whole "
+            "history: at that scale CPA usually rises (diminishing returns), so read the budget "
+            "as a floor"
+        )
+    if roas is not None and revenue is not None:
+        cap = revenue / roas
+        notes.append(f"a ROAS of {roas:g} allows a budget of {cap:,.2f} for this revenue")
+        hist = next(r for r in out_rates if r.name == "roas")
+        if hist.high is not None and hist.high < roas:
+            notes.append(
+                f"target ROAS {roas:g} is above the history's range "
+                f"({hist.low:.2f}–{hist.high:.2f}): not reachable at current performance"
+            )
+        elif hist.low is not None and hist.low < roas:
+            notes.append(f"target ROAS {roas:g} lies within the history's range: uncertain")
+    history = {**totals, "days": float(n), "daily_spend": daily_spend}
+    return out_rates, out_req, history, notes
+
+
+def _last_day(store: Store, window: Window) -> dt.date | None:
+    t = _base(store, window)
+    value = store.fetch(t.aggregate(last=t.stat_date.max())).column("last").to_pylist()[0]
+    return value if isinstance(value, dt.date) else None
+
+
+def daily_sums(
+    store: Store, window: Window, event: Event = "conversions"
+) -> tuple[dict[str, FloatArray], tuple[str, ...]]:
+    """Per-day sums of the funnel measures over *window* (one engine query)."""
+    if event not in _EVENTS:
+        raise ConfigError(f"event {event!r}: use conversions or purchases")
+    t = _base(store, window)
+    measures = {**_SUMS, "conversions": _EVENTS[event]}
+    aggs = {}
+    for key, names in measures.items():
+        total = _measure(t, names[0])
+        for name in names[1:]:
+            total = total + _measure(t, name)
+        aggs[key] = total.sum()
+    rows = store.fetch(t.group_by("stat_date").aggregate(**aggs).order_by("stat_date"))
+    return {k: _floats(rows, k) for k in measures}, _currencies(store, t)
+
+
+def plan_goal(
+    store: Store,
+    *,
+    sales: float | None = None,
+    revenue: float | None = None,
+    roas: float | None = None,
+    window_days: int = 28,
+    end: dt.date | None = None,
+    advertiser_ids: tuple[str, ...] = (),
+    event: Event = "conversions",
+    level: float = 0.90,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> GoalPlan:
+    """Work a sales or revenue target back to impressions, views, clicks and budget (KPI-2).
+
+    History: the *window_days* days ending at *end* (default: the last day in ``ad_daily``).
+    """
+    if window_days < 1:
+        raise ConfigError(f"window_days must be ≥ 1, got {window_days}")
+    if not store.exists(AD_TABLE):
+        raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
+    last = end or _last_day(store, Window(advertiser_ids=advertiser_ids))
+    if last is None:
+        raise StatsInputError("history too thin: ad_daily has no rows to plan from")
+    start = last - dt.timedelta(days=window_days - 1)
+    daily, currencies = daily_sums(store, Window(start, last, advertiser_ids), event)
+    if len(currencies) > 1:
+        raise ConfigError(
+            f"the history mixes currencies {', '.join(currencies)}: pick one account "
+            "with --advertiser"
+        )
+    rates, reqs, history, notes = funnel_plan(
+        daily, sales=sales, revenue=revenue, roas=roas, level=level, n_boot=n_boot, seed=seed
+    )
+    target = {"sales": sales} if sales is not None else {"revenue": float(revenue or 0.0)}
+    if roas is not None:
+        target["roas"] = roas
+    return GoalPlan(
+        target={k: float(v) for k, v in target.items() if v is not None},
+        event=event,
+        start=start,
+        end=last,
+        days=int(history["days"]),
+        currency=currencies[0] if currencies else None,
+        level=level,
+        rates=rates,
+        requirements=reqs,
+        history=history,
+        notes=notes,
+    )

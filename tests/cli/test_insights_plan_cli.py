@@ -1,0 +1,81 @@
+"""``tokops insights plan | budget | segments`` on small stores named by TOKOPS_STORE_URL."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tokops.cli.insights_plan import register
+from tokops.warehouse import connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "insights"))
+from test_budget import build_curves  # noqa: E402
+from test_plan import build_funnel  # noqa: E402
+from test_segments import build_segments  # noqa: E402
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    url = f"duckdb://{tmp_path / 'store.duckdb'}"
+    store = build_curves(build_funnel(build_segments(connect(url))))
+    store.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOKOPS_STORE_URL", url)
+    monkeypatch.setenv("COLUMNS", "200")
+    insights = typer.Typer(no_args_is_help=True)
+    register(insights)
+    root = typer.Typer()
+    root.add_typer(insights, name="insights")
+    return root
+
+
+def run(app: typer.Typer, *args: str) -> str:
+    out = CliRunner().invoke(app, ["insights", *args])
+    assert out.exit_code == 0, out.output
+    return out.stdout
+
+
+def test_plan_json_and_table(app: typer.Typer) -> None:
+    args = ("plan", "--sales", "1500", "--advertiser", "adv1", "--to", "2024-05-10")
+    data = json.loads(run(app, *args, "--window-days", "10", "--format", "json"))
+    assert data["target"] == {"sales": 1500.0} and data["days"] == 10
+    names = [r["name"] for r in data["requirements"]]
+    assert names == ["impressions", "views_p25", "clicks", "add_to_cart", "conversions", "budget"]
+    assert all(r["low"] <= r["expected"] <= r["high"] for r in data["requirements"])
+    out = run(app, *args)
+    assert "required clicks" in out and "budget (USD)" in out
+    data = json.loads(
+        run(app, "plan", *args[3:], "--revenue", "5e4", "--roas", "3", "--format", "json")
+    )
+    assert data["target"] == {"revenue": 50000.0, "roas": 3.0}
+
+
+def test_budget_json_and_table(app: typer.Typer) -> None:
+    data = json.loads(run(app, "budget", "--total", "900", "--max-scale", "3", "--format", "json"))
+    roles = {u["unit_id"]: u["role"] for u in data["units"]}
+    assert roles["c3"] == "explore" and data["total_budget"] == 900.0
+    ch = data["expected_change"]
+    assert ch["low"] <= ch["expected"] <= ch["high"]
+    assert "marginal CPA" in run(app, "budget")
+
+
+def test_segments_json_and_table(app: typer.Typer) -> None:
+    data = json.loads(run(app, "segments", "--dimension", "age", "--format", "json"))
+    assert [r["segment"] for r in data["rows"]][:2] == ["AGE_18_24", "AGE_25_34"]
+    assert data["rows"][0]["kpis"]["ctr"]["estimate"] == pytest.approx(0.02)
+    assert "FEMALE" in run(app, "segments", "--dimension", "gender")
+
+
+def test_bad_input_fails_cleanly(app: typer.Typer) -> None:
+    for args in (
+        ["plan", "--sales", "10", "--format", "xml"],
+        ["plan"],
+        ["segments", "--dimension", "os"],
+        ["budget", "--from", "yesterday"],
+    ):
+        assert CliRunner().invoke(app, ["insights", *args]).exit_code != 0, args

@@ -1,0 +1,129 @@
+"""Goal planner: known funnel rates give the hand-computed volumes; ranges; thin history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tokops.errors import ConfigError
+from tokops.insights._common import StatsInputError
+from tokops.insights.plan import funnel_plan, plan_goal
+from tokops.warehouse import Store, connect
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_store_data import load_rows  # noqa: E402
+
+D0 = dt.date(2024, 5, 1)
+
+
+def funnel_day(day: int, scale: float = 1.0, **over: Any) -> dict[str, Any]:
+    """One day at CTR 1 %, view rate 20 %, ATC 20 %, CVR 5 %, CPM 10, AOV 50 (ROAS 2.5)."""
+    row: dict[str, Any] = {
+        "advertiser_id": "adv1",
+        "campaign_id": "c1",
+        "adgroup_id": "g1",
+        "ad_id": "a1",
+        "stat_date": D0 + dt.timedelta(days=day),
+        "currency": "USD",
+        "spend": Decimal(1000 * scale).quantize(Decimal("0.01")),
+        "impressions": int(100_000 * scale),
+        "video_views_p25": int(20_000 * scale),
+        "clicks": int(1000 * scale),
+        "web_event_add_to_cart": int(200 * scale),
+        "conversion": int(50 * scale),
+        "total_complete_payment_rate": Decimal(2500 * scale).quantize(Decimal("0.01")),
+    }
+    row.update(over)
+    return row
+
+
+def build_funnel(store: Store, days: int = 10, *, noisy: bool = False) -> Store:
+    rows = [funnel_day(d, 1.0 + (0.3 * ((d % 3) - 1) if noisy else 0.0)) for d in range(days)]
+    if noisy:  # shift the conversion count so CVR varies between days
+        for d, r in enumerate(rows):
+            r["conversion"] += 5 * ((d % 4) - 1)
+    load_rows(store, "ad_daily", rows)
+    return store
+
+
+def test_known_rates_give_hand_computed_volumes() -> None:
+    store = build_funnel(connect("duckdb://"))
+    plan = plan_goal(store, sales=1500)
+    assert plan.days == 10 and plan.currency == "USD" and plan.end == D0 + dt.timedelta(days=9)
+    assert plan.rate("ctr").estimate == pytest.approx(0.01)
+    assert plan.rate("cvr").estimate == pytest.approx(0.05)
+    assert plan.rate("cpm").estimate == pytest.approx(10.0)
+    assert plan.rate("aov").estimate == pytest.approx(50.0)
+    expected = {
+        "conversions": 1500,
+        "clicks": 30_000,
+        "impressions": 3_000_000,
+        "views_p25": 600_000,
+        "add_to_cart": 6_000,
+        "budget": 30_000,
+    }
+    for name, value in expected.items():
+        req = plan.requirement(name)
+        assert req.expected == pytest.approx(value), name
+        # identical days: the bootstrap has nothing to vary
+        assert req.low == pytest.approx(value) and req.high == pytest.approx(value), name
+    data = plan.to_dict()
+    assert data["target"] == {"sales": 1500.0} and len(data["requirements"]) == 6
+
+
+def test_revenue_at_roas() -> None:
+    store = build_funnel(connect("duckdb://"))
+    plan = plan_goal(store, revenue=50_000, roas=3)
+    assert plan.requirement("conversions").expected == pytest.approx(1000)  # 50 000 / AOV 50
+    assert plan.requirement("budget").expected == pytest.approx(20_000)  # 50 000 / ROAS 2.5
+    assert any("allows a budget of 16,666.67" in n for n in plan.notes)
+    assert any("not reachable" in n for n in plan.notes)  # history says 2.5, target 3
+
+
+def test_noisy_history_gives_ranges_around_the_pooled_value() -> None:
+    store = build_funnel(connect("duckdb://"), days=20, noisy=True)
+    plan = plan_goal(store, sales=1500, window_days=20)
+    for name in ("clicks", "impressions", "budget"):
+        req = plan.requirement(name)
+        assert req.low is not None and req.high is not None and req.expected is not None
+        assert req.low < req.expected < req.high, name
+    cvr = plan.rate("cvr")
+    assert cvr.low is not None and cvr.high is not None and cvr.estimate is not None
+    assert cvr.low < cvr.estimate < cvr.high and cvr.high - cvr.low < 0.01
+    # a shorter window reads only the last days
+    short = plan_goal(store, sales=1500, window_days=8)
+    assert short.days == 8 and short.start == D0 + dt.timedelta(days=12)
+
+
+def test_thin_history_is_refused() -> None:
+    store = build_funnel(connect("duckdb://"), days=5)
+    with pytest.raises(StatsInputError, match="history too thin"):
+        plan_goal(store, sales=100)
+    few = {k: np.ones(10) for k in ("spend", "impressions", "views", "clicks", "add_to_cart")}
+    few |= {"conversions": np.ones(10), "revenue": np.zeros(10)}
+    with pytest.raises(StatsInputError, match="10 conversions"):
+        funnel_plan(few, sales=100)
+
+
+def test_missing_stages_and_bad_targets() -> None:
+    rows = [funnel_day(d, video_views_p25=None, web_event_add_to_cart=None) for d in range(8)]
+    store = connect("duckdb://")
+    load_rows(store, "ad_daily", rows)
+    plan = plan_goal(store, sales=100)
+    assert plan.requirement("views_p25").expected is None
+    assert plan.requirement("add_to_cart").expected is None
+    assert plan.requirement("clicks").expected == pytest.approx(2000)
+    with pytest.raises(ConfigError, match="exactly one target"):
+        plan_goal(store, sales=1, revenue=2)
+    with pytest.raises(ConfigError, match="needs a revenue"):
+        plan_goal(store, sales=1, roas=2)
+    with pytest.raises(ConfigError, match="positive"):
+        plan_goal(store, sales=-5)
+    with pytest.raises(ConfigError, match="no ad_daily"):
+        plan_goal(connect("duckdb://"), sales=5)
