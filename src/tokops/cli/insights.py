@@ -6,72 +6,32 @@ options, opens the store from the settings and renders a table or JSON.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._common import (
+    ADVERTISER,
+    DATE_FROM,
+    DATE_TO,
+    FORMAT,
+    check_format,
+    emit,
+    open_store,
+    parse_date,
+    parse_window,
+)
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tokops.insights.data import Window
-    from tokops.warehouse import Store
+    pass
 
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
-_FROM = typer.Option(None, "--from", help="First day (YYYY-MM-DD).")
-_TO = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD).")
-_FMT = typer.Option("table", "--format", help="table | json.")
-_ADV = typer.Option([], "--advertiser", help="Only this ad account (repeat).")
 _ALPHA = typer.Option(0.10, "--alpha", help="1 − confidence (0.10 = 90 %, TikTok's level).")
-
-
-def _date(value: str | None, flag: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{flag} {value!r}: use YYYY-MM-DD") from None
-
-
-def _window(date_from: str | None, date_to: str | None, advertiser: list[str]) -> Window:
-    from tokops.insights.data import Window
-
-    return Window(_date(date_from, "--from"), _date(date_to, "--to"), tuple(advertiser))
-
-
-def _check_fmt(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format {fmt!r}: use table or json")
-
-
-@contextmanager
-def _store() -> Iterator[Store]:
-    from tokops.config import load_settings
-    from tokops.warehouse import connect
-
-    store = connect(load_settings().store.url)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _emit(data: dict[str, Any], fmt: str, table: Callable[[], Table]) -> None:
-    if fmt == "json":
-        typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
-        return
-    Console().print(table())
-    for w in (*data.get("notes", ()), *data.get("warnings", ())):
-        typer.echo(f"note: {w}", err=True)
 
 
 def _pct(value: float | None, digits: int = 2) -> str:
@@ -85,20 +45,20 @@ def _ci(ci: tuple[float, float] | list[float] | None) -> str:
 @app.command("top-creatives")
 def top_creatives(
     metric: str = typer.Option("ctr", "--metric", help="ctr | cvr | cvr_click | completion_rate…"),
-    date_from: str | None = _FROM,
-    date_to: str | None = _TO,
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
     top: int = typer.Option(10, "--top", help="How many ads to show."),
     by: str = typer.Option("shrunk", "--by", help="shrunk (posterior mean) | lower (cautious)."),
     level: float = typer.Option(0.90, "--level", help="Credible interval level."),
-    advertiser: list[str] = _ADV,
-    fmt: str = _FMT,
+    advertiser: list[str] = ADVERTISER,
+    fmt: str = FORMAT,
 ) -> None:
     """Ads ranked by empirical-Bayes shrunk rate: a lucky small ad cannot top the list."""
     from tokops.insights.creatives import top_creatives as run
 
-    _check_fmt(fmt)
-    window = _window(date_from, date_to, advertiser)
-    with _store() as store:
+    check_format(fmt)
+    window = parse_window(date_from, date_to, advertiser)
+    with open_store() as store:
         result = run(store, metric, window, top=top, by=by, level=level)  # type: ignore[arg-type]
 
     def table() -> Table:
@@ -129,13 +89,13 @@ def top_creatives(
             )
         return out
 
-    _emit(result.to_dict(), fmt, table)
+    emit(result.to_dict(), fmt, table)
 
 
 @app.command("spark")
 def spark(
-    date_from: str | None = _FROM,
-    date_to: str | None = _TO,
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
     cluster: str = typer.Option(
         "ad",
         "--cluster",
@@ -143,17 +103,17 @@ def spark(
         "when Spark is a property of ads, as the sandbox's ground truth shows).",
     ),
     alpha: float = _ALPHA,
-    advertiser: list[str] = _ADV,
-    fmt: str = _FMT,
+    advertiser: list[str] = ADVERTISER,
+    fmt: str = FORMAT,
 ) -> None:
     """Spark vs non-Spark on your data, next to TikTok's claimed uplifts (SPK-11)."""
     from tokops.insights.spark_store import spark_from_store
 
-    _check_fmt(fmt)
+    check_format(fmt)
     if cluster not in ("day", "ad"):
         raise ConfigError(f"--cluster {cluster!r}: use day or ad")
-    window = _window(date_from, date_to, advertiser)
-    with _store() as store:
+    window = parse_window(date_from, date_to, advertiser)
+    with open_store() as store:
         report = spark_from_store(store, window, alpha=alpha, cluster=cluster)  # type: ignore[arg-type]
 
     def table() -> Table:
@@ -172,7 +132,7 @@ def spark(
             )
         return out
 
-    _emit(report.to_dict(), fmt, table)
+    emit(report.to_dict(), fmt, table)
 
 
 @app.command("ab")
@@ -180,18 +140,18 @@ def ab(
     control_adgroup: str = typer.Option(..., "--control-adgroup", help="Control ad group ID."),
     test_adgroup: str = typer.Option(..., "--test-adgroup", help="Test ad group ID."),
     metric: str = typer.Option("ctr", "--metric", help="ctr | cvr | cpa | roas | cpc | cpm…"),
-    date_from: str | None = _FROM,
-    date_to: str | None = _TO,
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
     alpha: float = _ALPHA,
     mde: float = typer.Option(0.10, "--mde", help="Relative effect for power and days needed."),
-    fmt: str = _FMT,
+    fmt: str = FORMAT,
 ) -> None:
     """Two ad groups compared on day clusters: lift, CI, SRM, power, days needed (KPI-5e)."""
     from tokops.insights.spark_store import ab_from_store
 
-    _check_fmt(fmt)
-    window = _window(date_from, date_to, [])
-    with _store() as store:
+    check_format(fmt)
+    window = parse_window(date_from, date_to, [])
+    with open_store() as store:
         result = ab_from_store(
             store, control_adgroup, test_adgroup, metric, window, alpha=alpha, mde_rel=mde
         )
@@ -215,7 +175,7 @@ def ab(
             out.add_row(k, v)
         return out
 
-    _emit(data, fmt, table)
+    emit(data, fmt, table)
 
 
 @app.command("saturation")
@@ -223,20 +183,20 @@ def saturation(
     by: str = typer.Option("format", "--by", help="format (content type) | hashtag."),
     window: int = typer.Option(14, "--window", help="Days per window (current, previous, peak)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Assess as of this day (YYYY-MM-DD)."),
-    fmt: str = _FMT,
+    fmt: str = FORMAT,
 ) -> None:
     """Formats or hashtags whose engagement rate peaked and is falling as posts pile on (KPI-4)."""
     from tokops.insights.saturation import saturation_report
 
-    _check_fmt(fmt)
+    check_format(fmt)
     if by not in ("format", "hashtag"):
         raise ConfigError(f"--by {by!r}: use format or hashtag")
-    with _store() as store:
+    with open_store() as store:
         report = saturation_report(
             store,
             by="hashtag" if by == "hashtag" else "content_type",
             window_days=window,
-            as_of=_date(as_of, "--as-of"),
+            as_of=parse_date(as_of, "--as-of"),
         )
 
     def table() -> Table:
@@ -256,20 +216,20 @@ def saturation(
             )
         return out
 
-    _emit(report.to_dict(with_series=False), fmt, table)
+    emit(report.to_dict(with_series=False), fmt, table)
 
 
 @app.command("hashtags")
 def hashtags(
     top: int = typer.Option(20, "--top", help="How many hashtags to show."),
     window: int = typer.Option(14, "--window", help="Days compared for rising / falling."),
-    fmt: str = _FMT,
+    fmt: str = FORMAT,
 ) -> None:
     """Top hashtags by views and engagement rate, rising or falling, generic or niche (KPI-5d)."""
     from tokops.insights.organic import hashtag_report
 
-    _check_fmt(fmt)
-    with _store() as store:
+    check_format(fmt)
+    with open_store() as store:
         report = hashtag_report(store, window_days=window, top=top)
 
     def table() -> Table:
@@ -288,20 +248,20 @@ def hashtags(
             )
         return out
 
-    _emit(report.to_dict(), fmt, table)
+    emit(report.to_dict(), fmt, table)
 
 
 @app.command("content")
 def content(
     days: int = typer.Option(7, "--days", help="Snapshot days to track."),
     top: int = typer.Option(10, "--top", help="How many videos to rank."),
-    fmt: str = _FMT,
+    fmt: str = FORMAT,
 ) -> None:
     """Per video per day: views gained, engagement, attributed new followers (KPI-3)."""
     from tokops.insights.organic import content_tracker
 
-    _check_fmt(fmt)
-    with _store() as store:
+    check_format(fmt)
+    with open_store() as store:
         report = content_tracker(store, days=days, top=top)
 
     def table() -> Table:
@@ -319,7 +279,7 @@ def content(
             )
         return out
 
-    _emit(report.to_dict(), fmt, table)
+    emit(report.to_dict(), fmt, table)
 
 
 def _register_planning() -> None:

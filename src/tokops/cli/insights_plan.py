@@ -7,70 +7,28 @@ this module parses options, opens the store from the settings and renders a tabl
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from tokops.errors import ConfigError
+from tokops.cli._common import (
+    ADVERTISER,
+    DATE_FROM,
+    DATE_TO,
+    FORMAT,
+    check_format,
+    emit,
+    open_store,
+    parse_date,
+    parse_window,
+)
 
 if TYPE_CHECKING:
-    from tokops.insights.data import Window
     from tokops.insights.segments import SegmentKpi
-    from tokops.warehouse import Store
 
 __all__ = ["register"]
-
-_FMT = typer.Option("table", "--format", help="table | json.")
-_ADV = typer.Option([], "--advertiser", help="Only this ad account (repeat).")
-_FROM = typer.Option(None, "--from", help="First day (YYYY-MM-DD).")
-_TO = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD).")
-
-
-def _date(value: str | None, flag: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{flag} {value!r}: use YYYY-MM-DD") from None
-
-
-def _window(date_from: str | None, date_to: str | None, advertiser: list[str]) -> Window:
-    from tokops.insights.data import Window
-
-    return Window(_date(date_from, "--from"), _date(date_to, "--to"), tuple(advertiser))
-
-
-def _check_fmt(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise ConfigError(f"--format {fmt!r}: use table or json")
-
-
-@contextmanager
-def _store() -> Iterator[Store]:
-    from tokops.config import load_settings
-    from tokops.warehouse import connect
-
-    store = connect(load_settings().store.url)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _emit(data: dict[str, Any], fmt: str, table: Callable[[], Table]) -> None:
-    if fmt == "json":
-        typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
-        return
-    Console().print(table())
-    for note in data.get("notes", ()):
-        typer.echo(f"note: {note}", err=True)
 
 
 def _num(value: float | None, digits: int = 0) -> str:
@@ -101,21 +59,21 @@ def plan(
     date_to: str | None = typer.Option(None, "--to", help="Last day of history (YYYY-MM-DD)."),
     event: str = typer.Option("conversions", "--event", help="conversions | purchases."),
     level: float = typer.Option(0.90, "--level", help="Interval level of the ranges."),
-    advertiser: list[str] = _ADV,
-    fmt: str = _FMT,
+    advertiser: list[str] = ADVERTISER,
+    fmt: str = FORMAT,
 ) -> None:
     """Work a sales or revenue target back to views, clicks and budget, as ranges (KPI-2)."""
     from tokops.insights.plan import plan_goal
 
-    _check_fmt(fmt)
-    with _store() as store:
+    check_format(fmt)
+    with open_store() as store:
         result = plan_goal(
             store,
             sales=sales,
             revenue=revenue,
             roas=roas,
             window_days=window_days,
-            end=_date(date_to, "--to"),
+            end=parse_date(date_to, "--to"),
             advertiser_ids=tuple(advertiser),
             event=event,  # type: ignore[arg-type]
             level=level,
@@ -142,7 +100,7 @@ def plan(
             out.add_row(label, _num(q.low), _num(q.expected), _num(q.high))
         return out
 
-    _emit(result.to_dict(), fmt, table)
+    emit(result.to_dict(), fmt, table)
 
 
 def budget(
@@ -155,17 +113,17 @@ def budget(
     ),
     max_scale: float = typer.Option(2.0, "--max-scale", help="Never above this × current."),
     min_scale: float = typer.Option(0.5, "--min-scale", help="Never below this × current."),
-    date_from: str | None = _FROM,
-    date_to: str | None = _TO,
-    advertiser: list[str] = _ADV,
-    fmt: str = _FMT,
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
+    advertiser: list[str] = ADVERTISER,
+    fmt: str = FORMAT,
 ) -> None:
     """Recommended daily budgets on diminishing-returns curves (KPI-5b)."""
     from tokops.insights.budget import budget_reallocation
 
-    _check_fmt(fmt)
-    window = _window(date_from, date_to, advertiser)
-    with _store() as store:
+    check_format(fmt)
+    window = parse_window(date_from, date_to, advertiser)
+    with open_store() as store:
         result = budget_reallocation(
             store,
             level=level,  # type: ignore[arg-type]
@@ -197,23 +155,23 @@ def budget(
             )
         return out
 
-    _emit(result.to_dict(), fmt, table)
+    emit(result.to_dict(), fmt, table)
 
 
 def segments(
     dimension: str = typer.Option("age", "--dimension", help="age | gender | country."),
     alpha: float = typer.Option(0.10, "--alpha", help="1 − confidence of the intervals."),
-    date_from: str | None = _FROM,
-    date_to: str | None = _TO,
-    advertiser: list[str] = _ADV,
-    fmt: str = _FMT,
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
+    advertiser: list[str] = ADVERTISER,
+    fmt: str = FORMAT,
 ) -> None:
     """CTR, CVR, CPA and ROAS per age, gender or country segment, with intervals (KPI-5c)."""
     from tokops.insights.segments import segment_report
 
-    _check_fmt(fmt)
-    window = _window(date_from, date_to, advertiser)
-    with _store() as store:
+    check_format(fmt)
+    window = parse_window(date_from, date_to, advertiser)
+    with open_store() as store:
         result = segment_report(store, dimension, window, alpha=alpha)
 
     def cell(kpis: dict[str, SegmentKpi], name: str, pct: bool) -> str:
@@ -238,7 +196,7 @@ def segments(
             )
         return out
 
-    _emit(result.to_dict(), fmt, table)
+    emit(result.to_dict(), fmt, table)
 
 
 def register(app: typer.Typer) -> None:

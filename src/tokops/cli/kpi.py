@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 import orjson
@@ -13,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._common import open_store, parse_date
 from tokops.errors import ConfigError
 from tokops.metrics.compute import KpiTable
 
@@ -26,15 +26,6 @@ TABLE_DEFAULT = {
     "organic_video": "post_views,post_avg_watch_time,post_full_watch_rate",
 }
 _SOURCES = {"paid": "paid", "organic": "organic", "posts": "organic_video"}
-
-
-def _date(value: str | None, flag: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{flag} {value!r}: use YYYY-MM-DD") from None
 
 
 def kpi(
@@ -57,11 +48,9 @@ def kpi(
     list_kpis: bool = typer.Option(False, "--list", help="Show the KPI catalogue and exit."),
 ) -> None:
     """KPIs as Σ/Σ at the grain asked for (rates in percent, money in account currency)."""
-    from tokops.config import load_settings
     from tokops.metrics.compare import apply_targets, compare_previous, parse_targets
     from tokops.metrics.compute import compute_kpis, select_kpis
     from tokops.metrics.export import to_csv, to_records
-    from tokops.warehouse import connect
 
     if fmt not in ("table", "json", "csv"):
         raise ConfigError(f"--format {fmt!r}: use table, json or csv")
@@ -75,10 +64,9 @@ def kpi(
     src = _SOURCES[source]
     names = kpis or (TABLE_DEFAULT[src] if fmt == "table" else None)
     chosen = [k.name for k in select_kpis(names, src)]  # type: ignore[arg-type]
-    start, end = _date(date_from, "--from"), _date(date_to, "--to")
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     targets = parse_targets(target)
-    store = connect(load_settings().store.url)
-    try:
+    with open_store() as store:
         opts = {"kpis": chosen, "advertiser_ids": advertiser}
         if compare:
             if start is None or end is None:
@@ -86,8 +74,6 @@ def kpi(
             table = compare_previous(store, by, start=start, end=end, **opts)
         else:
             table = compute_kpis(store, by, start=start, end=end, **opts)  # type: ignore[arg-type]
-    finally:
-        store.close()
     table = apply_targets(table, targets) if targets else table
     for note in table.notes:
         typer.echo(f"note: {note}", err=True)
