@@ -152,17 +152,17 @@ class EncodedEvents:
         return [self.joined(i, i + 1) for i in range(len(self))]
 
 
-def match_flags(batch: pa.RecordBatch | pa.Table) -> dict[str, pa.Array]:
-    """``has_email`` … ``has_ip_ua`` for the ledger (which match keys a row carries)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def match_flags(t: ir.Table) -> dict[str, ir.BooleanValue]:
+    """``has_email`` … ``has_ip_ua`` for the ledger (which match keys a row carries), as engine
+    expressions over a prepared table, so the keys themselves never need to reach Python."""
 
-    n = batch.num_rows
-
-    def present(name: str) -> pa.Array:
-        if name not in batch.schema.names:
-            return pa.array([False] * n, pa.bool_())
-        return pc.is_valid(batch.column(name))
+    def present(*names: str) -> ir.BooleanValue:
+        if not all(name in t.columns for name in names):
+            return ibis.literal(False)
+        result: ir.BooleanValue = ibis.literal(True)
+        for name in names:
+            result = result & t[name].notnull()
+        return result
 
     return {
         "has_email": present("email"),
@@ -170,5 +170,5 @@ def match_flags(batch: pa.RecordBatch | pa.Table) -> dict[str, pa.Array]:
         "has_external_id": present("external_id"),
         "has_ttclid": present("ttclid"),
         "has_ttp": present("ttp"),
-        "has_ip_ua": pc.and_(present("ip"), present("user_agent")),
+        "has_ip_ua": present("ip", "user_agent"),
     }

@@ -45,6 +45,7 @@ from tokops.errors import ConfigError, TokopsError
 from tokops.tiktok.events import MAX_EVENTS_PER_REQUEST, EventsClient
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
     import pyarrow as pa
 
     from tokops.warehouse import Store
@@ -59,6 +60,13 @@ ALL_REJECTED_BREAKER: Final = 64
 """A request of at least this many events that TikTok rejects entirely stops the run."""
 TOP_REASONS: Final = 5
 _META_COLUMNS: Final = ("event", "event_id", "event_time")
+_FLAG_COLUMNS: Final = ("_json", "_reason", "_already", "_dupkey")
+
+
+def _streamed(prepared: ir.Table) -> ir.Table:
+    """What Python reads of the prepared rows: the ledger's metadata, the match-key flags and
+    the event text (the hashed keys and other fields are inside ``_json`` already)."""
+    return prepared.select(*_META_COLUMNS, *_FLAG_COLUMNS, **match_flags(prepared))
 
 
 @dataclass(frozen=True)
@@ -273,11 +281,7 @@ class _Run:
 
     @staticmethod
     def _meta(table: pa.Table) -> pa.Table:
-        import pyarrow as pa
-
-        cols = {name: table.column(name) for name in _META_COLUMNS}
-        cols.update(match_flags(table))
-        return pa.table(cols)
+        return table.select([*_META_COLUMNS, *ledger_mod.MATCH_FLAGS])
 
     # -- sending --------------------------------------------------------------------------
     def send(self, events: EncodedEvents, meta: pa.Table) -> None:
@@ -377,18 +381,20 @@ def run_sync(
     source = open_source(store, options.source)
     resolved = resolve_mapping(source.table.columns, mapping, options.event_source)
     max_age = options.max_age_days or DEFAULT_MAX_AGE_DAYS[options.event_source]
-    prepared = prepare(
-        store,
-        source.table,
-        resolved,
-        PrepareOptions(
-            event_source=options.event_source,
-            event_source_id=options.event_source_id,
-            now=int(now_dt.timestamp()),
-            max_age_days=max_age,
-            phone_region=options.phone_region,
-            test_event_code=options.test_event_code,
-        ),
+    prepared = _streamed(
+        prepare(
+            store,
+            source.table,
+            resolved,
+            PrepareOptions(
+                event_source=options.event_source,
+                event_source_id=options.event_source_id,
+                now=int(now_dt.timestamp()),
+                max_age_days=max_age,
+                phone_region=options.phone_region,
+                test_event_code=options.test_event_code,
+            ),
+        )
     )
     total = int(store.fetch(source.table.count()).column(0)[0].as_py()) + len(source.rejected)
     run_id = _new_run_id(now_dt)
