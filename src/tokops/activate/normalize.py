@@ -50,6 +50,7 @@ __all__ = [
     "parse_number",
     "py_lower",
     "py_strip",
+    "strip_chars",
 ]
 
 _HASHED = "^[A-Fa-f0-9]{64}$"
@@ -68,6 +69,16 @@ def _edge_in(s: ir.StringValue, chars: str) -> ir.BooleanValue:
     A cheap test that lets the common, already-clean value skip the costlier trim."""
     pool = ibis.literal(chars)
     result: ir.BooleanValue = pool.contains(s.substr(0, 1)) | pool.contains(s.right(1))
+    return result
+
+
+def strip_chars(s: ir.StringValue, chars: str) -> ir.StringValue:
+    """Remove leading and trailing characters of *chars* (the regex only runs on the values
+    that start or end with one of them)."""
+    cls = "[" + "".join("\\" + c if c in "\\]^-[" else c for c in chars) + "]+"
+    result: ir.StringValue = ibis.cases(
+        (_edge_in(s, chars), s.re_replace(f"^{cls}|{cls}$", "")), else_=s
+    )
     return result
 
 

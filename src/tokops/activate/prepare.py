@@ -50,6 +50,7 @@ from tokops.activate.normalize import (
     hash_phone,
     is_blank,
     parse_number,
+    strip_chars,
 )
 from tokops.activate.payload import with_event_json
 from tokops.activate.validate import Checks, first_reason
@@ -257,7 +258,7 @@ def content_id_list(col: ir.Value) -> ir.ArrayValue:
         inner = ibis.cases((text.startswith("["), text.re_replace(r"^\[|\]$", "")), else_=text)
         arr = (
             inner.split(",")
-            .map(lambda e: e.re_replace("^[ \t'\"]+|[ \t'\"]+$", ""))
+            .map(lambda e: strip_chars(e, " \t'\""))
             .filter(lambda e: e != "")
         )
     result: ir.ArrayValue = ibis.cases((arr.length() > 0, arr), else_=ibis.null())
