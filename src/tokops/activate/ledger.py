@@ -178,7 +178,7 @@ def ledger_rows(
     def const(value: Any, type_: pa.DataType) -> pa.Array:
         if value is None:
             return pa.nulls(n, type_)
-        return pa.array([value] * n, type_)
+        return pa.repeat(pa.scalar(value, type_), n)
 
     columns: dict[str, pa.Array | pa.ChunkedArray] = {
         "run_id": const(run_id, pa.string()),

@@ -60,8 +60,8 @@ _GROUPS_CRM: Final = (*_GROUPS, ("lead", LEAD_KEYS))
 
 def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir.Table:
     """*t* plus ``_json``: each row's event as JSON text followed by a comma (NULL where the
-    boolean column *only* is false). Built in two projections so each group's text is computed
-    once."""
+    boolean column *only* is false). Built in two projections: each group's fields, then the
+    event around them."""
     names = set(t.columns)
 
     def value(key: str) -> Any:
@@ -82,20 +82,27 @@ def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir
             parts.append(ibis.cases((t.content_ids.notnull(), '"content_type":"product"')))
         if parts:
             inner[f"__g_{name}"] = ibis.literal(",").join(parts)  # CONCAT_WS skips NULLs
-    head = ibis.literal('{"event":').concat(
-        value("event"), ',"event_time":', value("event_time"), ',"event_id":', value("event_id")
-    )
-    staged = t.mutate(__g_head=head, **inner)
-    pieces: list[Any] = [staged["__g_head"]]
+    staged = t.mutate(**inner)
+    # One CONCAT_WS('', …) assembles the event (it skips NULLs, i.e. the empty groups): a single
+    # call copies each piece once, where a chain of ``||`` re-copies the growing text per piece.
+    pieces: list[Any] = [
+        '{"event":',
+        value("event"),
+        ',"event_time":',
+        value("event_time"),
+        ',"event_id":',
+        value("event_id"),
+    ]
     for name, _ in _GROUPS_CRM:
         col = f"__g_{name}"
         if col in staged.columns:
-            wrapped = ibis.literal(f',"{name}":{{').concat(staged[col], "}")
-            pieces.append(ibis.cases((staged[col] == "", ""), else_=wrapped))
-    text = pieces[0].concat(*pieces[1:], "},")
+            wrapped = ibis.literal("").join([f',"{name}":{{', staged[col], "}"])
+            pieces.append(ibis.cases((staged[col] != "", wrapped), else_=ibis.null("string")))
+    pieces.append("},")
+    text = ibis.literal("").join(pieces)
     if only is not None:
         text = ibis.cases((staged[only], text), else_=None)
-    temps = ["__g_head", *inner]
+    temps = list(inner)
     return staged.mutate(_json=text).drop(*temps)
 
 
