@@ -61,6 +61,9 @@ class EventsSettings(_Section):
     crm_max_age_days: int = Field(default=28, ge=1, le=365)
     batch_size: int = Field(default=1000, ge=1, le=1000)
     concurrency: int = Field(default=4, ge=1, le=32)
+    unrecorded: int = Field(default=16, ge=1, le=256)
+    """Requests sent whose outcome may wait for the ledger's commit: a crash re-sends at most
+    ``unrecorded × batch_size`` events (TikTok deduplicates them by event_id)."""
 
 
 class Settings(_Section):
@@ -131,6 +134,10 @@ phone_region = "{phone_region}"
 # How old an event may be before it is rejected (offline is fixed at 28 days by TikTok).
 web_max_age_days = 7
 crm_max_age_days = 28
+# Requests at once, and how many sent requests may wait for their ledger commit (a crash
+# re-sends at most unrecorded × 1000 events; TikTok deduplicates them by event_id).
+concurrency = 4
+unrecorded = 16
 """
 
 

@@ -1,5 +1,5 @@
 """BYD-4: a sync killed with SIGKILL mid-run and started again delivers every valid event, and
-re-sends at most the batches that were in flight (concurrency × batch_size events).
+re-sends at most the batches sent without a committed outcome (unrecorded × batch_size events).
 
 A real ``tokops events sync`` runs in a subprocess against a real HTTP server on loopback (a
 tiny threaded sink that answers like the Events API and records every event_id it receives).
@@ -26,6 +26,7 @@ import pytest
 N_EVENTS = 6000
 BATCH = 100
 CONCURRENCY = 4
+UNRECORDED = 8
 KILL_AFTER_REQUESTS = 20
 PIXEL = "CKILLTEST00000000001"
 OK = b'{"code":0,"message":"OK","request_id":"20240101000000ABCDEF0123456789ABCDEF","data":{}}'
@@ -86,7 +87,7 @@ def _workspace(folder: Path, api_base: str) -> None:
     (folder / "tokops.toml").write_text(
         f'[store]\nurl = "duckdb://{folder / "ws.duckdb"}"\n'
         f'[tiktok]\napi_base = "{api_base}"\nqps = 1000\nmax_retries = 2\n'
-        f"[events]\nbatch_size = {BATCH}\nconcurrency = {CONCURRENCY}\n",
+        f"[events]\nbatch_size = {BATCH}\nconcurrency = {CONCURRENCY}\nunrecorded = {UNRECORDED}\n",
         encoding="utf-8",
     )
     now = int(time.time())
@@ -141,7 +142,7 @@ def test_sigkill_mid_run_then_resume(tmp_path: Path, sink: tuple[Sink, str]) -> 
     delivered_before = set(state.received)
     assert 0 < len(delivered_before) < N_EVENTS, "the kill must land mid-run"
     recorded = _sent_in_ledger(tmp_path)
-    assert len(delivered_before) - recorded <= CONCURRENCY * BATCH  # only in-flight unrecorded
+    assert len(delivered_before) - recorded <= UNRECORDED * BATCH  # only the unrecorded window
 
     second = subprocess.run(args, cwd=tmp_path, env=_env(), capture_output=True, text=True,
                             timeout=120)  # fmt: skip
@@ -153,6 +154,6 @@ def test_sigkill_mid_run_then_resume(tmp_path: Path, sink: tuple[Sink, str]) -> 
 
     assert set(state.received) == {f"o{i}" for i in range(N_EVENTS)}  # nothing lost
     resent = sum(1 for n in state.received.values() if n > 1)
-    assert resent <= CONCURRENCY * BATCH  # nothing sent twice beyond the in-flight batches
+    assert resent <= UNRECORDED * BATCH  # nothing sent twice beyond the unrecorded window
     assert max(state.received.values()) <= 2
     assert _sent_in_ledger(tmp_path) == N_EVENTS

@@ -13,9 +13,10 @@ Schema (``docs/CONTRACTS.md``; health and other tools read these tables):
   counts ``sent, invalid, rejected, duplicate, failed, already_sent``.
 
 Crash safety: :class:`LedgerWriter` is the single writer thread, on its own connection. A
-sender hands it a batch's outcome and waits until the insert is committed before taking the next
-batch, so at any instant at most the batches in flight are sent-but-unrecorded; a re-run resends
-only those (and TikTok deduplicates them by ``event_id``).
+sender hands it a batch's outcome; the sync lets at most a fixed number of sent batches wait
+for their commit (``SyncOptions.unrecorded``), so at any instant at most those are
+sent-but-unrecorded; a re-run resends only those (and TikTok deduplicates them by
+``event_id``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -201,12 +202,17 @@ def ledger_rows(
     return pa.Table.from_pydict(columns, schema=schema)
 
 
-class _Item:
-    __slots__ = ("done", "error", "rows")
+Committed = Callable[[BaseException | None], None]
+"""Called on the writer thread once rows are committed (None) or could not be (the error)."""
 
-    def __init__(self, rows: pa.Table, wait: bool) -> None:
+
+class _Item:
+    __slots__ = ("committed", "done", "error", "rows")
+
+    def __init__(self, rows: pa.Table, wait: bool, committed: Committed | None) -> None:
         self.rows = rows
         self.done = threading.Event() if wait else None
+        self.committed = committed
         self.error: BaseException | None = None
 
 
@@ -239,12 +245,18 @@ class LedgerWriter:
         self._thread = threading.Thread(target=self._run, name="tokops-ledger", daemon=True)
         self._thread.start()
 
-    def write(self, rows: pa.Table, *, wait: bool = True) -> None:
+    def write(
+        self, rows: pa.Table, *, wait: bool = True, committed: Committed | None = None
+    ) -> None:
+        """Queue *rows*; with *wait*, return once they are committed. *committed* is called
+        (on the writer thread) when they are, or with the error when they cannot be."""
         if self._error is not None:
             raise PipelineError(f"the ledger cannot be written: {self._error}")
         if rows.num_rows == 0:
+            if committed is not None:
+                committed(None)
             return
-        item = _Item(rows, wait)
+        item = _Item(rows, wait, committed)
         self._queue.put(item)
         if item.done is not None:
             item.done.wait()
@@ -290,5 +302,7 @@ class LedgerWriter:
                     item.error = exc
             finally:
                 for item in items:
+                    if item.committed is not None:
+                        item.committed(item.error)
                     if item.done is not None:
                         item.done.set()

@@ -10,8 +10,9 @@ The flow (EVT-1, EVT-3, EVT-4, EVT-7, BYD-2, BYD-4):
    become JSON (:mod:`.payload`) and are cut into requests of at most ``batch_size`` events.
 4. A small thread pool (``concurrency``) sends the requests (:mod:`.sender`, which bisects a
    request TikTok refuses as a whole). After each answer the sender hands the outcome to the
-   single ledger writer and waits until it is committed before it takes another request, so a
-   crash at any instant leaves at most ``concurrency`` requests sent but unrecorded — the only
+   single ledger writer, which commits the outcomes waiting for it together. No new request
+   starts while ``unrecorded`` requests are sent or in flight without a committed outcome, so
+   a crash at any instant leaves at most that many requests sent but unrecorded — the only
    events a re-run sends twice (TikTok deduplicates them by event_id).
 5. Retries exhausted → rows ``failed``, no new requests, the run ends ``failed`` (a re-run sends
    them). Credential or permission errors stop the run at once. Ctrl-C waits for the requests in
@@ -84,6 +85,11 @@ class SyncOptions:
     test_event_code: str | None = None
     batch_size: int = MAX_EVENTS_PER_REQUEST
     concurrency: int = 4
+    unrecorded: int = 16
+    """Requests sent whose outcome may still wait for the ledger's commit (at least
+    ``concurrency``): the most a crash can leave unrecorded, so a re-run resends at most
+    ``unrecorded × batch_size`` events (TikTok deduplicates them by ``event_id``). Letting a
+    few wait makes each ledger commit cover several requests."""
     phone_region: str = "US"
     max_age_days: int | None = None
     """Oldest event accepted, for web and crm (default 7 and 28 days); offline is fixed at 28."""
@@ -97,6 +103,8 @@ class SyncOptions:
             raise ConfigError(f"batch size must be between 1 and {MAX_EVENTS_PER_REQUEST}")
         if not 1 <= self.concurrency <= 32:
             raise ConfigError("concurrency must be between 1 and 32")
+        if not 1 <= self.unrecorded <= 256:
+            raise ConfigError("unrecorded requests must be between 1 and 256")
         if self.max_age_days is not None and self.max_age_days < 1:
             raise ConfigError("max age must be at least one day")
 
@@ -284,33 +292,47 @@ class _Run:
         return table.select([*_META_COLUMNS, *ledger_mod.MATCH_FLAGS])
 
     # -- sending --------------------------------------------------------------------------
-    def send(self, events: EncodedEvents, meta: pa.Table) -> None:
-        """Deliver one request's events and commit their outcome (runs on a pool thread)."""
+    def send(self, events: EncodedEvents, meta: pa.Table, recorded: Callable[[], None]) -> None:
+        """Deliver one request's events and hand their outcome to the ledger writer (runs on a
+        pool thread). *recorded* is called exactly once: when the outcome is committed, or at
+        once when nothing was sent."""
         assert self.sender is not None and self.writer is not None
         import pyarrow as pa
 
-        if self.stop.is_set():
-            return
-        delivery: Delivery = self.sender.deliver(events)
-        tables = []
-        reasons: Counter[str] = Counter()
-        per_status: Counter[str] = Counter()
-        for out in delivery.outcomes:
-            part = meta.slice(out.start, out.stop - out.start)
-            tables.append(
-                self._rows(
-                    part,
-                    out.status,
-                    reason=out.reason,
-                    attempts=out.attempts,
-                    api_code=out.api_code,
-                    request_id=out.request_id,
+        handed = False
+        try:
+            if self.stop.is_set():
+                return
+            delivery: Delivery = self.sender.deliver(events)
+            tables = []
+            reasons: Counter[str] = Counter()
+            per_status: Counter[str] = Counter()
+            for out in delivery.outcomes:
+                part = meta.slice(out.start, out.stop - out.start)
+                tables.append(
+                    self._rows(
+                        part,
+                        out.status,
+                        reason=out.reason,
+                        attempts=out.attempts,
+                        api_code=out.api_code,
+                        request_id=out.request_id,
+                    )
                 )
-            )
-            per_status[out.status] += part.num_rows
-            if out.status != "sent" and out.reason:
-                reasons[out.reason] += part.num_rows
-        self.writer.write(pa.concat_tables(tables), wait=True)
+                per_status[out.status] += part.num_rows
+                if out.status != "sent" and out.reason:
+                    reasons[out.reason] += part.num_rows
+
+            def committed(error: BaseException | None) -> None:
+                if error is not None:
+                    self.fail(f"the ledger cannot be written: {error}")
+                recorded()
+
+            self.writer.write(pa.concat_tables(tables), wait=False, committed=committed)
+            handed = True
+        finally:
+            if not handed:
+                recorded()
         self._count_many(per_status, reasons)
         if delivery.stop is not None:
             self.fail(f"stopped: {delivery.stop}")
@@ -331,18 +353,22 @@ def _dispatch(
     run: _Run,
     pool: ThreadPoolExecutor,
     slots: threading.Semaphore,
+    unrecorded: threading.Semaphore,
     events: EncodedEvents,
     meta: pa.Table,
 ) -> None:
-    """Hand one request to the pool once a slot is free (at most ``concurrency`` in flight)."""
+    """Hand one request to the pool once a slot is free: at most ``concurrency`` in flight, and
+    at most ``unrecorded`` sent or in flight whose outcome the ledger has not committed yet."""
+    unrecorded.acquire()
     slots.acquire()
     if run.stop.is_set():
         slots.release()
+        unrecorded.release()
         return
 
     def job() -> None:
         try:
-            run.send(events, meta)
+            run.send(events, meta, unrecorded.release)
         except TokopsError as exc:
             run.fail(str(exc))
         except Exception as exc:  # noqa: BLE001 - a bug must stop the run, not hang it
@@ -470,6 +496,7 @@ def _live(run: _Run, prepared: Any, source: Source) -> None:
     opts = run.options
     run.writer = LedgerWriter(run.store.fork())
     slots = threading.Semaphore(opts.concurrency)
+    unrecorded = threading.Semaphore(max(opts.unrecorded, opts.concurrency))
     pending = _Pending()
     try:
         with ThreadPoolExecutor(opts.concurrency, thread_name_prefix="tokops-send") as pool:
@@ -484,10 +511,10 @@ def _live(run: _Run, prepared: Any, source: Source) -> None:
                             pending.add(EncodedEvents(table.column("_json")), run._meta(table))
                         while len(pending) >= opts.batch_size and not run.stop.is_set():
                             events, meta = pending.take(opts.batch_size)
-                            _dispatch(run, pool, slots, events, meta)
+                            _dispatch(run, pool, slots, unrecorded, events, meta)
                 while len(pending) and not run.stop.is_set():
                     events, meta = pending.take(opts.batch_size)
-                    _dispatch(run, pool, slots, events, meta)
+                    _dispatch(run, pool, slots, unrecorded, events, meta)
             except BaseException:
                 run.stop.set()  # no new requests; those in flight finish and are recorded
                 raise

@@ -107,6 +107,7 @@ def _sync_options(
         test_event_code=test_event_code,
         batch_size=ev.batch_size,
         concurrency=ev.concurrency,
+        unrecorded=ev.unrecorded,
         phone_region=ev.phone_region,
         max_age_days=max_age_days,
     )
