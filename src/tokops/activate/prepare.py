@@ -256,11 +256,7 @@ def content_id_list(col: ir.Value) -> ir.ArrayValue:
     else:
         text = ascii_strip(as_text(col))
         inner = ibis.cases((text.startswith("["), text.re_replace(r"^\[|\]$", "")), else_=text)
-        arr = (
-            inner.split(",")
-            .map(lambda e: strip_chars(e, " \t'\""))
-            .filter(lambda e: e != "")
-        )
+        arr = inner.split(",").map(lambda e: strip_chars(e, " \t'\"")).filter(lambda e: e != "")
     result: ir.ArrayValue = ibis.cases((arr.length() > 0, arr), else_=ibis.null())
     return result
 
