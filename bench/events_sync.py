@@ -7,7 +7,9 @@
 2. Starts a minimal HTTP sink on 127.0.0.1 in its own process (``bench/_sink.py``): it answers
    ``{"code":0,"message":"OK",…}`` and counts the events it receives.
 3. Runs ``tokops.activate.sync.run_sync`` on the whole table in a child process, and reads that
-   process's peak RSS (``VmHWM``; see :func:`peak_rss_kb`).
+   process's peak RSS (``VmHWM``; see :func:`peak_rss_kb`); then runs it again, as a re-run after
+   a crash would (every event is already in the ledger: nothing may be sent, memory stays
+   bounded).
 4. Sends the first ``--sdk-events`` rows of the same table with TikTok's official Python SDK
    (``business_api_client``, legacy ``pixel/batch``, 1,000 events a request, hashing with
    :mod:`hashlib`) in another child process. The SDK runs on a sample to save time; events/s
@@ -209,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
             common = ["--db", str(db), "--sink", sink.url]
             tokops = _child("tokops", *common, "--concurrency", str(args.concurrency))
             s1 = sink.stats()
+            print(
+                "tokops: the same sync again (a re-run: everything is already sent) …", flush=True
+            )
+            rerun = _child("tokops", *common, "--concurrency", str(args.concurrency))
+            s1r = sink.stats()
             print(f"SDK: {sdk_events:,} events through business_api_client …", flush=True)
             sdk = _child("sdk", *common, "--sdk-events", str(sdk_events))
             s2 = sink.stats()
@@ -216,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
             sink.stop()
 
     t_events, t_requests, t_sink_cpu = _received(s0, s1)
-    k_events, k_requests, k_sink_cpu = _received(s1, s2)
+    r_events, r_requests, _ = _received(s1, s1r)
+    k_events, k_requests, k_sink_cpu = _received(s1r, s2)
     t_rate = t_events / tokops["seconds"] if tokops["seconds"] else 0.0
     k_rate = k_events / sdk["seconds"] if sdk["seconds"] else 0.0
     figures = {
@@ -231,6 +239,13 @@ def main(argv: list[str] | None = None) -> int:
             "peak_rss_mb": round(tokops["max_rss_kb"] / 1024, 1),
             "sync_counts": tokops["counts"],
             "sink_cpu_s": round(t_sink_cpu, 3),
+        },
+        "rerun": {
+            "seconds": round(rerun["seconds"], 3),
+            "sync_counts": rerun["counts"],
+            "events_received_by_sink": r_events,
+            "requests": r_requests,
+            "peak_rss_mb": round(rerun["max_rss_kb"] / 1024, 1),
         },
         "sdk": {
             "events_sent": sdk_events,
@@ -262,6 +277,9 @@ def _print(f: dict[str, Any], *, sdk_sampled: bool) -> None:
         f"tokops peak RSS    {t['peak_rss_mb']:.0f} MB (target < 500 MB: "
         f"{'met' if t['peak_rss_mb'] < 500 else 'NOT met'})",
         f"tokops sync counts {t['sync_counts']}",
+        f"tokops re-run      {f['rerun']['sync_counts'].get('already_sent', 0):,} already sent, "
+        f"{f['rerun']['events_received_by_sink']:,} events sent again, in "
+        f"{f['rerun']['seconds']:.2f} s (peak RSS {f['rerun']['peak_rss_mb']:.0f} MB)",
         f"official SDK       {k['events_received_by_sink']:,} events{sample} in "
         f"{k['seconds']:.2f} s = {k['events_per_s']:,} events/s ({k['requests']:,} requests, "
         f"peak RSS {k['peak_rss_mb']:.0f} MB)",

@@ -47,6 +47,7 @@ __all__ = [
     "finish_run",
     "ledger_rows",
     "ledger_schema",
+    "sent_count",
     "start_run",
 ]
 
@@ -142,6 +143,21 @@ def start_run(store: Store, run: RunRecord) -> None:
         **dict.fromkeys(COUNT_KEYS, 0),
     }
     store.insert(RUNS_TABLE, pa.Table.from_pylist([row], schema=runs_schema()))
+
+
+def sent_count(store: Store, event_source_id: str, test_event_code: str | None) -> int:
+    """How many ``sent`` rows the ledger holds for this event source and stream (the size of
+    the "already sent" look-up a sync builds)."""
+    if not store.exists(LEDGER_TABLE):
+        return 0
+    ledger = store.table(LEDGER_TABLE)
+    stream = (
+        ledger.test_event_code.isnull()
+        if test_event_code is None
+        else ledger.test_event_code == test_event_code
+    )
+    sent = ledger.filter(ledger.event_source_id == event_source_id, ledger.status == "sent", stream)
+    return int(store.fetch(sent.count()).column(0)[0].as_py() or 0)
 
 
 def finish_run(

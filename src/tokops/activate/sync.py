@@ -57,6 +57,11 @@ EventSourceName = Literal["web", "offline", "crm"]
 DEFAULT_MAX_AGE_DAYS: Final = {"web": 7, "crm": 28, "offline": 28}
 READ_ROWS: Final = 5_000
 """Rows per Arrow batch read from the engine."""
+STREAM_MEMORY_MB: Final = 96
+"""The engine's memory while streaming (results buffered ahead of the reader, spills) …"""
+LOOKUP_MB_PER_MILLION: Final = 96
+"""… plus this much per million events the ledger shows as sent: the "already sent" look-up is
+an in-memory hash table (a re-run after 1,000,000 sent events needs about 64 MB more)."""
 ALL_REJECTED_BREAKER: Final = 64
 """A request of at least this many events that TikTok rejects entirely stops the run."""
 TOP_REASONS: Final = 5
@@ -436,9 +441,11 @@ def run_sync(
     ledger_mod.start_run(store, record)
     run = _Run(store, client, options, reporter, run_id)
     reporter.started(run_id, total, options.dry_run)
+    sent_before = ledger_mod.sent_count(store, options.event_source_id, options.test_event_code)
+    memory_mb = STREAM_MEMORY_MB + -(-sent_before * LOOKUP_MB_PER_MILLION // 1_000_000)
     interrupted = False
     try:
-        with store.streaming():
+        with store.streaming(memory_mb):
             if options.dry_run:
                 _dry(run, prepared, source)
             else:
