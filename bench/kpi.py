@@ -1,6 +1,6 @@
 """Benchmark: KPI roll-ups over 10 million ad-day rows on DuckDB.
 
-    python bench/kpi.py [--rows 10000000] [--repeat 5] [--json]
+    python bench/kpi.py [--rows 10000000] [--repeat 5] [--json] [--store PATH] [--by GRAIN]
 
 1. Generates ``ad_daily`` (tables as declared in ``tokops.ingest.tables``) in a temporary DuckDB
    file with one DuckDB SQL statement: 20,000 ads × days (rows / 20,000), 10 advertisers (two
@@ -9,6 +9,10 @@
    each grain below (query + formulas + Python rows), median of ``--repeat`` runs after one
    warm-up. Target: every roll-up under 1 s median on the CI machine.
 
+``--store PATH`` keeps the generated DuckDB file (and reuses it when it exists, so runs can be
+repeated without the ~20 s generation); ``--by`` times only the grains given (repeatable). The
+load average is printed before and after: on a shared machine, a busy run is not a figure.
+
 Nothing here asserts on time; it prints figures.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -87,14 +92,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="also print figures as JSON")
+    parser.add_argument("--store", type=Path, help="DuckDB file to keep (reused if it exists)")
+    parser.add_argument("--by", action="append", help="only this grain ('' = total); repeat")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"duckdb://{Path(tmp) / 'bench.duckdb'}"
-        gen = generate(url, args.rows)
-        print(f"generated {args.rows:,} ad_daily rows in {gen:.1f} s")
+        path = args.store or Path(tmp) / "bench.duckdb"
+        url = f"duckdb://{path}"
+        gen = 0.0
+        if path.exists():
+            print(f"reusing {path} (not regenerated; --rows ignored)")
+        else:
+            gen = generate(url, args.rows)
+            print(f"generated {args.rows:,} ad_daily rows in {gen:.1f} s")
         store = connect(url)
         figures: dict[str, dict[str, float | int]] = {}
-        for grain in GRAINS:
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        for grain in args.by if args.by is not None else GRAINS:
             compute_kpis(store, grain)  # warm-up
             times = []
             for _ in range(args.repeat):
@@ -109,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{len(result.kpis)} KPIs  median {median:.3f} s  (min {min(times):.3f}){flag}"
             )
         store.close()
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"reproduce: python bench/kpi.py --rows {args.rows} --repeat {args.repeat}")
     if args.json:
         print(json.dumps({"rows": args.rows, "generate_s": gen, "rollups": figures}))

@@ -85,3 +85,56 @@ def test_table_list_and_errors(app: typer.Typer) -> None:
     assert {"ctr", "cpc", "cpm", "roas", "cvr", "cvr_click", "reach"} <= set(names)
     bad = CliRunner().invoke(app, ["kpi", "--by", "planet"])
     assert bad.exit_code != 0 and "unknown grain" in str(bad.exception)
+
+
+@pytest.fixture
+def app_segments(app: typer.Typer, tmp_path: Path) -> typer.Typer:
+    """The same workspace with audience_daily (gender and age) and follower snapshots."""
+    store = connect(f"duckdb://{tmp_path / 'store.duckdb'}")
+    audience = table_def("audience_daily")
+    declare_table(store, audience.spec())
+    cols = ["advertiser_id", "campaign_id", "stat_date", "dimension", "segment", "currency",
+            "spend", "impressions", "clicks"]  # fmt: skip
+    rows = [
+        ("adv1", "c1", D1, "gender", "FEMALE", "USD", Decimal("6.00"), 600, 12),
+        ("adv1", "c1", D1, "gender", "MALE", "USD", Decimal("4.00"), 400, 2),
+        ("adv1", "c1", D1, "age", "AGE_18_24", "USD", Decimal("10.00"), 1000, 14),
+    ]
+    data = pa.Table.from_pylist([dict(zip(cols, r, strict=True)) for r in rows],
+                                schema=audience.arrow_schema(cols))  # fmt: skip
+    store.insert("audience_daily", data)
+    snaps = table_def("follower_snapshots")
+    declare_table(store, snaps.spec())
+    at = dt.datetime(2024, 5, 1, 9, tzinfo=dt.UTC)
+    snap_rows = [
+        {"business_id": "b1", "snapshot_date": D1, "followers_count": 200, "taken_at": at},
+        {"business_id": "b1", "snapshot_date": D2 + dt.timedelta(days=2),
+         "followers_count": 230, "taken_at": at + dt.timedelta(days=3)},
+    ]  # fmt: skip
+    store.insert("follower_snapshots", pa.Table.from_pylist(snap_rows, schema=snaps.arrow_schema()))
+    store.close()
+    return app
+
+
+def test_segment_grain_and_impossible_combination(app_segments: typer.Typer) -> None:
+    args = ["kpi", "--by", "gender", "--kpi", "spend,ctr,reach", "--format", "json"]
+    out = CliRunner().invoke(app_segments, args)
+    assert out.exit_code == 0, out.output
+    female, male = json.loads(out.stdout)
+    assert (female["gender"], female["spend"], female["ctr"]) == ("FEMALE", "6.00", 2.0)
+    assert (male["gender"], male["spend"], male["ctr"]) == ("MALE", "4.00", 0.5)
+    assert female["reach"] is None and "not in audience_daily" in out.stderr
+    bad = CliRunner().invoke(app_segments, ["kpi", "--by", "age,gender"])
+    assert bad.exit_code != 0 and "cannot be combined" in str(bad.exception)
+
+
+def test_follower_growth_source(app_segments: typer.Typer) -> None:
+    args = ["kpi", "--source", "followers", "--by", "account,day", "--format", "csv"]
+    out = CliRunner().invoke(app_segments, args)
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines() == [
+        "business_id,day,followers_start,followers_end,follower_growth,follower_growth_rate",
+        "b1,2024-05-01,200,200,0,0.0",
+        "b1,2024-05-04,200,230,30,15.0",  # 2 and 3 May missing: the gap counts on 4 May
+    ]
+    assert "a gap between snapshots" in out.stderr

@@ -8,7 +8,7 @@ import pytest
 
 from tokops.ingest.tables import table as table_def
 from tokops.metrics import CATALOGUE, MEASURES, Catalogue, Kpi
-from tokops.metrics.compute import evaluate
+from tokops.metrics.compute import Number, evaluate
 
 KPI_1 = {
     "video_views", "video_views_p25", "video_views_p50", "video_views_p75", "video_views_p100",
@@ -34,6 +34,10 @@ def test_every_kpi_of_kpi1_spark_shop_and_organic_is_defined() -> None:
 
 def test_every_measure_reads_a_real_column_of_its_table() -> None:
     for m in MEASURES.values():
+        if m.source == "followers":  # columns of the per-snapshot view (metrics/sources.py)
+            assert "followers_count" in table_def("follower_snapshots").names
+            assert m.column == m.name
+            continue
         cols = table_def(SOURCE_TABLE[m.source]).names
         assert set(m.columns) <= set(cols), m.name
 
@@ -63,7 +67,7 @@ def test_descriptions_state_rates_and_denominators() -> None:
 
 
 def test_evaluate_is_a_ratio_of_sums_and_zero_denominators_give_none() -> None:
-    sums = {"clicks": 3, "impressions": 400, "spend": Decimal("1.50")}
+    sums: dict[str, Number | None] = {"clicks": 3, "impressions": 400, "spend": Decimal("1.50")}
     assert evaluate(CATALOGUE["ctr"], sums) == Decimal("0.75")
     assert evaluate(CATALOGUE["cpc"], sums) == Decimal("0.5")
     assert evaluate(CATALOGUE["cpm"], sums) == Decimal("3.75")

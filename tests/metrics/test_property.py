@@ -55,6 +55,8 @@ def test_union_of_groups_is_ratio_of_sums(rows: list[dict[str, Any]], load: Load
             old = summed.get(name)
             summed[name] = value if old is None else old if value is None else old + value
     assert whole.sums[0] == summed
+    for row, sums in zip(parts.rows, parts.sums, strict=True):  # column-wise = row-wise
+        assert all(row[name] == evaluate(CATALOGUE[name], sums) for name in RATIOS)
     for name in RATIOS:
         assert whole.rows[0][name] == evaluate(CATALOGUE[name], summed)
     clicks = sum(r["clicks"] for r in rows)

@@ -24,16 +24,22 @@ TABLE_DEFAULT = {
     "paid": "spend,impressions,clicks,ctr,cpc,cpm,conversions,cvr,cpa,roas",
     "organic": "organic_video_views,organic_engagement_rate,new_followers,net_followers",
     "organic_video": "post_views,post_avg_watch_time,post_full_watch_rate",
+    "followers": "followers_start,followers_end,follower_growth,follower_growth_rate",
 }
-_SOURCES = {"paid": "paid", "organic": "organic", "posts": "organic_video"}
+_SOURCES = {
+    "paid": "paid",
+    "organic": "organic",
+    "posts": "organic_video",
+    "followers": "followers",
+}
 
 
 def kpi(
     by: str = typer.Option(
         "",
         "--by",
-        help="Grain, e.g. campaign,day (day|week|month, "
-        "advertiser|campaign|adgroup|ad, spark, currency, account, post).",
+        help="Grain, e.g. campaign,day (day|week|month, advertiser|campaign|adgroup|ad, "
+        "spark, currency, one audience segment age|gender|country, account, post).",
     ),
     date_from: str | None = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
     date_to: str | None = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD)."),
@@ -42,7 +48,9 @@ def kpi(
     ),
     fmt: str = typer.Option("table", "--format", help="table | json | csv."),
     kpis: str | None = typer.Option(None, "--kpi", help="Catalogue names, comma-separated."),
-    source: str = typer.Option("paid", "--source", help="paid | organic | posts."),
+    source: str = typer.Option(
+        "paid", "--source", help="paid | organic | posts | followers (growth per period)."
+    ),
     target: list[str] = typer.Option([], "--target", help="KPI=VALUE, e.g. roas=3 (repeat)."),
     advertiser: list[str] = typer.Option([], "--advertiser", help="Only this ad account."),
     list_kpis: bool = typer.Option(False, "--list", help="Show the KPI catalogue and exit."),
@@ -55,7 +63,7 @@ def kpi(
     if fmt not in ("table", "json", "csv"):
         raise ConfigError(f"--format {fmt!r}: use table, json or csv")
     if source not in _SOURCES:
-        raise ConfigError(f"--source {source!r}: use paid, organic or posts")
+        raise ConfigError(f"--source {source!r}: use paid, organic, posts or followers")
     if compare not in (None, "previous"):
         raise ConfigError(f"--compare {compare!r}: only 'previous' is supported")
     if list_kpis:

@@ -216,6 +216,17 @@ _KPIS: Final[tuple[Kpi, ...]] = (
     Kpi("post_full_watch_rate", "Watched full video", "percent", "up",
         "100 × Σ(full-watch share × views) / Σ views, per post's latest snapshot.",
         ("post_full_watches",), ("post_views",), _PCT),
+    # -- follower growth per period (follower_snapshots; KPI-5c) -----------------------------
+    _total("followers_start", "Followers at period start", "count", "neutral",
+           "The last snapshot before the period's first one (that first one if none)."),
+    _total("followers_end", "Followers at period end", "count", "up",
+           "The period's last follower snapshot."),
+    _total("follower_growth", "Net new followers", "count", "up",
+           "Followers at period end − followers at period start (snapshots; a gap between "
+           "snapshots counts in the period of the later one)."),
+    Kpi("follower_growth_rate", "Follower growth rate", "percent", "up",
+        "100 × net new followers / followers at period start: the denominator is the "
+        "follower count at period start.", ("follower_growth",), ("followers_start",), _PCT),
 )
 # fmt: on
 

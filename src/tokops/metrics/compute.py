@@ -3,6 +3,8 @@
 The query sums the base measures per group on the engine (DuckDB, PostgreSQL …); the catalogue's
 formulas then run on those sums in Python with :class:`~decimal.Decimal`, so every ratio is
 Σ numerator / Σ denominator at the grain asked for, and a zero denominator gives ``None``.
+Only the measures the requested KPIs need are summed, and the formulas run column by column
+(C-level ``map`` over the sums, no Python frame per value).
 
 Money is never added across currencies: paid roll-ups always group by ``currency`` too (an
 account has one currency, so this splits nothing unless the selection mixes currencies; then
@@ -15,23 +17,38 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from itertools import repeat
+from operator import mul, truediv
+from typing import TYPE_CHECKING, Any, Final
 
 from tokops.errors import ConfigError
 from tokops.metrics.catalogue import CATALOGUE, Kpi
-from tokops.metrics.grain import Grain, choose_paid_table, is_native, parse_grain
+from tokops.metrics.grain import parse_grain
 from tokops.metrics.measures import MEASURES, Source
+from tokops.metrics.sources import (
+    FOLLOWERS_TABLE,
+    ORGANIC_TABLE,
+    POSTS_TABLE,
+    followers_base,
+    key_expr,
+    paid_base,
+    posts_base,
+)
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+    import pyarrow as pa
 
     from tokops.warehouse import Store
 
 __all__ = ["KpiTable", "Number", "compute_kpis", "evaluate", "select_kpis"]
 
 Number = int | Decimal
-ORGANIC_TABLE = "organic_account_daily"
-POSTS_TABLE = "organic_video_snapshots"
+FOLLOWERS_NOTE: Final = (
+    "follower growth: a period opens at the last snapshot before its first one and closes at "
+    "its last one (UTC days); a gap between snapshots counts in the period of the later one, "
+    "and a period without a snapshot has no row"
+)
 
 
 @dataclass(frozen=True)
@@ -41,12 +58,20 @@ class KpiTable:
     keys: tuple[str, ...]
     kpis: tuple[Kpi, ...]
     rows: list[dict[str, Any]]
-    sums: list[dict[str, Number | None]]
-    """The base-measure sums behind each row (same order as :attr:`rows`)."""
+    totals: dict[str, list[Number | None]]
+    """The base-measure sums behind the rows, column-wise (same order as :attr:`rows`)."""
     table: str
     notes: tuple[str, ...] = field(default=())
     extra: tuple[tuple[str, str], ...] = field(default=())
     """Columns added after the KPIs (comparisons, targets) as (name, unit)."""
+
+    @property
+    def sums(self) -> list[dict[str, Number | None]]:
+        """The base-measure sums behind each row, one mapping per row."""
+        names = list(self.totals)
+        if not names:
+            return [{} for _ in self.rows]
+        return [dict(zip(names, v, strict=True)) for v in zip(*self.totals.values(), strict=True)]
 
     @property
     def units(self) -> dict[str, str]:
@@ -97,77 +122,62 @@ def evaluate(kpi: Kpi, sums: Mapping[str, Number | None]) -> Number | None:
     return Decimal(num) * kpi.scale / Decimal(den)
 
 
-def _column(kpi: Kpi, cols: Mapping[str, list[Any]], sums: list[dict[str, Any]]) -> list[Any]:
-    """One KPI for every group, column-wise (same results as :func:`evaluate` row by row)."""
-    if len(kpi.numerator) != 1 or len(kpi.denominator) > 1:
-        return [evaluate(kpi, row) for row in sums]
-    num = cols.get(kpi.numerator[0])
-    if num is None:
-        return [None] * len(sums)
+def _ratio(num: list[Any], den: list[Any], scale: Decimal, nulls: bool) -> list[Any]:
+    """``Decimal(n) × scale / d`` element-wise; ``None`` where a value is missing or d is 0.
+
+    *nulls* tells whether either list holds a ``None`` (known from Arrow's null counts, which
+    is cheaper than ``None in values``: comparing a Decimal with None goes through ABC checks).
+    """
+    if nulls or 0 in den:
+        return [
+            None if n is None or not d else Decimal(n) * scale / d
+            for n, d in zip(num, den, strict=True)
+        ]
+    values: Any = map(Decimal, num)  # C-level loops: no Python frame per value
+    if scale != 1:
+        values = map(mul, values, repeat(scale))
+    return list(map(truediv, values, den))
+
+
+def _column(kpi: Kpi, table: KpiTable, nullable: set[str]) -> list[Any]:
+    """One KPI for every group, column-wise (same results as :func:`evaluate` row by row).
+
+    *nullable* names the measure columns holding a ``None``.
+    """
+    totals = table.totals
+    if any(m not in totals for m in kpi.measures):
+        return [None] * len(table.rows)
+    numer = [totals[m] for m in kpi.numerator]
+    nulls = bool(nullable & set(kpi.measures))
+    if len(numer) > 1 and bool(nullable & set(kpi.numerator)) or len(kpi.denominator) > 1:
+        return [evaluate(kpi, row) for row in table.sums]
+    num = numer[0] if len(numer) == 1 else list(map(sum, zip(*numer, strict=True)))
     if not kpi.denominator:
         return num
-    den, scale = cols.get(kpi.denominator[0]), kpi.scale
-    if den is None:
-        return [None] * len(sums)
-    return [
-        None if n is None or not d else Decimal(n) * scale / d
-        for n, d in zip(num, den, strict=True)
-    ]
-
-
-def _key_expr(t: ir.Table, name: str, column: str) -> ir.Value:
-    if name == "week":
-        return t[column].truncate("W")
-    if name == "month":
-        return t[column].truncate("M")
-    return t[column]
-
-
-def _paid_base(store: Store, grain: Grain, table: str | None) -> tuple[ir.Table, str, bool]:
-    if table is None:
-        chosen = choose_paid_table(grain, store.exists)
-        name, native = chosen.name, is_native(grain, chosen)
-    else:
-        name, native = table, False
-    t = store.table(name)
-    if "spark" in grain.names:
-        if "ad_id" not in t.columns:
-            raise ConfigError(f"grain 'spark' needs ad_id rows; {name} has none")
-        ads = store.table("ads").select("advertiser_id", "ad_id", "is_spark")
-        t = t.left_join(ads, ["advertiser_id", "ad_id"]).select(
-            *t.columns, is_spark=ads.is_spark.fill_null(False)
-        )
-    return t, name, native
-
-
-def _posts_base(store: Store, end: dt.date | None) -> ir.Table:
-    import ibis
-
-    t = store.table(POSTS_TABLE)
-    if end is not None:
-        t = t.filter(t.snapshot_date <= end)
-    rank = ibis.row_number().over(
-        group_by=[t.business_id, t.item_id], order_by=[ibis.desc(t.snapshot_date)]
-    )
-    return t.mutate(_rank=rank).filter(lambda r: r._rank == 0)
+    return _ratio(num, totals[kpi.denominator[0]], kpi.scale, nulls)
 
 
 def _aggregates(
     t: ir.Table, kpis: Sequence[Kpi], native: bool
-) -> tuple[dict[str, ir.Value], list[str]]:
+) -> tuple[dict[str, ir.Value], list[str], list[str]]:
+    """Sums of the measures *kpis* need; non-additive ones off their grain and absent columns
+    are reported (their KPIs are None)."""
     aggs: dict[str, ir.Value] = {}
     skipped: list[str] = []
+    absent: list[str] = []
     for name in dict.fromkeys(m for k in kpis for m in k.measures):
         m = MEASURES[name]
-        if not m.additive:
+        if any(c not in t.columns for c in m.columns):
+            absent.append(name)
+        elif not m.additive:
             if native:
                 aggs[name] = t[m.column].max()
             else:
                 skipped.append(name)
-            continue
-        value = t[m.column] if m.weight is None else t[m.column] * t[m.weight]
-        aggs[name] = value.sum()
-    return aggs, skipped
+        else:
+            value = t[m.column] if m.weight is None else t[m.column] * t[m.weight]
+            aggs[name] = value.sum()
+    return aggs, skipped, absent
 
 
 def compute_kpis(
@@ -182,26 +192,35 @@ def compute_kpis(
 ) -> KpiTable:
     """Roll the KPIs up at the grain *by*, over ``start <= stat_date <= end`` (both optional).
 
-    Paid KPIs read the report tables (see :mod:`.grain`), organic ones
-    ``organic_account_daily``, post KPIs the latest ``organic_video_snapshots`` row per post up
-    to *end*. Reach-based KPIs are ``None`` unless each group is one entity-day (see notes).
+    Paid KPIs read the report tables (see :mod:`.grain`), or ``audience_daily`` for an audience
+    segment (``age``, ``gender``, ``country``); organic ones ``organic_account_daily``, post
+    KPIs the latest ``organic_video_snapshots`` row per post up to *end*, follower KPIs
+    ``follower_snapshots`` (see :func:`~tokops.metrics.sources.followers_base`). Reach-based
+    KPIs are ``None`` unless each group is one entity-day (see notes).
     """
     chosen = select_kpis(kpis)
     source = chosen[0].source if chosen else "paid"
     grain = parse_grain(by, source)
     notes: list[str] = []
+    keys = list(grain.names)
+    native = False
     if source == "paid":
-        t, name, native = _paid_base(store, grain, table)
-        keys = [*grain.names, *([] if "currency" in grain.names else ["currency"])]
+        base = paid_base(store, grain, table)
+        t, name, native = base.table, base.name, base.native
+        keys += [] if "currency" in grain.names else ["currency"]
     elif source == "organic":
-        name, native = table or ORGANIC_TABLE, False
-        t, keys = store.table(name), list(grain.names)
+        name = table or ORGANIC_TABLE
+        t = store.table(name)
+    elif source == "followers":
+        name = FOLLOWERS_TABLE
+        t = followers_base(store, grain.time, start, end)
+        notes.append(FOLLOWERS_NOTE)
     else:
         if start is not None:
             notes.append("post KPIs are lifetime values at the latest snapshot; --from is ignored")
-        name, native, keys = table or POSTS_TABLE, False, list(grain.names)
-        t = _posts_base(store, end)
-    if source != "organic_video":
+        name = table or POSTS_TABLE
+        t = posts_base(store, end)
+    if source in ("paid", "organic"):
         if start is not None:
             t = t.filter(t.stat_date >= start)
         if end is not None:
@@ -212,43 +231,55 @@ def compute_kpis(
         t = t.filter(t.advertiser_id.isin(list(advertiser_ids)))
     dims = {d.name: d for d in grain.dims}
     outputs = {k: dims[k].output if k in dims else k for k in keys}
-    group = {outputs[k]: _key_expr(t, k, dims[k].column if k in dims else k) for k in keys}
-    aggs, skipped = _aggregates(t, chosen, native)
+    group = {outputs[k]: key_expr(t, k, dims[k].column if k in dims else k) for k in keys}
+    aggs, skipped, absent = _aggregates(t, chosen, native)
     if skipped:
         notes.append(
             f"{', '.join(k.name for k in chosen if not k.additive)}: not additive over days or "
             "ads; shown only at an entity-day grain (e.g. --by ad,day or --by advertiser,day "
             "with advertiser_daily), None here"
         )
+    if absent:
+        missing = [k.name for k in chosen if set(k.measures) & set(absent)]
+        notes.append(f"{', '.join(missing)}: not in {name} (None here)")
     expr = t.group_by(**group).aggregate(**aggs) if group else t.aggregate(**aggs)
     if group:
         expr = expr.order_by(list(group))
     return _finish(expr, tuple(group), chosen, name, tuple(notes))
 
 
-def _finish(
-    expr: ir.Table, keys: tuple[str, ...], kpis: tuple[Kpi, ...], name: str, notes: tuple[str, ...]
-) -> KpiTable:
+def _pylist(column: pa.ChunkedArray) -> list[Any]:
+    """Python values of a result column; decimals via their text (exact, and faster than
+    pyarrow's own conversion), floats as exact Decimals of their shortest repr."""
     import pyarrow as pa
 
+    kind = column.type
+    if pa.types.is_decimal(kind):
+        text = column.cast(pa.string()).to_pylist()
+        if column.null_count:
+            return [None if v is None else Decimal(v) for v in text]
+        return list(map(Decimal, text))
+    values: list[Any] = column.to_pylist()
+    if pa.types.is_floating(kind):
+        return [_number(v) for v in values]
+    return values
+
+
+def _finish(
+    expr: ir.Table,
+    keys: tuple[str, ...],
+    kpis: tuple[Kpi, ...],
+    name: str,
+    notes: tuple[str, ...],
+) -> KpiTable:
     result = expr.to_pyarrow()
-    cols: dict[str, list[Any]] = result.to_pydict()
-    measures = [c for c in result.column_names if c not in keys]
-    for m in measures:  # sums arrive as int / Decimal; floats become exact Decimals
-        if pa.types.is_floating(result.schema.field(m).type):
-            cols[m] = [_number(v) for v in cols[m]]
-    n = result.num_rows
-    sums = [
-        dict(zip(measures, vals, strict=True))
-        for vals in zip(*(cols[m] for m in measures), strict=True)
-    ]
-    if not measures:
-        sums = [{} for _ in range(n)]
+    cols = {c: _pylist(result.column(c)) for c in result.column_names}
+    totals = {c: v for c, v in cols.items() if c not in keys}
+    nullable = {c for c in totals if result.column(c).null_count}
+    shell = KpiTable(keys, kpis, [{}] * result.num_rows, totals, name, notes)
     names = (*keys, *(k.name for k in kpis))
-    columns = [cols[k] for k in keys] + [_column(k, cols, sums) for k in kpis]
-    rows = (
-        [dict(zip(names, vals, strict=True)) for vals in zip(*columns, strict=True)]
-        if columns
-        else []
-    )
-    return KpiTable(keys, kpis, rows, sums, name, notes)
+    columns = [cols[k] for k in keys] + [_column(k, shell, nullable) for k in kpis]
+    rows = list(map(dict, map(zip, repeat(names), zip(*columns, strict=True))))
+    if not columns:
+        rows = [{} for _ in range(result.num_rows)]
+    return KpiTable(keys, kpis, rows, totals, name, notes)

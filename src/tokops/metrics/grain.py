@@ -6,6 +6,12 @@ A grain is a list of dimensions (``--by campaign,day``): at most one time dimens
 ``ads.is_spark``) and ``currency``. Paid roll-ups read the coarsest report table that holds
 every entity asked for (``advertiser_daily`` → ``campaign_daily`` → ``adgroup_daily`` →
 ``ad_daily``), falling back to ``ad_daily`` when a coarser one is not in the store.
+
+Audience segments (``age``, ``gender``, ``country``; KPI-5c) read ``audience_daily``, one row per
+campaign per day per value of **one** audience dimension: they combine with ``advertiser``,
+``campaign``, ``currency`` and a time dimension, not with ``adgroup``/``ad``/``spark`` (the
+report is at campaign level) nor with each other (the store holds no joint age × gender split,
+and summing across dimensions would count the same delivery twice).
 """
 
 from __future__ import annotations
@@ -28,25 +34,37 @@ class Dimension:
     output: str
     column: str
     sources: tuple[Source, ...]
+    segment: str | None = None
+    """For audience segments: the ``audience_daily.dimension`` value the rows are filtered on."""
 
 
 DIMENSIONS: Final[dict[str, Dimension]] = {
     d.name: d
     for d in (
-        Dimension("day", "day", "stat_date", ("paid", "organic")),
-        Dimension("week", "week", "stat_date", ("paid", "organic")),
-        Dimension("month", "month", "stat_date", ("paid", "organic")),
+        Dimension("day", "day", "stat_date", ("paid", "organic", "followers")),
+        Dimension("week", "week", "stat_date", ("paid", "organic", "followers")),
+        Dimension("month", "month", "stat_date", ("paid", "organic", "followers")),
         Dimension("advertiser", "advertiser_id", "advertiser_id", ("paid",)),
         Dimension("campaign", "campaign_id", "campaign_id", ("paid",)),
         Dimension("adgroup", "adgroup_id", "adgroup_id", ("paid",)),
         Dimension("ad", "ad_id", "ad_id", ("paid",)),
         Dimension("spark", "is_spark", "is_spark", ("paid",)),
         Dimension("currency", "currency", "currency", ("paid",)),
-        Dimension("account", "business_id", "business_id", ("organic", "organic_video")),
+        Dimension("age", "age", "segment", ("paid",), "age"),
+        Dimension("gender", "gender", "segment", ("paid",), "gender"),
+        Dimension("country", "country", "segment", ("paid",), "country_code"),
+        Dimension(
+            "account", "business_id", "business_id", ("organic", "organic_video", "followers")
+        ),
         Dimension("post", "item_id", "item_id", ("organic_video",)),
     )
 }
-_ALIASES: Final = {d.output: d.name for d in DIMENSIONS.values()} | {"ad_group": "adgroup"}
+_ALIASES: Final = {d.output: d.name for d in DIMENSIONS.values()} | {
+    "ad_group": "adgroup",
+    "country_code": "country",
+}
+AUDIENCE_TABLE: Final = "audience_daily"
+_NOT_WITH_SEGMENTS: Final = ("adgroup", "ad", "spark")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +82,11 @@ class Grain:
     @property
     def time(self) -> str | None:
         return next((n for n in self.names if n in TIME_DIMS), None)
+
+    @property
+    def segment(self) -> Dimension | None:
+        """The audience dimension of the grain, if any (at most one; see :func:`parse_grain`)."""
+        return next((d for d in self.dims if d.segment is not None), None)
 
 
 def parse_grain(by: Sequence[str] | str | None, source: Source = "paid") -> Grain:
@@ -88,6 +111,20 @@ def parse_grain(by: Sequence[str] | str | None, source: Source = "paid") -> Grai
         dims.append(dim)
     if sum(d.name in TIME_DIMS for d in dims) > 1:
         raise ConfigError("use at most one of day, week, month")
+    segments = [d.name for d in dims if d.segment is not None]
+    if len(segments) > 1:
+        raise ConfigError(
+            f"{' and '.join(segments)} cannot be combined: {AUDIENCE_TABLE} splits delivery by "
+            "one audience dimension at a time (no joint table), and adding dimensions would "
+            "count the same delivery twice; use one of age, gender, country"
+        )
+    clash = [d.name for d in dims if d.name in _NOT_WITH_SEGMENTS]
+    if segments and clash:
+        raise ConfigError(
+            f"{segments[0]} cannot be combined with {', '.join(clash)}: {AUDIENCE_TABLE} "
+            "(TikTok's AUDIENCE report) is one row per campaign per day per segment; use "
+            "advertiser, campaign, currency or day/week/month with it"
+        )
     return Grain(tuple(dims))
 
 

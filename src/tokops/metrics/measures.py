@@ -7,6 +7,10 @@ additive again.
 
 Measures marked ``additive=False`` (reach, average watch time per user) are **never summed**:
 they are read only at their native grain (one store row per group) and are ``None`` elsewhere.
+
+Follower measures (source ``followers``) read a per-snapshot view of ``follower_snapshots``
+(:mod:`.followers`): the follower count is a stock, so a period's growth is a difference of
+snapshots, never a sum of counts.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Final, Literal
 __all__ = ["MEASURES", "Measure", "Source", "Unit"]
 
 Unit = Literal["count", "money", "percent", "seconds", "ratio"]
-Source = Literal["paid", "organic", "organic_video"]
+Source = Literal["paid", "organic", "organic_video", "followers"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +150,13 @@ def _build() -> _Registry:
     for name, column, weight, doc in video:
         kind: Unit = "seconds" if "seconds" in name else "count"
         reg.add(Measure(name, "organic_video", column, kind, doc, weight=weight))
+    followers = (
+        ("followers_start", "Followers at period start: the last snapshot before the period"),
+        ("followers_end", "Followers at period end: the period's last snapshot"),
+        ("follower_growth", "Net new followers: followers_end - followers_start"),
+    )
+    for name, doc in followers:
+        reg.add(Measure(name, "followers", name, "count", doc))
     return reg
 
 

@@ -1,0 +1,92 @@
+"""``docs/kpis.md``: the KPI catalogue, its base measures and grains, rendered from the registry.
+
+A test fails when the file is out of date; regenerate it with
+``python -c 'import tokops.metrics.doc as d; d.write_kpi_doc("docs/kpis.md")'``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from tokops.metrics.catalogue import CATALOGUE
+from tokops.metrics.grain import DIMENSIONS
+from tokops.metrics.measures import MEASURES, Source
+
+__all__ = ["render_kpi_doc", "write_kpi_doc"]
+
+_SOURCES: Final[tuple[tuple[Source, str, str], ...]] = (
+    ("paid", "Paid (`--source paid`, the default)", "`ad_daily` and the coarser daily report "
+     "tables; `audience_daily` for an audience segment grain (`age`, `gender`, `country`)"),
+    ("organic", "Organic account (`--source organic`)", "`organic_account_daily`"),
+    ("organic_video", "Organic posts (`--source posts`)", "the latest `organic_video_snapshots` "
+     "row per post up to `--to` (lifetime values)"),
+    ("followers", "Follower growth (`--source followers`)", "`follower_snapshots`, one reading "
+     "per account per UTC day"),
+)  # fmt: skip
+
+_PREAMBLE = """\
+# KPI catalogue
+
+Generated from `src/tokops/metrics/catalogue.py` and `measures.py` by
+`tokops.metrics.doc.render_kpi_doc()`; a test fails when this file is out of date.
+`tokops kpi --list` prints the same catalogue.
+
+Rules that hold for every KPI (KPI-1, KPI-5c):
+
+- A KPI is **`scale × Σ numerator / Σ denominator`** over base measures, computed **after**
+  summing at the grain asked for (`--by`), never as an average of per-row ratios. Without a
+  denominator it is a plain sum. A zero denominator gives no value (`null`), never infinity.
+- **Rates are in percent** as TikTok shows them (`ctr` 1.25 means 1.25 %); ratios (`roas`,
+  `frequency`) are plain multiples; money is in the ad account's currency, and paid roll-ups
+  always group by `currency` so amounts of different currencies are never added.
+- **Reach and per-user averages are not additive**: they are shown only when each group is one
+  store row (an entity-day, e.g. `--by ad,day`), `null` elsewhere with a note.
+- **Audience segments** (`--by age`, `--by gender,week`, `--by country,campaign`) read
+  `audience_daily`, TikTok's AUDIENCE report: one row per campaign per day per segment of one
+  dimension. Only one of `age`, `gender`, `country` per roll-up (no joint table), and not with
+  `adgroup`, `ad` or `spark`. KPIs whose measures the AUDIENCE report lacks (reach, plays,
+  watch time …) are `null` there, with a note.
+- **Follower growth** is a difference of follower snapshots (the API gives the count at call
+  time only): a period opens at the last snapshot before its first one (that first one when
+  there is none) and closes at its last one; a gap between snapshots counts in the period of
+  the later one; a period without a snapshot has no row. Days are UTC days of the reading.
+"""
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+
+def render_kpi_doc() -> str:
+    """The text of ``docs/kpis.md``."""
+    out = [_PREAMBLE]
+    for source, title, reads in _SOURCES:
+        kpis = CATALOGUE.of_source(source)
+        out.append(f"\n## {title}\n\nReads {reads}.\n")
+        out.append("| KPI | Label | Formula | Unit | Better when | Description |")
+        out.append("|---|---|---|---|---|---|")
+        for k in kpis:
+            better = {"up": "higher", "down": "lower", "neutral": "—"}[k.better]
+            desc = k.description
+            if k.spark_only and "Spark Ads only" not in desc:
+                desc += " Spark Ads only."
+            out.append(_row(f"`{k.name}`", k.label, f"`{k.formula}`", k.unit, better, desc))
+    out.append("\n## Base measures\n")
+    out.append("| Measure | Source | Sum of | Additive | Description |")
+    out.append("|---|---|---|---|---|")
+    for m in MEASURES.values():
+        of = m.column if m.weight is None else f"{m.column} × {m.weight}"
+        additive = "yes" if m.additive else "no"
+        out.append(_row(f"`{m.name}`", m.source, f"`{of}`", additive, m.description))
+    out.append("\n## Grains (`--by`)\n")
+    out.append("| Name | Output column | Sources |")
+    out.append("|---|---|---|")
+    for d in DIMENSIONS.values():
+        out.append(f"| `{d.name}` | `{d.output}` | {', '.join(d.sources)} |")
+    return "\n".join(out) + "\n"
+
+
+def write_kpi_doc(path: str | Path) -> None:
+    """Write :func:`render_kpi_doc` to *path*."""
+    Path(path).write_text(render_kpi_doc(), encoding="utf-8")
