@@ -45,10 +45,12 @@ def test_plan_json_and_table(app: typer.Typer) -> None:
     data = json.loads(run(app, *args, "--window-days", "10", "--format", "json"))
     assert data["target"] == {"sales": 1500.0} and data["days"] == 10
     names = [r["name"] for r in data["requirements"]]
-    assert names == ["impressions", "views_p25", "clicks", "add_to_cart", "conversions", "budget"]
+    assert names[:6] == ["impressions", "views_p25", "clicks", "add_to_cart", "conversions",
+                         "budget"]  # fmt: skip
+    assert names[6:] == (["budget_curve"] if data["curve"] else [])
     assert all(r["low"] <= r["expected"] <= r["high"] for r in data["requirements"])
     out = run(app, *args)
-    assert "required clicks" in out and "budget (USD)" in out
+    assert "required clicks" in out and "budget, linear (USD)" in out
     data = json.loads(
         run(app, "plan", *args[3:], "--revenue", "5e4", "--roas", "3", "--format", "json")
     )

@@ -127,3 +127,79 @@ def test_missing_stages_and_bad_targets() -> None:
         plan_goal(store, sales=-5)
     with pytest.raises(ConfigError, match="no ad_daily"):
         plan_goal(connect("duckdb://"), sales=5)
+
+
+# ---------------------------------------------------------------- response-curve budget
+
+
+def power_days(b: float, a: float = 2.0, days: int = 21) -> tuple[np.ndarray, np.ndarray]:
+    spend = np.geomspace(500.0, 2000.0, days)
+    return spend, a * spend**b
+
+
+def test_curve_budget_inverts_a_known_curve_beyond_the_observed_spend() -> None:
+    from tokops.insights.plan import curve_budget
+
+    spend, conv = power_days(0.6)
+    target = 10 * 2.0 * 8000.0**0.6  # 10 days at 8,000/day: 4x the largest day seen
+    curve, notes = curve_budget(spend, conv, target, horizon_days=10)
+    assert curve is not None
+    assert curve.b == pytest.approx(0.6, abs=1e-6) and curve.a == pytest.approx(2.0, rel=1e-5)
+    assert curve.daily_spend.expected == pytest.approx(8000.0, rel=1e-4)
+    assert curve.budget.expected == pytest.approx(80_000.0, rel=1e-4)
+    assert curve.extrapolation == pytest.approx(4.0, rel=1e-4)
+    b = curve.budget
+    assert b.low is not None and b.high is not None and b.low <= b.expected <= b.high
+    assert curve.linear_budget < 0.6 * b.expected  # the linear plan badly underestimates
+    assert curve.marginal_cost == pytest.approx(8000.0**0.4 / (2.0 * 0.6), rel=1e-4)
+    assert any("extrapolating" in n and "4.0x" in n for n in notes)
+    assert any("returns diminish" in n for n in notes)
+
+
+def test_curve_budget_inside_the_observed_range_does_not_warn() -> None:
+    from tokops.insights.plan import curve_budget
+
+    spend, conv = power_days(0.6)
+    curve, notes = curve_budget(spend, conv, 7 * 2.0 * 1000.0**0.6, horizon_days=7)
+    assert curve is not None and curve.budget.expected == pytest.approx(7000.0, rel=1e-4)
+    assert curve.extrapolation < 1 and not any("extrapolat" in n for n in notes)
+
+
+def test_linear_history_gives_the_linear_budget() -> None:
+    from tokops.insights.plan import curve_budget
+
+    spend, conv = power_days(1.0, a=0.05)
+    curve, notes = curve_budget(spend, conv, 5000.0, horizon_days=28)
+    assert curve is not None and curve.b == pytest.approx(1.0)
+    assert curve.budget.expected == pytest.approx(curve.linear_budget, rel=1e-4)
+    assert curve.budget.expected == pytest.approx(100_000.0, rel=1e-4)
+    assert not any("returns diminish" in n for n in notes)
+
+
+def test_no_curve_when_spend_never_varied_or_history_is_short() -> None:
+    from tokops.insights.plan import curve_budget
+
+    flat, notes = curve_budget(np.full(20, 1000.0), np.full(20, 50.0), 1500.0, horizon_days=28)
+    assert flat is None and "barely varied" in notes[0]
+    short, notes = curve_budget(*power_days(0.6, days=5), 1500.0, horizon_days=28)
+    assert short is None and "5 day(s)" in notes[0]
+
+
+def test_plan_goal_uses_the_curve_on_store_history() -> None:
+    rows = []
+    for d in range(21):
+        scale = 0.5 * 4.0 ** (d / 20)  # spend 500 … 2,000 a day
+        rows.append(funnel_day(d, scale, conversion=int(round(50 * scale**0.6))))
+    store = connect("duckdb://")
+    load_rows(store, "ad_daily", rows)
+    plan = plan_goal(store, sales=1500, window_days=21, horizon_days=10)
+    assert plan.curve is not None and plan.curve.b == pytest.approx(0.6, abs=0.03)
+    curve_req = plan.requirement("budget_curve")
+    assert curve_req.expected == plan.curve.budget.expected
+    linear = plan.requirement("budget").expected
+    assert linear is not None and curve_req.expected is not None
+    # 150 sales a day at 50 · (spend/1000)^0.6 need 1000 · 3^(1/0.6) = 6,240 a day
+    assert curve_req.expected == pytest.approx(62_400.0, rel=0.05)
+    assert curve_req.expected > 1.8 * linear
+    assert any("extrapolating" in n for n in plan.notes)
+    assert plan.to_dict()["curve"]["horizon_days"] == 10

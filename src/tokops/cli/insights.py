@@ -25,7 +25,7 @@ from tokops.cli._common import (
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
-    pass
+    from datetime import date
 
 __all__ = ["app"]
 
@@ -137,8 +137,11 @@ def spark(
 
 @app.command("ab")
 def ab(
-    control_adgroup: str = typer.Option(..., "--control-adgroup", help="Control ad group ID."),
-    test_adgroup: str = typer.Option(..., "--test-adgroup", help="Test ad group ID."),
+    control_adgroup: str | None = typer.Option(None, "--control-adgroup", help="Control ad group."),
+    test_adgroup: str | None = typer.Option(None, "--test-adgroup", help="Test ad group ID."),
+    split_test: str | None = typer.Option(
+        None, "--split-test", help="A TikTok split test ID (synced): its cells and verdict."
+    ),
     metric: str = typer.Option("ctr", "--metric", help="ctr | cvr | cpa | roas | cpc | cpm…"),
     date_from: str | None = DATE_FROM,
     date_to: str | None = DATE_TO,
@@ -146,10 +149,17 @@ def ab(
     mde: float = typer.Option(0.10, "--mde", help="Relative effect for power and days needed."),
     fmt: str = FORMAT,
 ) -> None:
-    """Two ad groups compared on day clusters: lift, CI, SRM, power, days needed (KPI-5e)."""
+    """Two ad groups, or a TikTok split test, compared on day clusters (KPI-5e)."""
+    check_format(fmt)
+    if split_test is not None:
+        if control_adgroup or test_adgroup:
+            raise ConfigError("--split-test takes its cells from the test: drop the ad groups")
+        _split_test(split_test, alpha, mde, parse_date(date_to, "--to"), fmt)
+        return
+    if not control_adgroup or not test_adgroup:
+        raise ConfigError("give --control-adgroup and --test-adgroup, or --split-test ID")
     from tokops.insights.spark_store import ab_from_store
 
-    check_format(fmt)
     window = parse_window(date_from, date_to, [])
     with open_store() as store:
         result = ab_from_store(
@@ -173,6 +183,50 @@ def ab(
         }
         for k, v in rows.items():
             out.add_row(k, v)
+        return out
+
+    emit(data, fmt, table)
+
+
+def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt: str) -> None:
+    from tokops.insights.splittest import split_test_report
+
+    with open_store() as store:
+        report = split_test_report(store, group_id, alpha=alpha, mde_rel=mde, as_of=as_of)
+    data = report.to_dict()
+    t = report.test
+    cell = {t.object_ids[0]: "A", t.object_ids[1]: "B"}
+
+    def name(verdict: str | None) -> str:
+        return f"{cell[verdict]} ({verdict})" if verdict in cell else verdict or "no winner"
+
+    data["warnings"] = list(dict.fromkeys(w for a in report.analyses for w in a.result.warnings))
+
+    def table() -> Table:
+        p = t.key_p_value
+        out = Table(
+            title=f"Split test {t.split_test_group_id} ({t.test_variable}, key {t.key_metric}, "
+            f"{report.start_day} – {report.end_day} {report.timezone}): "
+            f"TikTok {name(t.platform_verdict)}"
+            + ("" if p is None else f" p={p:.3g}")
+            + f"; tokops {name(report.verdict)} [{report.agreement}]"
+        )
+        for col in ("metric", "method", "A", "B", "lift B vs A", "p", "winner", "power", "days"):
+            left = col in ("metric", "method", "winner")
+            out.add_column(col, justify="left" if left else "right")
+        for a in report.analyses:
+            r = a.result
+            out.add_row(
+                a.metric + (" (key)" if a.key else ""),
+                "z, totals" if r.method == "two_proportion_z" else "delta, days",
+                f"{r.estimates[0]:.4g}",
+                f"{r.estimates[1]:.4g}",
+                f"{_pct(r.lift_rel, 1)} {_ci(r.lift_rel_ci)}",
+                f"{r.p_value:.2g}",
+                name(r.winner) if r.winner else "inconclusive",
+                _pct(r.power, 0),
+                f"{r.days_run} / {r.days_needed or '–'}",
+            )
         return out
 
     emit(data, fmt, table)

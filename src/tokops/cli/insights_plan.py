@@ -59,6 +59,9 @@ def plan(
     date_to: str | None = typer.Option(None, "--to", help="Last day of history (YYYY-MM-DD)."),
     event: str = typer.Option("conversions", "--event", help="conversions | purchases."),
     level: float = typer.Option(0.90, "--level", help="Interval level of the ranges."),
+    horizon_days: int | None = typer.Option(
+        None, "--horizon-days", help="Days to reach the target in (response-curve budget)."
+    ),
     advertiser: list[str] = ADVERTISER,
     fmt: str = FORMAT,
 ) -> None:
@@ -77,6 +80,7 @@ def plan(
             advertiser_ids=tuple(advertiser),
             event=event,  # type: ignore[arg-type]
             level=level,
+            horizon_days=horizon_days,
         )
 
     def table() -> Table:
@@ -96,7 +100,11 @@ def plan(
             out.add_row(label, fmt_v(r.low), fmt_v(r.estimate), fmt_v(r.high))
         out.add_section()
         for q in result.requirements:
-            label = f"budget ({cur})" if q.name == "budget" else f"required {q.name}"
+            label = {
+                "budget": f"budget, linear ({cur})",
+                "budget_curve": f"budget on curve ({cur}, "
+                f"{result.curve.horizon_days if result.curve else '?'} days)",
+            }.get(q.name, f"required {q.name}")
             out.add_row(label, _num(q.low), _num(q.expected), _num(q.high))
         return out
 

@@ -6,7 +6,10 @@
   (``organic_account_daily``), whose backfill the API caps at about 60 days.
 - ``organic_videos``: every post with its lifetime metrics (``organic_videos``, latest values)
   and a daily snapshot of them (``organic_video_snapshots``): the difference of two snapshots is
-  what a post earned in between.
+  what a post earned in between. Hashtags and format (``hashtags``, ``content_type``) are asked
+  for too (:data:`~tokops.tiktok.marketing.organic.EXTRA_VIDEO_FIELDS`); when the API refuses
+  them (TikTok documents the caption only) the list is read again without them and the columns
+  stay NULL, so insights parse the caption.
 
 Snapshot dates are UTC dates of the reading; a second reading on the same day replaces the first.
 """
@@ -18,11 +21,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Final
 
+from tokops.errors import ParameterError
 from tokops.ingest.batches import BatchBuilder
 from tokops.ingest.state import plan_range
 from tokops.ingest.tables import table
 from tokops.ingest.tasks import Chunk, Task, TaskContext
 from tokops.tiktok.marketing import DateWindow
+from tokops.tiktok.marketing.organic import EXTRA_VIDEO_FIELDS, VIDEO_FIELDS
 from tokops.warehouse.merge import Scope
 
 __all__ = ["ACCOUNT_BACKFILL_DAYS", "organic_tasks"]
@@ -98,11 +103,21 @@ def _videos(ctx: TaskContext, business_id: str) -> Iterator[Chunk]:
         yield _chunk("organic_video_snapshots", rows, base)
         pending.clear()
 
-    for video in ctx.client.organic.videos(business_id):
-        pending.append(video)
-        if len(pending) >= VIDEO_CHUNK:
-            ctx.check_stop()
-            yield from flush()
+    fields: tuple[str, ...] = (*VIDEO_FIELDS, *EXTRA_VIDEO_FIELDS)
+    started = False
+    while True:
+        try:
+            for video in ctx.client.organic.videos(business_id, fields=fields):
+                started = True
+                pending.append(video)
+                if len(pending) >= VIDEO_CHUNK:
+                    ctx.check_stop()
+                    yield from flush()
+            break
+        except ParameterError:
+            if started or fields == VIDEO_FIELDS:
+                raise
+            fields = VIDEO_FIELDS  # the extra fields were refused: the caption must do
     if pending:
         yield from flush()
 

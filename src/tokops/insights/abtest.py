@@ -124,8 +124,13 @@ def analyze_ab(
     days_run: int | None = None,
     mde_rel: float = 0.10,
     power_target: float = 0.80,
+    srm: SrmCheck | None = None,
 ) -> ABResult:
-    """Analyse a two-arm test. ``days_run`` defaults to the number of day clusters."""
+    """Analyse a two-arm test. ``days_run`` defaults to the number of day clusters.
+
+    *srm* replaces the default sample-ratio check (chi-square on trials, or on the cluster
+    arms' ``units``) when the caller knows better what was split, e.g. the budget.
+    """
     if type(control) is not type(test):
         raise StatsInputError("both arms must be ProportionArm or both ClusterArm")
     if mde_rel <= 0:
@@ -140,7 +145,7 @@ def analyze_ab(
         )
         est, diff, diff_ci = (pt.p_a, pt.p_b), pt.lift_abs, pt.lift_abs_ci
         rel, rel_ci, p_value = pt.lift_rel, pt.lift_rel_ci, pt.p_value
-        srm = srm_check((control.trials, test.trials), planned_split)
+        srm = srm or srm_check((control.trials, test.trials), planned_split)
         p_alt = min(1.0, pt.p_a * (1 + mde_rel))
         power = power_two_proportions(pt.p_a, p_alt, control.trials, test.trials, alpha=alpha)
         if days_run and pt.p_a > 0:
@@ -164,7 +169,7 @@ def analyze_ab(
             control.units if control.units is not None else c.denominator_total,
             test.units if test.units is not None else t.denominator_total,
         )
-        srm = srm_check(units, planned_split)
+        srm = srm or srm_check(units, planned_split)
         effect = mde_rel * c.estimate
         if effect != 0:
             power = power_for_n(effect, c.unit_var, t.unit_var, c.n, t.n, alpha=alpha)

@@ -10,10 +10,13 @@ Definitions used by every report here and in :mod:`.saturation`:
 - **Publish-day cohorts**: posts are grouped by the UTC day they were published and carry their
   latest lifetime counters (``organic_videos``). A format's ER "on day d" is the ER of the posts
   published on d, which is what changes when a trend wears out.
-- **Hashtags** are parsed from the caption (TikTok has no hashtag field): words starting with
-  ``#``, lower-cased, up to the first non-word character; a tag counts once per post.
-- **Format** (content type) is read from the caption with the hashtags removed, by keyword
-  (:data:`FORMAT_PATTERNS`, first match wins; ``other`` when none matches).
+- **Hashtags** come from ``organic_videos.hashtags`` when the API returned them (the sandbox
+  does; TikTok documents the caption only), else they are parsed from the caption: words
+  starting with ``#``, lower-cased, up to the first non-word character; a tag counts once per
+  post.
+- **Format** (content type) comes from ``organic_videos.content_type`` when present, else it is
+  read from the caption with the hashtags removed, by keyword (:data:`FORMAT_PATTERNS`, first
+  match wins; ``other`` when none matches).
 
 Filtering, unnesting, ``GROUP BY`` and window functions run in the engine (Ibis); only grouped
 results come back as Arrow.
@@ -79,10 +82,14 @@ def post_features(store: Store) -> ir.Table:
     v = store.table(VIDEOS)
     text = v.caption.fill_null("").lower().re_replace(r"#\S+", " ")
     fmt = ibis.cases(*((text.re_search(p), name) for name, p in FORMAT_PATTERNS), else_="other")
+    if "content_type" in v.columns:
+        fmt = v.content_type.nullif("").lower().fill_null(fmt)
+    stored = v.hashtags if "hashtags" in v.columns else ibis.null("string")
     return v.select(
         business_id=v.business_id,
         item_id=v.item_id,
         caption=v.caption,
+        stored_tags=stored,
         day=v.create_time.date(),
         content_type=fmt,
         engagements=(v.likes.fill_null(0) + v.comments.fill_null(0) + v.shares.fill_null(0)).cast(
@@ -93,10 +100,21 @@ def post_features(store: Store) -> ir.Table:
 
 
 def post_tags(posts: ir.Table) -> ir.Table:
-    """*posts* (from :func:`post_features`) unnested to one row per post and hashtag."""
-    words = posts.mutate(word=posts.caption.fill_null("").lower().split(" ").unnest())
-    tagged = words.mutate(hashtag=words.word.re_extract(r"^#(\w+)", 1))
-    tagged = tagged.filter(tagged.hashtag != "")
+    """*posts* (from :func:`post_features`) unnested to one row per post and hashtag.
+
+    The stored list (a JSON array of plain tags) when there is one, else the caption's words.
+    """
+    listed = posts.stored_tags.notnull()
+    words = ibis.ifelse(
+        listed,
+        posts.stored_tags.re_replace(r'[\[\]"#\s]', "").lower().split(","),
+        posts.caption.fill_null("").lower().split(" "),
+    )
+    rows = posts.mutate(word=words.unnest(), listed=listed)
+    tagged = rows.mutate(
+        hashtag=ibis.ifelse(rows.listed, rows.word, rows.word.re_extract(r"^#(\w+)", 1))
+    )
+    tagged = tagged.filter(tagged.hashtag.notnull() & (tagged.hashtag != ""))
     return tagged.select(
         "business_id", "item_id", "day", "engagements", "views", "hashtag"
     ).distinct()

@@ -14,8 +14,18 @@ replicate's rates, so the ranges of the requirements keep the correlation betwee
     add-to-cart = clicks · ATC rate          ATC rate = Σadd-to-cart / Σclicks
     budget      = impressions · CPM / 1000   (= conversions · CPA)
 
-The plan assumes the rates hold at the new volume; spending far more than before usually buys
-conversions at a rising CPA (see :mod:`tokops.insights.budget`), which a note points out.
+The budget above assumes the rates hold at any volume. Spending more usually buys conversions
+at a rising CPA, so the plan also fits the account's daily **response curve** (KPI-5b,
+:func:`tokops.insights.budget.fit_curve`: ``outcome/day = a · spend/day^b``, ``0 < b ≤ 1``, a
+quasi-Poisson fit over the history's days) and inverts it over a horizon of ``H`` days at a
+constant daily spend::
+
+    daily spend = (target / H / a)^(1/b)         budget = H · daily spend
+
+The range comes from a parametric bootstrap over (log a, b). When the daily spend needed lies
+beyond the largest daily spend of the history, the curve is extrapolated and the plan says by
+how much: the shape of the curve there is an assumption, not an observation. A curve is fitted
+only on ≥ 7 days whose spend varied (log-range ≥ 0.2) with a slope known to ±0.35 (1 se).
 """
 
 from __future__ import annotations
@@ -29,12 +39,21 @@ import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable
+from tokops.insights.budget import B_MIN, MAX_SE_B, fit_curve
 from tokops.insights.data import AD_TABLE, Window, _base, _currencies, _floats, _measure
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
 
-__all__ = ["FunnelRate", "GoalPlan", "Requirement", "funnel_plan", "plan_goal"]
+__all__ = [
+    "CurveBudget",
+    "FunnelRate",
+    "GoalPlan",
+    "Requirement",
+    "curve_budget",
+    "funnel_plan",
+    "plan_goal",
+]
 
 Event = Literal["conversions", "purchases"]
 
@@ -75,6 +94,31 @@ class Requirement:
 
 
 @dataclass(frozen=True, slots=True)
+class CurveBudget:
+    """The budget a target needs on the fitted response curve (nonlinear in the target)."""
+
+    outcome: str
+    """What the curve predicts: ``conversions`` (sales target) or ``revenue``."""
+    horizon_days: int
+    per_day: float
+    """Outcome needed per day of the horizon."""
+    a: float
+    b: float
+    b_ci: tuple[float, float]
+    daily_spend: Requirement
+    budget: Requirement
+    """Total over the horizon: ``low``–``high`` from the curve's uncertainty."""
+    linear_budget: float
+    """The same target at the history's average cost per outcome (no diminishing returns)."""
+    observed_daily_spend: tuple[float, float]
+    """Smallest and largest daily spend of the history."""
+    extrapolation: float
+    """Needed daily spend / largest observed daily spend (> 1: beyond the data)."""
+    marginal_cost: float | None
+    """Cost of one more unit of outcome at the needed daily spend."""
+
+
+@dataclass(frozen=True, slots=True)
 class GoalPlan:
     target: dict[str, float]
     event: str
@@ -87,6 +131,7 @@ class GoalPlan:
     requirements: list[Requirement]
     history: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    curve: CurveBudget | None = None
 
     def rate(self, name: str) -> FunnelRate:
         return next(r for r in self.rates if r.name == name)
@@ -108,6 +153,7 @@ class GoalPlan:
                     "rates": [vars_of(r) for r in self.rates],
                     "requirements": [vars_of(r) for r in self.requirements],
                     "history": self.history,
+                    "curve": None if self.curve is None else _curve_dict(self.curve),
                     "notes": self.notes,
                 }
             )
@@ -116,6 +162,117 @@ class GoalPlan:
 
 def vars_of(obj: FunnelRate | Requirement) -> dict[str, Any]:
     return {k: getattr(obj, k) for k in obj.__slots__}
+
+
+def _curve_dict(c: CurveBudget) -> dict[str, Any]:
+    out = {k: getattr(c, k) for k in c.__slots__}
+    out["daily_spend"], out["budget"] = vars_of(c.daily_spend), vars_of(c.budget)
+    return out
+
+
+def curve_budget(
+    spend: FloatArray,
+    outcome: FloatArray,
+    target: float,
+    *,
+    horizon_days: int,
+    outcome_name: str = "conversions",
+    level: float = 0.90,
+    n_sim: int = 4000,
+    seed: int = 0,
+    min_days: int = MIN_DAYS,
+    max_se_b: float = MAX_SE_B,
+) -> tuple[CurveBudget | None, list[str]]:
+    """Budget for *target* (over *horizon_days*) on the daily response curve, with notes.
+
+    ``None`` with a note when the history cannot carry a curve (too few days with spend, spend
+    that barely varied, or a slope too uncertain).
+    """
+    if horizon_days < 1:
+        raise ConfigError(f"horizon_days must be ≥ 1, got {horizon_days}")
+    x = np.asarray(spend, dtype=np.float64)
+    y = np.asarray(outcome, dtype=np.float64)
+    days = x > 0
+    n = int(days.sum())
+    skip = "no response curve: "
+    if n < min_days:
+        return None, [f"{skip}{n} day(s) with spend (< {min_days}); the budget is linear"]
+    if float(np.ptp(np.log(x[days]))) < 0.2:
+        return None, [
+            f"{skip}daily spend barely varied in the history, so how {outcome_name} respond to "
+            "more spend is unknown; the budget is linear and likely too low at a larger scale"
+        ]
+    try:
+        c = fit_curve(x, y)
+    except StatsInputError as exc:
+        return None, [f"{skip}{exc}"]
+    if c.se_b > max_se_b:
+        return None, [f"{skip}the slope is too uncertain (b = {c.b:.2f} ± {c.se_b:.2f})"]
+    per_day = target / horizon_days
+
+    def spend_for(la: FloatArray, b: FloatArray) -> FloatArray:
+        with np.errstate(over="ignore"):
+            out = np.exp((math.log(per_day) - la) / b)
+        return np.asarray(out, dtype=np.float64)
+
+    rng = np.random.default_rng(seed)
+    cov = np.array([[c.se_log_a**2, c.cov], [c.cov, c.se_b**2]])
+    draws = rng.multivariate_normal([math.log(c.a), c.b], cov, size=n_sim)
+    sims = spend_for(draws[:, 0], np.clip(draws[:, 1], B_MIN, 1.0))
+    tail = (1.0 - level) / 2.0
+    lo, hi = (float(v) for v in np.quantile(sims, [tail, 1.0 - tail]))
+    need = float(spend_for(np.array([math.log(c.a)]), np.array([c.b]))[0])
+    z = _z(level)
+    lo_obs, hi_obs = float(x[days].min()), float(x[days].max())
+    marginal = c.marginal(need)
+    curve = CurveBudget(
+        outcome=outcome_name,
+        horizon_days=horizon_days,
+        per_day=per_day,
+        a=c.a,
+        b=c.b,
+        b_ci=(max(0.0, c.b - z * c.se_b), min(1.0, c.b + z * c.se_b)),
+        daily_spend=Requirement("daily_spend", _finite(lo), _finite(need), _finite(hi)),
+        budget=Requirement(
+            "budget_curve",
+            _finite(lo * horizon_days),
+            _finite(need * horizon_days),
+            _finite(hi * horizon_days),
+        ),
+        linear_budget=target * float(x.sum()) / float(y.sum()),
+        observed_daily_spend=(lo_obs, hi_obs),
+        extrapolation=need / hi_obs,
+        marginal_cost=1.0 / marginal if marginal > 0 and math.isfinite(marginal) else None,
+    )
+    notes = [
+        f"response curve {outcome_name}/day = {c.a:.3g} · spend^{c.b:.2f} (b {level:.0%} CI "
+        f"{curve.b_ci[0]:.2f}–{curve.b_ci[1]:.2f}) over {n} days; budget_curve spends evenly "
+        f"over {horizon_days} days"
+    ]
+    if c.b < 0.95 and curve.budget.expected is not None:
+        notes.append(
+            f"returns diminish (b = {c.b:.2f} < 1): the budget grows faster than the target; "
+            f"{curve.budget.expected:,.2f} on the curve vs {curve.linear_budget:,.2f} at the "
+            "history's average cost"
+        )
+    if need > hi_obs:
+        notes.append(
+            f"extrapolating: the target needs {need:,.2f}/day, {curve.extrapolation:.1f}x the "
+            f"largest daily spend seen ({hi_obs:,.2f}); the curve's shape there is assumed, "
+            "so treat the range as optimistic"
+        )
+    elif need < lo_obs:
+        notes.append(
+            f"the target needs {need:,.2f}/day, below the smallest daily spend seen "
+            f"({lo_obs:,.2f}): the curve is extrapolated downwards"
+        )
+    return curve, notes
+
+
+def _z(level: float) -> float:
+    from tokops.insights._common import norm_ppf
+
+    return norm_ppf(0.5 + level / 2.0)
 
 
 def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
@@ -304,10 +461,12 @@ def plan_goal(
     level: float = 0.90,
     n_boot: int = 2000,
     seed: int = 0,
+    horizon_days: int | None = None,
 ) -> GoalPlan:
     """Work a sales or revenue target back to impressions, views, clicks and budget (KPI-2).
 
     History: the *window_days* days ending at *end* (default: the last day in ``ad_daily``).
+    The response-curve budget spreads the target over *horizon_days* (default *window_days*).
     """
     if window_days < 1:
         raise ConfigError(f"window_days must be ≥ 1, got {window_days}")
@@ -326,6 +485,20 @@ def plan_goal(
     rates, reqs, history, notes = funnel_plan(
         daily, sales=sales, revenue=revenue, roas=roas, level=level, n_boot=n_boot, seed=seed
     )
+    outcome = "conversions" if sales is not None else "revenue"
+    curve, curve_notes = curve_budget(
+        daily["spend"],
+        daily[outcome],
+        float(sales if sales is not None else revenue or 0.0),
+        horizon_days=horizon_days or window_days,
+        outcome_name=outcome,
+        level=level,
+        seed=seed,
+    )
+    notes = [n for n in notes if "diminishing returns" not in n] if curve else notes
+    notes += curve_notes
+    if curve is not None:
+        reqs = [*reqs, curve.budget]
     target = {"sales": sales} if sales is not None else {"revenue": float(revenue or 0.0)}
     if roas is not None:
         target["roas"] = roas
@@ -341,4 +514,5 @@ def plan_goal(
         requirements=reqs,
         history=history,
         notes=notes,
+        curve=curve,
     )

@@ -18,6 +18,14 @@ with a window of ``N`` days:
   **declining**: the decline comes with falling volume. **rising**: current ER ≥ (1 +
   ``min_decline``) × previous. Otherwise **stable**; **insufficient** below ``min_posts``.
 
+**Baseline** (default for hashtags): a tag's ER is divided by the ER of the *other* posts of the
+accounts that use it, over the same N-day window, and the peak, decline and test above run on
+that relative ER. A hashtag shares its posts with others (a niche tag rides along with every
+trend of the niche; ``#fyp`` is on half the posts), so the raw ER of one tag moves with the
+others'; relative to the same accounts' other posts, only the tag's own effect is left. A tag on
+every post of its accounts has no baseline (status ``no baseline``). With a baseline,
+**collapsed** means the tag now does no better than the accounts' other posts.
+
 The peak is the maximum of many windows, so its ER is biased upwards (winner's curse); the
 minimum decline and the significance test guard against flagging noise, not completely.
 Lifetime counters are read as of the last sync: a backtest (``as_of`` in the past) sees later
@@ -81,6 +89,9 @@ class SaturationSeries:
     views: Array
     all_engagements: Array
     all_views: Array
+    base_engagements: Array
+    """Per key and day: engagements of the other posts of the accounts that use the key."""
+    base_views: Array
 
     def index(self, day: dt.date) -> int:
         return min(max((day - self.days[0]).days, -1), len(self.days) - 1)
@@ -131,14 +142,36 @@ class SaturationReport:
 
 
 def _grouped(store: Store, by: By) -> tuple[ir.Table, ir.Table]:
+    """Per key and day: posts, Σengagements, Σviews and the same accounts' other posts' sums."""
     posts = post_features(store)
     src = (
         post_tags(posts).rename(key="hashtag")
         if by == "hashtag"
         else posts.mutate(key=posts.content_type)
     )
-    per_key = src.group_by("key", "day").aggregate(
+    kd = src.group_by("key", "business_id", "day").aggregate(
         posts=src.count(), engagements=src.engagements.sum(), views=src.views.sum()
+    )
+    acct = posts.group_by("business_id", "day").aggregate(
+        a_eng=posts.engagements.sum(), a_views=posts.views.sum()
+    )
+    users = kd.select("key", "business_id").distinct()
+    grid = users.join(acct, "business_id")
+    full = grid.left_join(kd, ["key", "business_id", "day"]).select(
+        "key",
+        "day",
+        posts=kd.posts.fill_null(0),
+        engagements=kd.engagements.fill_null(0.0),
+        views=kd.views.fill_null(0.0),
+        base_eng=grid.a_eng - kd.engagements.fill_null(0.0),
+        base_views=grid.a_views - kd.views.fill_null(0.0),
+    )
+    per_key = full.group_by("key", "day").aggregate(
+        posts=full.posts.sum(),
+        engagements=full.engagements.sum(),
+        views=full.views.sum(),
+        base_eng=full.base_eng.sum(),
+        base_views=full.base_views.sum(),
     )
     overall = posts.group_by("day").aggregate(
         engagements=posts.engagements.sum(), views=posts.views.sum()
@@ -162,14 +195,16 @@ def load_series(store: Store, by: By = "content_type") -> SaturationSeries | Non
     pos = {k: j for j, k in enumerate(keys)}
     shape = (len(keys), len(days))
     posts, eng, views = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    base_eng, base_views = np.zeros(shape), np.zeros(shape)
     for r in rows:
         j, i = pos[r["key"]], (r["day"] - first).days
         posts[j, i], eng[j, i], views[j, i] = r["posts"], r["engagements"], r["views"]
+        base_eng[j, i], base_views[j, i] = r["base_eng"], r["base_views"]
     all_eng, all_views = np.zeros(len(days)), np.zeros(len(days))
     for r in all_rows:
         i = (r["day"] - first).days
         all_eng[i], all_views[i] = r["engagements"], r["views"]
-    return SaturationSeries(days, keys, posts, eng, views, all_eng, all_views)
+    return SaturationSeries(days, keys, posts, eng, views, all_eng, all_views, base_eng, base_views)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -195,6 +230,7 @@ def assess(
     min_decline: float = 0.2,
     alpha: float = 0.10,
     volume_hold: float = 0.75,
+    baseline: bool = False,
 ) -> SaturationRow:
     """Status of key *j* as of day index *t* (see the module doc)."""
     n = window_days
@@ -218,7 +254,12 @@ def assess(
         return SaturationRow(status="insufficient", **base, **none)
     # Rolling windows end ≤ t − N and start after the first N days of data (a burn-in that
     # keeps start-up noise out of the peak).
-    expected = views
+    if baseline:
+        expected = _expected(views, s.base_engagements[j, : t + 1], s.base_views[j, : t + 1], n)
+        if float(expected[cur].sum()) <= 0:
+            return SaturationRow(status="no baseline", **base, **none)
+    else:
+        expected = views
     c_eng, c_exp, c_posts = (np.concatenate(([0.0], np.cumsum(x))) for x in (eng, expected, posts))
     ends = np.arange(2 * n - 1, t - n + 1)
     peak: dict[str, Any] = dict(none)
@@ -242,7 +283,8 @@ def assess(
                     "p_value": p}  # fmt: skip
             declining = decline >= min_decline and p is not None and p < alpha
     if declining:
-        if ref is not None and r_cur <= ref:
+        rel_now = float(eng[cur].sum()) / e_cur if e_cur > 0 else math.nan
+        if (baseline and rel_now <= 1.0) or (not baseline and ref is not None and r_cur <= ref):
             status = "collapsed"
         elif p_cur >= volume_hold * p_prev:
             status = "saturating"
@@ -255,6 +297,18 @@ def assess(
     return SaturationRow(status=status, **base, **peak)
 
 
+def _expected(views: Array, base_eng: Array, base_views: Array, n: int) -> Array:
+    """Engagements the tag's posts would have earned at the trailing N-day ER of the other
+    posts of its accounts (0 where that ER is unknown)."""
+    c_e = np.concatenate(([0.0], np.cumsum(base_eng)))
+    c_v = np.concatenate(([0.0], np.cumsum(base_views)))
+    idx = np.arange(views.size)
+    lo = np.maximum(idx + 1 - n, 0)
+    num, den = c_e[idx + 1] - c_e[lo], c_v[idx + 1] - c_v[lo]
+    rate = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    return np.asarray(views * rate, dtype=np.float64)
+
+
 def saturation_report(
     store: Store,
     *,
@@ -265,6 +319,7 @@ def saturation_report(
     min_decline: float = 0.2,
     alpha: float = 0.10,
     volume_hold: float = 0.75,
+    baseline: bool | None = None,
 ) -> SaturationReport:
     """Every format (or hashtag) with its status as of *as_of* (default: last publish day)."""
     if window_days < 2:
@@ -272,6 +327,7 @@ def saturation_report(
     s = load_series(store, by)
     if s is None:
         return SaturationReport(by, as_of, window_days, (), None, ("no organic posts",))
+    use_baseline = by == "hashtag" if baseline is None else baseline
     day = s.days[-1] if as_of is None else as_of
     t = s.index(day)
     if t < 0:
@@ -286,14 +342,18 @@ def saturation_report(
             min_decline=min_decline,
             alpha=alpha,
             volume_hold=volume_hold,
+            baseline=use_baseline,
         )  # fmt: skip
         for j in range(len(s.keys))
     ]
-    order = {"saturating": 0, "collapsed": 1, "declining": 2, "rising": 3, "stable": 4}
+    order = {"saturating": 0, "collapsed": 1, "declining": 2, "rising": 3, "stable": 4,
+             "no baseline": 5}  # fmt: skip
     rows.sort(key=lambda r: (order.get(r.status, 5), -r.posts_current, r.key))
+    against = "ER relative to the other posts of the same accounts" if use_baseline else "ER"
+    above = "the accounts' other posts' ER" if use_baseline else "all posts' ER"
     notes = (
-        f"windows of {window_days} days; saturating = ER ≥ {min_decline:.0%} below its peak "
-        f"(p < {alpha}), posts still ≥ {volume_hold:.0%} of the previous window, ER still "
-        "above all posts' ER",
+        f"windows of {window_days} days; saturating = {against} ≥ {min_decline:.0%} below its "
+        f"peak (p < {alpha}), posts still ≥ {volume_hold:.0%} of the previous window, ER still "
+        f"above {above}",
     )
     return SaturationReport(by, day, window_days, tuple(rows), s, notes)

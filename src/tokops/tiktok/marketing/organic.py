@@ -39,6 +39,7 @@ from tokops.tiktok.marketing.report_windows import chunk_window
 
 __all__ = [
     "ACCOUNT_FIELDS",
+    "EXTRA_VIDEO_FIELDS",
     "ORGANIC_KINDS",
     "VIDEO_FIELDS",
     "AccountDay",
@@ -62,6 +63,9 @@ ORGANIC_KINDS: Final[Mapping[str, MetricKind]] = {
     "embed_url": "text",
     "thumbnail_url": "text",
     "item_id": "text",
+    "content_type": "text",
+    "music_id": "text",
+    "music_title": "text",
 }
 ACCOUNT_FIELDS: Final = (
     "username", "display_name", "profile_image", "followers_count", "profile_views",
@@ -74,6 +78,9 @@ VIDEO_FIELDS: Final = (
     "likes", "comments", "shares", "average_time_watched", "total_time_watched",
     "full_video_watched_rate", "video_duration", "impression_sources", "audience_countries",
 )  # fmt: skip
+EXTRA_VIDEO_FIELDS: Final = ("hashtags", "content_type")
+"""Per-video fields TikTok does not document (it has the caption only) but some servers return,
+the sandbox among them (**[EMU]**): ask for them, and fall back when refused (40002)."""
 ACCOUNT_MAX_DAYS: Final = 30
 VIDEO_PAGE: Final = 20
 

@@ -16,7 +16,7 @@ generated types and are **unconfirmed** (field names included). The official SDK
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
@@ -36,12 +36,48 @@ _TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
 
 
 class SplitTestResult(WireModel):
-    """``/split_test/result/get/`` data."""
+    """``/split_test/result/get/`` data (unknown fields are kept in ``model_extra``)."""
 
+    split_test_group_id: str | None = None
     split_test_status: str | None = None
+    split_test_level: str | None = None
+    test_variable: str | None = None
     key_metric: str | None = None
+    start_time: datetime | None = None
+    """Start of the test (UTC; sent as ``"YYYY-MM-DD HH:MM:SS"``)."""
+    end_time: datetime | None = None
+    """Planned end, or when it was ended early (UTC)."""
+    object_info: list[dict[str, Any]] = Field(default_factory=list)
     cells: list[dict[str, Any]] = Field(default_factory=list)
     p_values: dict[str, Decimal | None] = Field(default_factory=dict, alias="p_value_info")
+    winning_object_id: str | None = None
+    """The platform's winner once the test is over and significant; ``None`` otherwise."""
+    is_significant: bool | None = None
+
+    @field_validator("start_time", "end_time", mode="before")
+    @classmethod
+    def _utc(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip():
+            try:
+                return datetime.strptime(value.strip()[:19], _TIME_FORMAT).replace(tzinfo=UTC)
+            except ValueError:
+                return value
+        return value or None
+
+    @field_validator("winning_object_id", mode="before")
+    @classmethod
+    def _empty_id(cls, value: Any) -> Any:
+        return None if value in ("", 0, "0") else value
+
+    @property
+    def object_ids(self) -> tuple[str, ...]:
+        """The cells' object IDs (ad groups or campaigns), control first, as the API lists them."""
+        rows = self.object_info or self.cells
+        return tuple(str(r["object_id"]) for r in rows if r.get("object_id") not in (None, ""))
+
+    @property
+    def key_p_value(self) -> Decimal | None:
+        return self.p_values.get(self.key_metric or "")
 
     @field_validator("p_values", mode="before")
     @classmethod
