@@ -1,17 +1,21 @@
 """Benchmark: a year of daily ads data (and breakdowns) from the sandbox into DuckDB.
 
-    python bench/ingest.py [--scale medium] [--days 365] [--qps 10] [--concurrency 8] [--json]
+    python bench/ingest.py [--scale medium] [--days 365] [--qps 10] [--concurrency 8]
+                           [--hourly-days 0] [--json]
 
 1. Starts the sandbox in its own process (``tokops sandbox serve``) on 127.0.0.1 with a seeded
    world (``medium``: 6 advertisers in several time zones and currencies, ~1,000 ads) and the
    Marketing API's app limit (``--qps``; 10 is TikTok's basic tier, with 60 × qps per minute).
 2. Runs ``tokops.ingest.sync_ads`` for ``--days`` days of every stream: objects, daily reports
-   at four levels, audience breakdowns (gender, age, country), stores and GMV Max.
+   at four levels, audience breakdowns (gender, age, country), stores and GMV Max; with
+   ``--hourly-days N`` also the hourly ad report of the last N days (``ad_hourly``, one request
+   per day and page; off by default so the figures stay comparable with earlier runs).
 3. Prints rows written and rows/s; API calls made against the minimum the API allows (per
    stream and scope: ``ceil(rows / 1,000)`` pages, and at least one call per 30-day window, the
    sync report's date cap); the share of wall time the API took (a call in flight or a thread
    held by the app's rate limit); the writer's time and how long the store held any worker back.
-4. Checks the sums against the sandbox's own ground truth (``world.totals``) on settled days.
+4. Checks the sums against the sandbox's own ground truth (``world.totals``) on settled days,
+   and, with hours, that each advertiser's hourly sums equal its daily sums on the same days.
 
 Nothing here asserts on time; it prints figures.
 """
@@ -46,6 +50,7 @@ REPORTS = (
     "audience_country",
     "gmv_max_daily",
 )
+HOURLY = "ad_hourly"
 
 
 def free_port() -> int:
@@ -105,7 +110,10 @@ def minimum_calls(result: Any, world: dict[str, Any], page_size: int = 1000) -> 
     """
     out: dict[str, int] = defaultdict(int)
     for s in result.streams:
-        if s.stream in REPORTS and s.first_day:
+        if s.stream == HOURLY and s.first_day:  # one day per hourly request
+            days = (date.fromisoformat(s.last_day) - date.fromisoformat(s.first_day)).days + 1
+            out[s.stream] += max(math.ceil(s.rows / page_size), days)
+        elif s.stream in REPORTS and s.first_day:
             days = (date.fromisoformat(s.last_day) - date.fromisoformat(s.first_day)).days + 1
             out[s.stream] += max(math.ceil(s.rows / page_size), math.ceil(days / 30))
         elif s.stream == "objects":
@@ -141,12 +149,34 @@ def ground_truth(store: Any, scale: str, anchor: date, since: date, now: datetim
     return lines
 
 
+def hourly_check(store: Any) -> list[str]:
+    """Per advertiser: hourly sums against daily sums over the days ``ad_hourly`` holds, but
+    the advertiser's today (still accruing on the real clock between the two pulls)."""
+    rows = store.con.con.execute(
+        "WITH h AS (SELECT advertiser_id, stat_date, sum(spend) s, sum(impressions) i "
+        "FROM ad_hourly GROUP BY 1, 2), d AS (SELECT advertiser_id, stat_date, sum(spend) s, "
+        "sum(impressions) i FROM ad_daily GROUP BY 1, 2), "
+        "t AS (SELECT advertiser_id, max(stat_date) today FROM ad_daily GROUP BY 1) "
+        "SELECT h.advertiser_id, count(*), count(*) FILTER (WHERE h.s = d.s AND h.i = d.i) "
+        "FROM h JOIN d USING (advertiser_id, stat_date) JOIN t USING (advertiser_id) "
+        "WHERE h.stat_date < t.today GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    return [
+        f"{adv} hours vs days on {n} days: "
+        + ("equal" if same == n else f"DIFFERENT on {n - same} days")
+        for adv, n, same in rows
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--scale", default="medium", choices=("small", "medium", "large"))
     ap.add_argument("--days", type=int, default=365)
     ap.add_argument("--qps", type=int, default=10, help="the app's QPS tier (sandbox and client)")
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument(
+        "--hourly-days", type=int, default=0, help="also pull ad_hourly for the last N days"
+    )
     ap.add_argument("--no-check", action="store_true", help="skip the ground-truth comparison")
     ap.add_argument("--json", action="store_true", help="also print the figures as JSON")
     args = ap.parse_args()
@@ -163,9 +193,13 @@ def main() -> None:
         try:
             client = connect_client(TOKEN, api_base=url, qps=args.qps)
             store = connect_store(f"duckdb://{folder / 'bench.duckdb'}")
-            options = AdsSyncOptions(since=since, concurrency=args.concurrency)
+            options = AdsSyncOptions(
+                since=since, concurrency=args.concurrency, hourly_days=args.hourly_days
+            )
             result = sync_ads(store, client, options)
             check = [] if args.no_check else ground_truth(store, args.scale, anchor, since, now)
+            if args.hourly_days and not args.no_check:
+                check += hourly_check(store)
             store.close()
             client.close()
         finally:
@@ -225,6 +259,7 @@ def report(
         str(args.qps),
         "--concurrency",
         str(args.concurrency),
+        *(["--hourly-days", str(args.hourly_days)] if args.hourly_days else []),
     ]
     print(f"reproduce: {shlex.join(cmd)}")
     if args.json:

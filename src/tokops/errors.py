@@ -156,6 +156,11 @@ class ServerError(Transient, APIError):
     """TikTok-side failure worth retrying (5xxxx, 60001 maintenance, task not ready …)."""
 
 
+# ``marketing_api.md`` §1.5 / §1.6. 0 and 20001 ("partial success": some items of a batch
+# failed, the answer's data says which) are not errors: the HTTP core returns them. The three
+# rate limits retry with backoff: 40100 per app, 40133 per advertiser ("Advertiser (ID)'s QPS
+# reaches QPS limit"), 40132 per value of a field such as auth_code; 40016 is the business
+# "operation too frequent".
 _EXACT: dict[int, type[APIError]] = {
     40000: ParameterError,
     40001: PermissionDeniedError,

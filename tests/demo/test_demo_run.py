@@ -91,6 +91,7 @@ def test_ads_and_organic_land_in_the_store(result: DemoResult) -> None:
         ad_days = store.table("ad_daily").count().execute()
         advertisers = store.table("ad_daily").advertiser_id.nunique().execute()
         organic = store.table("organic_account_daily").count().execute()
+        shops = store.table("shop_orders").shop_id.nunique().execute()  # signed Shop API calls
     finally:
         store.close()
-    assert ad_days > 0 and advertisers == 3 and organic > 0
+    assert ad_days > 0 and advertisers == 3 and organic > 0 and shops == 3

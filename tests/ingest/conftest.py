@@ -5,6 +5,8 @@ Two advertisers in different time zones and currencies; every ad delivers every 
 final value until the day is ``RESTATE_DAYS`` old (restatement, §2.4). Report rows are built
 per ad-day and summed up to the level asked; unknown metrics answer 40002 "Invalid metric
 fields" like the real API, and ``fail_after`` makes report calls fail with 50000 after N calls.
+With ``stat_time_hour`` (one day per request, else 40002) each ad-day is split over 24 local
+hours, the remainders going to the first hours, so an ad's hours sum exactly to its day.
 """
 
 from __future__ import annotations
@@ -226,6 +228,8 @@ class FakeTikTok:
         end = date.fromisoformat(params["end_date"])
         if (end - start).days >= 30:
             return envelope({}, 40002, "The date range is too long.")
+        if "stat_time_hour" in dims:
+            return self._hourly(params, adv, dims[0], start, end)
         id_dim = dims[0]
         audience = next((d for d in dims if d == "gender"), None)
         sums: dict[tuple[str, date, str], Counter[str]] = defaultdict(Counter)
@@ -249,6 +253,23 @@ class FakeTikTok:
                 dims_out["gender"] = seg
             metrics = {m: _metric(m, s, ad_of.get(ident)) for m in params["metrics"]}
             rows.append({"dimensions": dims_out, "metrics": metrics})
+        return _paged(rows, params)
+
+    def _hourly(
+        self, params: dict[str, Any], adv: str, id_dim: str, start: date, end: date
+    ) -> dict[str, Any]:
+        if start != end:
+            return envelope({}, 40002, "stat_time_hour: the date range must be one day.")
+        rows = []
+        for ad in self.ads:
+            rec = self.record(ad, start) if ad.advertiser_id == adv else None
+            if not rec:
+                continue
+            for h in range(24):
+                part = Counter({k: v // 24 + (1 if h < v % 24 else 0) for k, v in rec.items()})
+                dims_out = {id_dim: getattr(ad, id_dim), "stat_time_hour": f"{start} {h:02d}:00:00"}
+                metrics = {m: _metric(m, part, ad) for m in params["metrics"]}
+                rows.append({"dimensions": dims_out, "metrics": metrics})
         return _paged(rows, params)
 
     def _business(self, path: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -69,3 +69,49 @@ def test_sync_organic_and_the_stream_list(workspace: Path, fake: Any) -> None:
     assert isinstance(missing.exception, ConfigError)
     bad = CliRunner().invoke(sync_cli.app, ["ads", "--stream", "nope"])
     assert isinstance(bad.exception, ConfigError)
+
+
+@pytest.mark.parametrize("days", [0, 2])
+def test_hourly_days_bounds_the_hourly_stream(workspace: Path, fake: Any, days: int) -> None:
+    since = (fake.now - timedelta(days=20)).date().isoformat()
+    result = CliRunner().invoke(
+        sync_cli.app, ["ads", "--since", since, "--hourly-days", str(days), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    streams = {(s["stream"], s["scope_id"]): s for s in json.loads(result.stdout)["streams"]}
+    for adv in (fake.TOKYO, fake.LA):
+        hourly = streams.get(("ad_hourly", adv))
+        if days == 0:
+            assert hourly is None
+            continue
+        assert hourly is not None and hourly["windows"] == days
+        today = fake.local_today(adv)
+        assert hourly["first_day"] == (today - timedelta(days=days - 1)).isoformat()
+        assert hourly["last_day"] == today.isoformat()
+
+
+def test_sync_ads_pulls_shop_orders_only_with_shop_credentials(
+    workspace: Path, fake: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in ("TIKTOK_SHOP_APP_KEY", "TIKTOK_SHOP_APP_SECRET", "TIKTOK_SHOP_ACCESS_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    args = ["ads", "--stream", "shop_orders", "--advertiser", fake.TOKYO, "--json"]
+    result = CliRunner().invoke(sync_cli.app, args)
+    assert result.exit_code == 0, result.output
+    (orders,) = json.loads(result.stdout)["streams"]
+    assert orders["stream"] == "shop_orders" and orders["status"] == "skipped"
+    monkeypatch.setenv("TIKTOK_SHOP_APP_KEY", "key")
+    monkeypatch.setenv("TIKTOK_SHOP_APP_SECRET", "shop-secret-value")
+    monkeypatch.setenv("TIKTOK_SHOP_ACCESS_TOKEN", "shop-token-value")
+    monkeypatch.setenv("TIKTOK_SHOP_API_BASE", "http://shop.invalid")
+    from tokops.config import load_settings
+
+    shop = sync_cli.make_shop_client(load_settings())
+    assert shop is not None and shop.api.api_base == "http://shop.invalid"
+    assert "shop-secret-value" not in repr(shop) and "shop-token-value" not in repr(shop)
+    shop.close()
+    monkeypatch.delenv("TIKTOK_SHOP_ACCESS_TOKEN")
+    result = CliRunner().invoke(sync_cli.app, args)
+    assert result.exit_code != 0 and "TIKTOK_SHOP_ACCESS_TOKEN" in result.output + str(
+        result.exception
+    )

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tokops.config import Settings
     from tokops.ingest import IngestReporter, StreamResult, SyncResult
     from tokops.tiktok.marketing import DateWindow, MarketingClient
+    from tokops.tiktok.shop import ShopClient
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -50,6 +51,19 @@ def make_client(settings: Settings, api_base: str | None, qps: float | None) -> 
     )
 
 
+def make_shop_client(settings: Settings) -> ShopClient | None:
+    """The TikTok Shop client of a sync, from ``TIKTOK_SHOP_*`` env vars (``None`` without them:
+    the ``shop_orders`` stream is then reported as skipped)."""
+    from tokops.tiktok._http import RetryPolicy
+    from tokops.tiktok.shop import ShopClient, shop_credentials
+
+    creds = shop_credentials()
+    if creds is None:
+        return None
+    tk = settings.tiktok
+    return ShopClient(creds, retry=RetryPolicy(max_retries=tk.max_retries), timeout_s=tk.timeout_s)
+
+
 def _day(value: datetime | None) -> date | None:
     return value.date() if value is not None else None
 
@@ -65,6 +79,11 @@ def ads(
     lookback_days: int = typer.Option(
         7, "--lookback-days", help="Days re-pulled on every run for restated conversions."
     ),
+    hourly_days: int = typer.Option(
+        7,
+        "--hourly-days",
+        help="Last local days of the hourly ad report (ad_hourly; one request per day); 0: off.",
+    ),
     stream: list[str] = typer.Option(
         None, "--stream", help="Only these streams (repeat); default: all. See --list-streams."
     ),
@@ -78,7 +97,7 @@ def ads(
     concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at most."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Pull ads objects, daily reports, audience breakdowns and Shop data into the store."""
+    """Pull ads objects, daily and hourly reports, audience breakdowns and Shop data."""
     from pydantic import SecretStr
 
     from tokops.config import load_settings
@@ -94,20 +113,24 @@ def ads(
         advertiser_ids=tuple(advertiser or ()),
         since=_day(since),
         lookback_days=lookback_days,
+        hourly_days=hourly_days,
         streams=tuple(stream or ()),
         concurrency=concurrency,
         app_id=os.environ.get(APP_ID_ENV) or None,
         app_secret=SecretStr(secret) if secret else None,
     )
     options.check()
+    shop = make_shop_client(settings)  # TIKTOK_SHOP_* env vars; None: shop_orders skipped
     client = make_client(settings, api_base, qps)
     store = connect(settings.store.url)
     try:
         with _progress(enabled=not json_out) as reporter:
-            result = sync_ads(store, client, options, reporter=reporter)
+            result = sync_ads(store, client, options, reporter=reporter, shop=shop)
     finally:
         store.close()
         client.close()
+        if shop is not None:
+            shop.close()
     _finish(result, json_out)
 
 

@@ -363,18 +363,29 @@ def _audience(
 def _ingest(
     rep: DemoReporter, store: Store, api: ApiClient, url: str, token: str
 ) -> list[IngestResult]:
+    from pydantic import SecretStr
+
     from tokops.ingest import connect_client, sync_all
+    from tokops.tiktok.shop import ShopClient, ShopCredentials
 
     rep.step(
         9,
-        "Pull the ads and organic data",
+        "Pull the ads, shop and organic data",
         "The sandbox world's ad accounts (three time zones and currencies), campaigns, ad "
-        "groups, ads, daily reports and audience breakdowns, and the TikTok accounts' organic "
-        "metrics, into the same store (tables ad_daily, audience_daily, organic_account_daily …).",
+        "groups, ads, daily reports and audience breakdowns, the TikTok Shop catalogues and "
+        "orders (signed Shop Partner API calls), and the TikTok accounts' organic metrics, into "
+        "the same store (tables ad_daily, shop_orders, organic_account_daily …).",
     )
     world = api.get(f"{url}/sandbox/world/")
     business_ids = [a["business_id"] for a in world["advertisers"] if a.get("business_id")]
-    with connect_client(token, api_base=url, qps=DEMO_QPS) as client:
-        results = sync_all(store, client, business_ids=business_ids)
+    app = api.get(f"{url}/sandbox/shop/credentials/")  # the sandbox's own Shop app
+    shop_creds = ShopCredentials(
+        app["app_key"], SecretStr(app["app_secret"]), SecretStr(token), api_base=url
+    )
+    with (
+        connect_client(token, api_base=url, qps=DEMO_QPS) as client,
+        ShopClient(shop_creds, qps=DEMO_QPS) as shop,
+    ):
+        results = sync_all(store, client, business_ids=business_ids, shop=shop)
     rep.ingest_done(results)
     return results

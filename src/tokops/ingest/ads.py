@@ -9,8 +9,13 @@
   longer returns disappear. Deleted objects' delivery is included (``STATUS_ALL``).
 - ``audience_gender``, ``audience_age``, ``audience_country``: AUDIENCE reports per campaign and
   day, one dimension each (``audience_daily``).
+- ``ad_hourly``: the BASIC ad report with ``stat_time_hour`` (``ad_hourly``). The API takes one
+  day per hourly request (``marketing_api.md`` §2.1), so each day costs one call per page and
+  the stream is bounded to the last *hourly_days* local days (:data:`DEFAULT_HOURLY_DAYS`; 0
+  turns it off). Same cursor, look-back and window replacement as the daily streams.
 
-Report days are the advertiser's local days: the range ends on *today in its time zone*.
+Report days are the advertiser's local days: the range ends on *today in its time zone*; hours
+are the advertiser's wall-clock hours.
 """
 
 from __future__ import annotations
@@ -18,24 +23,35 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from typing import Any, Final
 
 from tokops.errors import APIError
 from tokops.ingest.batches import BatchBuilder, parse_timestamp
 from tokops.ingest.state import plan_range
-from tokops.ingest.tables import AUDIENCE_METRICS, REPORT_METRICS, table
+from tokops.ingest.tables import AUDIENCE_METRICS, HOURLY_METRICS, REPORT_METRICS, table
 from tokops.ingest.tasks import Chunk, Task, TaskContext, invalid_metrics, local_today
 from tokops.ingest.windows import WindowPlanner
 from tokops.tiktok.marketing import DateWindow, ReportQuery, ReportRow, ReportType
-from tokops.tiktok.marketing.report_windows import DAILY_MAX_DAYS
+from tokops.tiktok.marketing.report_windows import DAILY_MAX_DAYS, HOURLY_MAX_DAYS
 from tokops.warehouse.merge import Scope
 
-__all__ = ["AUDIENCES", "REPORTS", "AdvertiserInfo", "ReportSpec", "ads_tasks"]
+__all__ = [
+    "AUDIENCES",
+    "DEFAULT_HOURLY_DAYS",
+    "HOURLY",
+    "REPORTS",
+    "AdvertiserInfo",
+    "ReportSpec",
+    "ads_tasks",
+]
 
 OBJECTS: Final = "objects"
 _TREE: Final = "tree:"
+DEFAULT_HOURLY_DAYS: Final = 7
+"""Local days of hourly history kept in sync (one request per day and page)."""
+_HOURS_PER_DAY: Final = 24.0
 
 
 @dataclass(frozen=True)
@@ -55,16 +71,30 @@ class ReportSpec:
     report_type: ReportType = "BASIC"
     audience: str | None = None
     """The audience dimension (AUDIENCE reports): gender, age or country_code."""
+    time_dimension: str = "stat_time_day"
+    """``stat_time_day``, or ``stat_time_hour`` (one day per request)."""
+
+    @property
+    def hourly(self) -> bool:
+        return self.time_dimension == "stat_time_hour"
 
     @property
     def metrics(self) -> tuple[str, ...]:
-        cols = AUDIENCE_METRICS if self.report_type == "AUDIENCE" else REPORT_METRICS
+        if self.report_type == "AUDIENCE":
+            cols = AUDIENCE_METRICS
+        else:
+            cols = HOURLY_METRICS if self.hourly else REPORT_METRICS
         return (*(c.name for c in cols), *self.attributes)
 
     @property
     def dimensions(self) -> tuple[str, ...]:
         extra = (self.audience,) if self.audience else ()
-        return (self.id_dimension, "stat_time_day", *extra)
+        return (self.id_dimension, self.time_dimension, *extra)
+
+    @property
+    def max_days(self) -> int:
+        """The API's longest window for this report (§2.1)."""
+        return HOURLY_MAX_DAYS if self.hourly else DAILY_MAX_DAYS
 
 
 REPORTS: Final = (
@@ -77,6 +107,13 @@ AUDIENCES: Final = (
     ReportSpec("audience_gender", "audience_daily", "campaign_id", (), "AUDIENCE", "gender"),
     ReportSpec("audience_age", "audience_daily", "campaign_id", (), "AUDIENCE", "age"),
     ReportSpec("audience_country", "audience_daily", "campaign_id", (), "AUDIENCE", "country_code"),
+)
+HOURLY: Final = ReportSpec(
+    "ad_hourly",
+    "ad_hourly",
+    "ad_id",
+    ("campaign_id", "adgroup_id"),
+    time_dimension="stat_time_hour",
 )
 _SEGMENTS: Final = {"gender": 3, "age": 7, "country_code": 3}
 """Rough segments per campaign and day, the first guess of a breakdown's rows (then learned)."""
@@ -147,6 +184,8 @@ def _planner(
     if tree is not None and spec.id_dimension != "advertiser_id":
         created = tree["created"][spec.id_dimension]
     rate = float(_SEGMENTS[spec.audience]) if spec.audience else 1.0
+    if spec.hourly:
+        rate *= _HOURS_PER_DAY
 
     def activity(day: date) -> float:
         return float(bisect_right(created, day)) if created is not None else 1.0
@@ -154,7 +193,7 @@ def _planner(
     return WindowPlanner(
         span[0],
         span[1],
-        max_days=min(ctx.max_window_days or DAILY_MAX_DAYS, DAILY_MAX_DAYS),
+        max_days=min(ctx.max_window_days or spec.max_days, spec.max_days),
         page_size=ctx.page_size,
         rate=rate if tree is not None else None,
         activity=activity if created is not None else None,
@@ -187,11 +226,14 @@ def _fetch(
 def _row(r: ReportRow, spec: ReportSpec, tree: Mapping[str, Any] | None) -> dict[str, Any] | None:
     out: dict[str, Any] = dict(r.metrics)
     ident = r.dimensions.get(spec.id_dimension)
-    day = r.day
-    if ident is None or day is None:
+    hour = r.hour if spec.hourly else None
+    day = hour.date() if hour is not None else r.day
+    if ident is None or day is None or (spec.hourly and hour is None):
         return None
     out[spec.id_dimension] = ident
     out["stat_date"] = day
+    if hour is not None:
+        out["stat_time_hour"] = hour
     if spec.audience:
         out["segment"] = r.dimensions.get(spec.audience) or "NONE"
     if tree is not None:
@@ -204,14 +246,31 @@ def _row(r: ReportRow, spec: ReportSpec, tree: Mapping[str, Any] | None) -> dict
     return out
 
 
-def _report(ctx: TaskContext, adv: AdvertiserInfo, spec: ReportSpec) -> Iterator[Chunk]:
+def _report(
+    ctx: TaskContext, adv: AdvertiserInfo, spec: ReportSpec, max_history_days: int | None = None
+) -> Iterator[Chunk]:
+    """A report stream, window by window from the cursor.
+
+    *max_history_days* bounds how far back it ever goes (the hourly stream's ``hourly_days``):
+    ``since`` and the cursor are clamped to the bound, so a run pulls at most that many days.
+    When runs are further apart than the bound allows, the cursor's settled day cannot move
+    past the gap and each run re-pulls the whole bound — still at most *max_history_days*
+    requests per page.
+    """
     aid = adv.advertiser_id
     today = local_today(ctx.now(), adv.timezone)
+    history, since = ctx.history_days, ctx.since
+    if max_history_days is not None:
+        history = min(history, max_history_days)
+        floor = today - timedelta(days=max_history_days - 1)
+        if since is not None and since < floor:
+            since = floor  # an early --since must not look like a new range on every run
     span = plan_range(
         ctx.cursors.get(spec.stream, aid),
         today=today,
-        since=ctx.since,
-        history_days=ctx.history_days,
+        since=since,
+        history_days=history,
+        max_history_days=max_history_days,
     )
     if span is None:
         return
@@ -243,23 +302,31 @@ def _report(ctx: TaskContext, adv: AdvertiserInfo, spec: ReportSpec) -> Iterator
 
 # -- the task list -----------------------------------------------------------------------------
 def ads_tasks(
-    advertisers: Sequence[AdvertiserInfo], streams: Sequence[str] | None = None
+    advertisers: Sequence[AdvertiserInfo],
+    streams: Sequence[str] | None = None,
+    *,
+    hourly_days: int = DEFAULT_HOURLY_DAYS,
 ) -> list[Task]:
     """The tasks of ``sync ads`` for these advertisers (all streams unless *streams* names some;
-    report streams wait for their advertiser's objects)."""
+    report streams wait for their advertiser's objects). ``hourly_days=0`` leaves ``ad_hourly``
+    out; otherwise it covers the last *hourly_days* local days."""
+    if hourly_days < 0:
+        raise ValueError("hourly_days must be 0 (off) or more")
     wanted = set(streams) if streams else None
+    specs = (*REPORTS, *AUDIENCES, *((HOURLY,) if hourly_days else ()))
     out: list[Task] = []
     for adv in advertisers:
         aid = adv.advertiser_id
-        reports = [s for s in (*REPORTS, *AUDIENCES) if wanted is None or s.stream in wanted]
+        reports = [s for s in specs if wanted is None or s.stream in wanted]
         if wanted is None or OBJECTS in wanted or reports:
             out.append(Task(OBJECTS, aid, partial(_objects, adv=adv)))
         for spec in reports:
+            bound = hourly_days if spec.hourly else None
             out.append(
                 Task(
                     spec.stream,
                     aid,
-                    partial(_report, adv=adv, spec=spec),
+                    partial(_report, adv=adv, spec=spec, max_history_days=bound),
                     after=OBJECTS,
                     optional=spec.report_type == "AUDIENCE",
                 )
@@ -268,5 +335,5 @@ def ads_tasks(
 
 
 def stream_names() -> list[str]:
-    """Every stream ``sync ads`` knows (objects, reports, breakdowns)."""
-    return [OBJECTS, *(s.stream for s in (*REPORTS, *AUDIENCES))]
+    """Every stream ``sync ads`` knows (objects, reports, breakdowns, hourly)."""
+    return [OBJECTS, *(s.stream for s in (*REPORTS, *AUDIENCES, HOURLY))]

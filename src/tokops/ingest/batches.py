@@ -90,14 +90,26 @@ def normalize(kind: ColumnType, value: Any) -> Any:
             return date.fromisoformat(str(value)[:10])
         except ValueError:
             return None
+    if kind == "local_timestamp":
+        return _local_timestamp(value)
     return parse_timestamp(value)
+
+
+def _local_timestamp(value: Any) -> datetime | None:
+    """A naive wall-clock datetime (``stat_time_hour``); a zone, if any, is dropped, not applied."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    try:
+        return datetime.fromisoformat(str(value).strip()[:19])
+    except ValueError:
+        return None
 
 
 def _array(values: list[Any], kind: ColumnType) -> pa.Array:
     import pyarrow as pa
 
     typ = arrow_type(kind)
-    if kind != "timestamp":  # naive datetimes would be taken as UTC silently: always normalise
+    if kind not in ("timestamp", "local_timestamp"):  # zones are never guessed: normalise
         try:
             return pa.array(values, typ)
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):

@@ -32,13 +32,27 @@ __all__ = [
     "render_markdown",
 ]
 
-ColumnType = Literal["id", "text", "date", "timestamp", "count", "money", "decimal", "bool", "json"]
+ColumnType = Literal[
+    "id",
+    "text",
+    "date",
+    "timestamp",
+    "local_timestamp",
+    "count",
+    "money",
+    "decimal",
+    "bool",
+    "json",
+]
+"""``timestamp`` is a UTC instant; ``local_timestamp`` a wall-clock time in the advertiser's time
+zone with no zone attached (``stat_time_hour``: shifting it to UTC would change its day)."""
 
 SQL_TYPES: Final[Mapping[ColumnType, str]] = {
     "id": "VARCHAR",
     "text": "VARCHAR",
     "date": "DATE",
     "timestamp": "TIMESTAMP WITH TIME ZONE",
+    "local_timestamp": "TIMESTAMP",
     "count": "BIGINT",
     "money": "DECIMAL(18, 2)",
     "decimal": "DECIMAL(18, 4)",
@@ -58,6 +72,8 @@ def arrow_type(kind: ColumnType) -> pa.DataType:
         return pa.date32()
     if kind == "timestamp":
         return pa.timestamp("us", tz="UTC")
+    if kind == "local_timestamp":
+        return pa.timestamp("us")
     if kind == "count":
         return pa.int64()
     if kind == "bool":
@@ -156,7 +172,8 @@ Conventions:
   `NULL` means TikTok returned `"-"` (not available), which is not the same as `0`.
 - **`stat_date` is a day in the advertiser's own time zone** (`advertisers.timezone`), exactly
   as TikTok reports it; it is never shifted to UTC. Two advertisers' `stat_date` = 2024-05-01
-  cover different UTC hours. Timestamps (`*_time`, `synced_at`, `taken_at`) are UTC.
+  cover different UTC hours. `stat_time_hour` is likewise a local wall-clock hour (`TIMESTAMP`
+  without time zone). Other timestamps (`*_time`, `synced_at`, `taken_at`) are UTC.
 - **Derived ratios are not stored**: CTR, CPC, CPM, CVR, cost per result and ROAS are computed
   from sums at the grain asked for (Σ numerator / Σ denominator), never averaged.
 - **Not additive** (marked below): `reach`, `frequency` and averages are stored per row as the
@@ -169,7 +186,7 @@ Conventions:
 
 _GROUPS: Final = (
     ("ads", "Ads: accounts, objects and daily reports"),
-    ("shop", "Shop: stores and GMV Max"),
+    ("shop", "Shop: stores, GMV Max, products and orders"),
     ("organic", "Organic: accounts and posts"),
     ("sync", "Sync bookkeeping"),
 )

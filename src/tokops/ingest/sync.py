@@ -6,10 +6,12 @@
 
 ``sync_ads`` pulls, for every advertiser of the token (or the ones asked for): the account
 (time zone, currency), campaigns / ad groups / ads, daily reports at four levels, audience
-breakdowns, Shop stores and GMV Max results. ``sync_organic`` pulls business accounts, their
-follower count (snapshotted daily), daily account metrics and every post's metrics. Both are
-incremental with a look-back for restated numbers, idempotent, and resume after a crash (see
-:mod:`tokops.ingest.state`); the tables are documented in ``docs/schema.md``.
+breakdowns, Shop stores, their catalogues and GMV Max results, and — given a
+:class:`~tokops.tiktok.shop.ShopClient` (``shop=``) — the TikTok Shop orders of the seller's
+shops (without one, ``shop_orders`` is reported as skipped). ``sync_organic`` pulls business
+accounts, their follower count (snapshotted daily), daily account metrics and every post's
+metrics. Both are incremental with a look-back for restated numbers, idempotent, and resume
+after a crash (see :mod:`tokops.ingest.state`); the tables are documented in ``docs/schema.md``.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import SecretStr
 
 from tokops.errors import ConfigError, TikTokError
-from tokops.ingest.ads import AdvertiserInfo, ads_tasks, stream_names
+from tokops.ingest.ads import DEFAULT_HOURLY_DAYS, HOURLY, AdvertiserInfo, ads_tasks, stream_names
 from tokops.ingest.batches import BatchBuilder
 from tokops.ingest.metering import Meter
 from tokops.ingest.organic import organic_stream_names, organic_tasks
 from tokops.ingest.runner import DEFAULT_CONCURRENCY, Runner, declare_tables
 from tokops.ingest.shop import SHOP_STREAMS, shop_tasks
+from tokops.ingest.split_tests import SPLIT_TEST_STREAMS, split_test_tasks
 from tokops.ingest.state import DEFAULT_HISTORY_DAYS, DEFAULT_LOOKBACK_DAYS, CursorBook
 from tokops.ingest.summary import IngestReporter, StreamResult, SyncResult
 from tokops.ingest.tables import table
@@ -37,6 +40,7 @@ from tokops.warehouse.merge import merge_batches
 
 if TYPE_CHECKING:
     from tokops.tiktok.marketing import MarketingClient
+    from tokops.tiktok.shop import ShopClient
     from tokops.warehouse import Store
 
 __all__ = [
@@ -66,6 +70,8 @@ class AdsSyncOptions:
     """First day to pull (advertiser's time zone). Default: the cursor, else 90 days back."""
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
     history_days: int = DEFAULT_HISTORY_DAYS
+    hourly_days: int = DEFAULT_HOURLY_DAYS
+    """Local days of ``ad_hourly`` kept in sync (each costs a request per page); 0: off."""
     streams: tuple[str, ...] = ()
     """Empty: every stream (:func:`ads_streams`)."""
     concurrency: int = DEFAULT_CONCURRENCY
@@ -80,6 +86,10 @@ class AdsSyncOptions:
             raise ConfigError("the look-back must be between 0 and 28 days")
         if self.history_days < 1:
             raise ConfigError("history days must be at least 1")
+        if not 0 <= self.hourly_days <= 365:
+            raise ConfigError("hourly days must be between 0 (off) and 365")
+        if self.hourly_days == 0 and HOURLY.stream in self.streams:
+            raise ConfigError(f"the {HOURLY.stream} stream needs hourly days above 0")
         if not 1 <= self.concurrency <= 64:
             raise ConfigError("concurrency must be between 1 and 64")
         unknown = set(self.streams) - set(ads_streams())
@@ -100,7 +110,7 @@ class OrganicSyncOptions:
 
 def ads_streams() -> list[str]:
     """Every stream name ``sync_ads`` accepts."""
-    return [*stream_names(), *SHOP_STREAMS]
+    return [*stream_names(), *SHOP_STREAMS, *SPLIT_TEST_STREAMS]
 
 
 def discover_advertisers(
@@ -148,9 +158,11 @@ def sync_ads(
     *,
     reporter: IngestReporter | None = None,
     now: Callable[[], datetime] = _utc_now,
+    shop: ShopClient | None = None,
 ) -> SyncResult:
     """Pull the ads side into *store* (see the module doc); never raises for one stream's
-    failure: the result says which failed (its ``status`` is then ``failed``)."""
+    failure: the result says which failed (its ``status`` is then ``failed``). *shop* pulls
+    the TikTok Shop orders (``shop_orders``, skipped when ``None``)."""
     options = options or AdsSyncOptions()
     options.check()
     t0 = time.perf_counter()
@@ -178,13 +190,14 @@ def sync_ads(
     ]
     accounts = [AdvertiserInfo(i.advertiser_id, i.timezone, i.currency) for i in infos]
     streams = options.streams
-    ads_part = [s for s in streams if s not in SHOP_STREAMS]
+    ads_part = [s for s in streams if s not in (*SHOP_STREAMS, *SPLIT_TEST_STREAMS)]
     shop_part = [s for s in streams if s in SHOP_STREAMS]
     tasks = []
     if not streams or ads_part:
-        tasks += ads_tasks(accounts, ads_part or None)
+        tasks += ads_tasks(accounts, ads_part or None, hourly_days=options.hourly_days)
     if not streams or shop_part:
-        tasks += shop_tasks(accounts, shop_part or None)
+        tasks += shop_tasks(accounts, shop_part or None, shop=shop)
+    tasks += split_test_tasks(accounts, streams or None)
     ctx = TaskContext(
         client,
         CursorBook.load(store),
@@ -257,6 +270,7 @@ def sync_all(
     organic: OrganicSyncOptions | None = None,
     reporter: IngestReporter | None = None,
     now: Callable[[], datetime] = _utc_now,
+    shop: ShopClient | None = None,
 ) -> list[SyncResult]:
     """Everything: ``sync_ads`` for the token's advertisers, then ``sync_organic`` for
     *business_ids* (skipped when empty). One result per part; neither raises for a stream.
@@ -265,7 +279,7 @@ def sync_all(
     ``sync_all(store, connect_client(token, api_base=url), business_ids=ids)`` where *ids* are
     the ``business_id`` of the sandbox's advertisers (``GET /sandbox/world/``).
     """
-    results = [sync_ads(store, client, ads, reporter=reporter, now=now)]
+    results = [sync_ads(store, client, ads, reporter=reporter, now=now, shop=shop)]
     if business_ids:
         results.append(
             sync_organic(store, client, business_ids, organic, reporter=reporter, now=now)

@@ -30,6 +30,7 @@ from tokops.ingest.schema import Column, Table
 __all__ = [
     "AUDIENCE_METRICS",
     "GMV_MAX_METRICS",
+    "HOURLY_METRICS",
     "ORGANIC_DAY_METRICS",
     "ORGANIC_VIDEO_METRICS",
     "REPORT_METRICS",
@@ -49,6 +50,10 @@ def _daily(name: str, level: str, ids: tuple[Column, ...], doc: str) -> Table:
         scope=("advertiser_id",),
     )
 
+
+#: Metrics of ``ad_hourly``: the additive report metrics (hours are made to be summed; reach,
+#: frequency and averages of an hour mean little and are left to the daily tables).
+HOURLY_METRICS: Final = tuple(c for c in REPORT_METRICS if c.additive is not False)
 
 _OBJ_TIMES = (
     _c("create_time", "timestamp", "Creation time (UTC)."),
@@ -153,6 +158,35 @@ TABLES: Final[tuple[Table, ...]] = (
         "Daily report per ad: the finest grain of paid delivery.",
     ),
     Table(
+        "ad_hourly",
+        "Hourly report per ad (BASIC report with `stat_time_hour`; KPI-1 additive metrics, "
+        "KPI-5c day-parting). Each day costs one request per page, so only the last "
+        "`--hourly-days` local days are kept in sync (7 by default): older hours stay as they "
+        "were last pulled, so restated conversions of older days are only in `ad_daily`. An "
+        "ad's hours of a day sum to its `ad_daily` row when both were pulled by the same run.",
+        "one row per ad per local hour with delivery (advertiser's time zone)",
+        ("advertiser_id", "ad_id", "stat_time_hour"),
+        (
+            ADV,
+            CAMPAIGN,
+            ADGROUP,
+            AD,
+            STAT_DATE,
+            _c(
+                "stat_time_hour",
+                "local_timestamp",
+                "Start of the hour, wall-clock time in the advertiser's time zone (not UTC). A "
+                "spring-forward day has no row for the skipped hour; the repeated hour of a "
+                "fall-back day is one row.",
+            ),
+            CURRENCY,
+            *HOURLY_METRICS,
+            SYNCED,
+        ),
+        window="stat_date",
+        scope=("advertiser_id",),
+    ),
+    Table(
         "audience_daily",
         "Daily campaign delivery split by one audience dimension (AUDIENCE report; KPI-5c, "
         "COM-1). Each dimension splits the same totals: filter on `dimension`, never sum "
@@ -171,6 +205,29 @@ TABLES: Final[tuple[Table, ...]] = (
         ),
         window="stat_date",
         scope=("advertiser_id", "dimension"),
+    ),
+    Table(
+        "split_tests",
+        "TikTok Split Tests and the platform's verdict (`/split_test/result/get/`; KPI-5e). "
+        "Found through the ad groups' split_test_group_id; the cells' delivery is in ad_daily.",
+        "one row per split test",
+        ("advertiser_id", "split_test_group_id"),
+        (
+            ADV,
+            _c("split_test_group_id", "id", "Split test ID."),
+            _c("split_test_level", "text", "ADGROUP | CAMPAIGN: what the cells are."),
+            _c("object_ids", "json", "The two cells' ad group (or campaign) IDs (JSON list)."),
+            _c("test_variable", "text", "BIDDING_OPTIMIZATION | TARGTING (sic) | CREATIVE …"),
+            _c("key_metric", "text", "Metric the platform picks the winner on."),
+            _c("status", "text", "NOT_STARTED | IN_PROGRESS | REPORTING_GENERATING | COMPLETED …"),
+            _c("start_time", "timestamp", "Test start (UTC)."),
+            _c("end_time", "timestamp", "Planned end, or early end (UTC)."),
+            _c("winning_object_id", "id", "The platform's winner (NULL: none, or not over yet)."),
+            _c("is_significant", "bool", "Whether the platform found a winner (90 % level)."),
+            _c("p_values", "json", "The platform's p-value per metric (JSON object, as sent)."),
+            _c("cells", "json", "Per-cell metrics as the platform sent them (JSON list)."),
+            SYNCED,
+        ),
     ),
     Table(
         "stores",
@@ -206,6 +263,86 @@ TABLES: Final[tuple[Table, ...]] = (
         group="shop",
         window="stat_date",
         scope=("advertiser_id", "store_id"),
+    ),
+    Table(
+        "shop_products",
+        "The catalogue of each TikTok Shop store (`/store/product/get/`; COM-2): a snapshot "
+        "replaced per store on every sync, so products gone from the catalogue disappear.",
+        "one row per store and product (SPU)",
+        ("store_id", "item_group_id"),
+        (
+            _c("store_id", "id", "Store ID (stores.store_id)."),
+            _c("item_group_id", "id", "Product (SPU) ID, as ads and GMV Max use it."),
+            _c("title", "text", "Product title."),
+            _c("status", "text", "AVAILABLE | NOT_AVAILABLE."),
+            _c("gmv_max_ads_status", "text", "OCCUPIED | UNOCCUPIED (by a GMV Max campaign)."),
+            _c("category", "text", "Category."),
+            _c("min_price", "money", "Lowest SKU price, in `currency`."),
+            _c("max_price", "money", "Highest SKU price, in `currency`."),
+            _c("currency", "text", "ISO 4217 currency of the prices."),
+            _c("product_image_url", "text", "Main image URL."),
+            _c("problems", "json", "Fields TikTok sent that could not be read (JSON list)."),
+            SYNCED,
+        ),
+        group="shop",
+    ),
+    Table(
+        "shop_orders",
+        "TikTok Shop orders (Shop Partner API `/order/202309/orders/search`; COM-9), pulled "
+        "by update time with a look-back and merged by key: a re-run adds no rows and an "
+        "updated order replaces its row. No buyer PII is stored: names, e-mails, phones and "
+        "addresses are dropped on read; the buyer is only a SHA-256 digest.",
+        "one row per order",
+        ("shop_id", "order_id"),
+        (
+            _c("shop_id", "id", "Shop ID (= stores.store_id of the Marketing API)."),
+            _c("order_id", "id", "Order ID."),
+            _c("status", "text", "UNPAID | AWAITING_SHIPMENT | … | COMPLETED | CANCELLED."),
+            _c("create_time", "timestamp", "When the order was placed (UTC)."),
+            _c("update_time", "timestamp", "Last update (UTC); the incremental cursor."),
+            _c("paid_time", "timestamp", "When it was paid (UTC)."),
+            _c("currency", "text", "ISO 4217 currency of the order's amounts."),
+            _c("sub_total", "money", "Items after discounts, in `currency`."),
+            _c("shipping_fee", "money", "Shipping fee, in `currency`."),
+            _c("seller_discount", "money", "Discount funded by the seller."),
+            _c("platform_discount", "money", "Discount funded by TikTok."),
+            _c("tax", "money", "Tax, in `currency`."),
+            _c("total_amount", "money", "What the buyer paid, in `currency`."),
+            _c("line_count", "count", "Line items (one per unit sold)."),
+            _c("buyer_id_hash", "text", "SHA-256 of the buyer's platform user id (no PII)."),
+            _c(
+                "problems",
+                "json",
+                "Fields that could not be read, e.g. a malformed amount left NULL (JSON list).",
+            ),
+            SYNCED,
+        ),
+        group="shop",
+    ),
+    Table(
+        "shop_order_lines",
+        "Line items of the TikTok Shop orders: one row per unit sold (the API's own grain).",
+        "one row per order line item",
+        ("shop_id", "order_id", "line_item_id"),
+        (
+            _c("shop_id", "id", "Shop ID."),
+            _c("order_id", "id", "Order ID (shop_orders.order_id)."),
+            _c("line_item_id", "id", "Line item ID."),
+            _c("product_id", "id", "Product (SPU) ID (shop_products.item_group_id)."),
+            _c("sku_id", "id", "SKU ID."),
+            _c("product_name", "text", "Product name at the time of the order."),
+            _c("sku_name", "text", "SKU name."),
+            _c("seller_sku", "text", "The seller's own SKU code."),
+            _c("display_status", "text", "Status of the line."),
+            _c("currency", "text", "ISO 4217 currency."),
+            _c("sale_price", "money", "Price paid for the unit, in `currency`."),
+            _c("original_price", "money", "List price of the unit."),
+            _c("seller_discount", "money", "Seller-funded discount on the unit."),
+            _c("platform_discount", "money", "TikTok-funded discount on the unit."),
+            _c("problems", "json", "Fields that could not be read (JSON list)."),
+            SYNCED,
+        ),
+        group="shop",
     ),
     Table(
         "organic_accounts",
@@ -264,6 +401,12 @@ TABLES: Final[tuple[Table, ...]] = (
             _c("share_url", "text", "Share URL."),
             _c("thumbnail_url", "text", "Thumbnail URL."),
             _c("video_duration", "decimal", "Length in seconds."),
+            _c(
+                "hashtags",
+                "json",
+                "Hashtags (JSON list) when the API returns them; NULL: parse the caption.",
+            ),
+            _c("content_type", "text", "Format (tutorial, review …) when the API returns it."),
             *ORGANIC_VIDEO_METRICS,
             SYNCED,
         ),

@@ -250,7 +250,13 @@ class Simulator:
                 rec[j] = int(rec[j] * ratio + offsets[j])
 
     def hours(self, m: AdModel, ordinal: int, now: float) -> Iterator[tuple[int, list[int]]]:
-        """(local hour, record) of one day, each hour's share of the day's counts."""
+        """(local hour, record) of one day, each hour's share of the day's counts.
+
+        The hours of a day sum exactly to :meth:`day` at the same *now*, field by field: an
+        hour without spend has no row (§2.1), so what it accrued (a stray impression or click
+        of a rounding) is carried into the next hour with spend, and what accrues after the
+        last one goes to that last hour. **[EMU]**
+        """
         clock = day_clock(m.tz, ordinal)
         limit = now - self.latency_s
         total = clock.share_on(m.intervals, limit)
@@ -261,19 +267,33 @@ class Simulator:
         uv = now >= clock.end + self.uv_latency_s
         previous = [0] * _N
         offsets = phases(full)
+        current = previous
+        pending: tuple[int, list[int]] | None = None
         for label, _, end in clock.hours:
             cum = clock.share_on(m.intervals, min(end, limit))
             current = [int(v * cum + o) for v, o in zip(full, offsets, strict=True)]
             self._restate(current, ratio, offsets)
+            if current[0] - previous[0] <= 0:
+                continue  # no spend this hour: its counts wait for the next hour with spend
             rec = [a - b for a, b in zip(current, previous, strict=True)]
             previous = current
-            if rec[0] <= 0:
-                continue
-            rec[_SPARK] = 1 if m.spark else 0
-            rec[_AD_DAYS] = rec[_UV] = 1
-            if not uv:
-                rec[_REACH] = rec[_UV] = 0
-            yield label, rec
+            if pending is not None:
+                yield self._hour(pending, m.spark, uv)
+            pending = (label, rec)
+        if pending is None:
+            return
+        label, rec = pending
+        tail = [a - b for a, b in zip(current, previous, strict=True)]
+        yield self._hour((label, [a + b for a, b in zip(rec, tail, strict=True)]), m.spark, uv)
+
+    @staticmethod
+    def _hour(item: tuple[int, list[int]], spark: bool, uv: bool) -> tuple[int, list[int]]:
+        label, rec = item
+        rec[_SPARK] = 1 if spark else 0
+        rec[_AD_DAYS] = rec[_UV] = 1
+        if not uv:
+            rec[_REACH] = rec[_UV] = 0
+        return label, rec
 
     def totals(
         self,

@@ -7,6 +7,11 @@ Recovery: a QPS breach clears the next second; a QPM breach locks the app out fo
 a QPD breach until 00:00 UTC. Some endpoints have their own, lower QPS on top
 (``/report/task/create/`` 1, ``/ad/create/`` 5).
 
+Two finer limits exist whose numbers TikTok does not publish (§1.5, §1.6), so they are off
+unless configured (:class:`ValueRateLimiter`): **40133** per advertiser
+(``Advertiser ({ID})'s QPS ... reaches QPS limit ...``) and **40132** per value of a field
+(e.g. per ``auth_code``).
+
 **[EMU]** Fixed windows on the injected clock (one second, one minute, one UTC day). Every
 call counts toward "current QPS" in the message; only accepted calls use up the quota.
 """
@@ -17,9 +22,14 @@ import math
 import threading
 from collections.abc import Mapping
 
-from tokops.sandbox.envelope import CODE_TOO_MANY_REQUESTS, ApiFailure
+from tokops.sandbox.envelope import (
+    CODE_TOO_MANY_REQUESTS,
+    CODE_TOO_MANY_REQUESTS_ADVERTISER,
+    CODE_TOO_MANY_REQUESTS_FIELD,
+    ApiFailure,
+)
 
-__all__ = ["AppRateLimiter"]
+__all__ = ["AppRateLimiter", "ValueRateLimiter"]
 
 
 class _Window:
@@ -90,4 +100,59 @@ class AppRateLimiter:
             if own_limit is not None and own.accepted >= own_limit:
                 raise self._refuse("QPS", own_limit, own.seen)
             for window in (self._second, self._minute, self._day, own):
+                window.accepted += 1
+
+
+class ValueRateLimiter:
+    """QPS per advertiser (40133) and per value of chosen fields (40132), one-second windows.
+
+    *values* of a call are ``(field, value)`` pairs (``advertiser_id`` included); each pair has
+    its own window. A refused call uses up no quota of any pair.
+    """
+
+    def __init__(self, advertiser_qps: int | None, field_qps: Mapping[str, int]) -> None:
+        self.advertiser_qps = advertiser_qps
+        self.field_qps = dict(field_qps)
+        self._windows: dict[tuple[str, str], _Window] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The parameters whose values are counted."""
+        extra = ("advertiser_id",) if self.advertiser_qps is not None else ()
+        return (*extra, *(f for f in self.field_qps if f != "advertiser_id"))
+
+    def _limit(self, name: str) -> int | None:
+        if name == "advertiser_id" and self.advertiser_qps is not None:
+            return self.advertiser_qps
+        return self.field_qps.get(name)
+
+    def check(self, values: list[tuple[str, str]], now_s: float) -> None:
+        """Count one call carrying *values* at *now_s*; raise 40133 / 40132 over a limit."""
+        second = math.floor(now_s)
+        with self._lock:
+            windows = []
+            for name, value in values:
+                limit = self._limit(name)
+                if limit is None:
+                    continue
+                window = self._windows.setdefault((name, value), _Window())
+                window.roll(second)
+                window.seen += 1
+                windows.append((name, value, limit, window))
+            for name, value, limit, window in windows:
+                if window.accepted < limit:
+                    continue
+                if name == "advertiser_id":
+                    raise ApiFailure(
+                        CODE_TOO_MANY_REQUESTS_ADVERTISER,
+                        f"Advertiser ({value})'s QPS reaches QPS limit {limit}, "
+                        f"current QPS is {window.seen}",
+                    )
+                raise ApiFailure(  # [EMU] wording: TikTok's text for 40132 is not documented
+                    CODE_TOO_MANY_REQUESTS_FIELD,
+                    f"The QPS of requests with {name} {value} reaches QPS limit {limit}, "
+                    f"current QPS is {window.seen}",
+                )
+            for *_, window in windows:
                 window.accepted += 1

@@ -7,8 +7,10 @@ and :func:`tokops.sandbox.app.create_app` serves the same route table over HTTP.
 Order of checks for an ``/open_api/…`` call: route (else HTTP 404/405) → faults drawn
 (latency, drop "before", HTTP 503) → ``Access-Token`` (40104/40105) → 40100 storm → QPS limit
 (40100, ingestion routes) → app-level Marketing API limit (40100, QPS/QPM/QPD and per-endpoint
-QPS, ``marketing_api.md`` §1.6) → 50000 error → the route's own validation and work → drop
-"after". ``/sandbox/…`` read-outs need the token too but are never faulty or throttled.
+QPS, ``marketing_api.md`` §1.6) → per-advertiser / per-field-value QPS (40133 / 40132, when
+configured) → the ``error_rate`` fault (``faults.error_code``, 50000 by default) → the route's
+own validation and work (a handler may answer 20001 partial success) → drop "after".
+``/sandbox/…`` read-outs need the token too but are never faulty or throttled.
 
 The Marketing API world (:attr:`Sandbox.world`) is built on first use from ``settings.seed``,
 ``settings.scale`` and ``settings.world_anchor`` (default: the clock's UTC date when the
@@ -26,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 import httpx
+import orjson
 
 from tokops.sandbox.answers import Answer, RawAnswer
 from tokops.sandbox.audiences import Audiences
@@ -55,10 +58,11 @@ from tokops.sandbox.pixel import (
     parse_legacy_track,
     parse_simulated,
 )
-from tokops.sandbox.ratelimit import AppRateLimiter
+from tokops.sandbox.ratelimit import AppRateLimiter, ValueRateLimiter
 from tokops.sandbox.request import SandboxRequest
 from tokops.sandbox.rules import Invalid
 from tokops.sandbox.settings import SandboxSettings
+from tokops.sandbox.shop_api import ORDERS_PATH, SHOPS_PATH, ShopOpenApi
 from tokops.sandbox.throttle import QpsLimiter
 from tokops.sandbox.transport import SandboxTransport
 from tokops.sandbox.world import World, build_world, world_advertiser_ids
@@ -67,6 +71,15 @@ __all__ = ["MSG_SYSTEM_ERROR", "MSG_TOO_MANY_REQUESTS", "Route", "Sandbox", "utc
 
 MSG_TOO_MANY_REQUESTS: Final = "Too many requests. Please retry in some time."
 MSG_SYSTEM_ERROR: Final = "System error. Please retry later."
+_FAULT_MESSAGES: Final = {
+    40016: "The operation is too frequent. Please try again later.",
+    40100: MSG_TOO_MANY_REQUESTS,
+    40132: "Too many requests with the same field value. Please retry in some time.",
+    40133: "Too many requests for this advertiser. Please retry in some time.",
+    50002: "Processing error. Please retry later.",
+    60001: "The service is under maintenance. Please retry later.",
+}
+"""[EMU] Messages of the ``faults.error_code`` answers (50000 and others: the system error)."""
 API: Final = "/open_api/v1.3/"
 DMP: Final = API + "dmp/custom_audience/"
 
@@ -143,8 +156,12 @@ class Sandbox:
             lockout_s=mk.qpm_lockout_s,
             endpoint_qps=mk.endpoint_qps,
         )
+        self.value_limiter = ValueRateLimiter(mk.advertiser_qps, mk.field_qps)
         self.market = Market(self.settings, lambda: self.world)
         self.marketing = MarketingApi(self.market, self.tokens[0])
+        self.shop_api = ShopOpenApi(
+            lambda: self.world, lambda: self.marketing.stores.commerce, self.tokens
+        )
         self._lock = threading.Lock()
         self.routes: tuple[Route, ...] = self._route_table()
         self._by_path = {route.path: route for route in self.routes}
@@ -234,8 +251,12 @@ class Sandbox:
                 raise ApiFailure(CODE_TOO_MANY_REQUESTS, MSG_TOO_MANY_REQUESTS)
             if route.app_limited:
                 self.app_limiter.check(route.path[len(API) - 1 :], now.timestamp())
+                fields = self.value_limiter.fields
+                if fields:
+                    self.value_limiter.check(_field_values(request, fields), now.timestamp())
             if decision.error:
-                raise ApiFailure(CODE_SYSTEM_ERROR, MSG_SYSTEM_ERROR)
+                code = self.settings.faults.error_code or CODE_SYSTEM_ERROR
+                raise ApiFailure(code, _FAULT_MESSAGES.get(code, MSG_SYSTEM_ERROR))
             with self._lock:
                 data = route.handler(request, now)
         except Invalid as exc:
@@ -243,10 +264,12 @@ class Sandbox:
             return envelope(CODE_PARAMETER, message, request_id)
         except ApiFailure as exc:
             return envelope(exc.code, exc.message, request_id)
+        if isinstance(data, SandboxResponse):  # an API with its own envelope (TikTok Shop)
+            return data
         if isinstance(data, RawAnswer):
             return SandboxResponse(200, {"content-type": data.content_type}, data.body)
         if isinstance(data, Answer):
-            answer = envelope(CODE_OK, "OK", request_id, data.data)
+            answer = envelope(data.code, data.message, request_id, data.data)
             answer.headers.update(data.headers)
             return answer
         return envelope(CODE_OK, "OK", request_id, data)
@@ -329,6 +352,18 @@ class Sandbox:
             )
         for spec in mk.sandbox_routes:
             routes.append(Route(spec.method, spec.path, spec.handler, spec.summary, faulty=False))
+        shop = self.shop_api  # TikTok Shop Partner API: its own signature and token checks
+        routes += [
+            Route("GET", SHOPS_PATH, shop.shops, "Shop: shops", public=True, faulty=False),
+            Route("POST", ORDERS_PATH, shop.orders, "Shop: orders", public=True, faulty=False),
+            Route(
+                "GET",
+                "/sandbox/shop/credentials/",
+                shop.credentials,
+                "The sandbox's Shop app key, secret and shop ciphers",
+                faulty=False,
+            ),
+        ]
         return tuple(routes)
 
     def _track(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
@@ -382,3 +417,26 @@ class Sandbox:
         source_id = self._source_param(request)
         code = request.query.get("test_event_code") or None
         return read_test_events(self.sink, source_id, code)
+
+
+def _field_values(request: SandboxRequest, fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(field, value)`` pairs of *fields* in the query or a JSON body (lists give one pair per
+    item: ``advertiser_ids`` counts each advertiser). Unparsable bodies give nothing."""
+    source: dict[str, Any] = {}
+    if request.body[:1] == b"{":
+        try:
+            body = orjson.loads(request.body)
+        except orjson.JSONDecodeError:
+            body = None
+        if isinstance(body, dict):
+            source.update(body)
+    for name in (*fields, *(f + "s" for f in fields)):
+        if name in request.query:
+            source[name] = request.query_json(name)
+    out: list[tuple[str, str]] = []
+    for name in fields:
+        for key in (name, name + "s"):
+            value = source.get(key)
+            items = value if isinstance(value, list) else [value]
+            out += [(name, str(v)) for v in items if isinstance(v, str | int) and str(v)]
+    return out

@@ -13,6 +13,7 @@ keys are refused (``extra="forbid"``) so a typo fails at start, not silently. Ex
     [faults]
     latency_ms = 50
     error_rate = 0.02      # code 50000 "system error"
+    error_code = 50000     # or 40133 / 40132 / 40016 / 50002 / 60001 … for error_rate
     http5xx_rate = 0.01    # HTTP 503 from the gateway
     drop_rate = 0.01       # connection closed without a response
     storm_seconds = 10     # every request answered 40100 during the first 10 s
@@ -27,6 +28,8 @@ metric, so the same seed gives byte-identical answers for the same clock. Exampl
 
     [marketing]
     endpoint_qps = { "/report/task/create/" = 1, "/ad/create/" = 5 }
+    advertiser_qps = 5      # 40133 above it, per advertiser_id (TikTok publishes no number)
+    field_qps = { auth_code = 2 }   # 40132 above it, per value of the field
     report_ad_cap = 20000   # the AUCTION_AD truncation of /report/integrated/get/
     latency_minutes = 30    # non-UV metrics appear this long after delivery
 
@@ -97,7 +100,11 @@ class FaultSettings(_Model):
     latency_ms: int = Field(default=0, ge=0)
     """Added to every API request before it is answered."""
     error_rate: float = Field(default=0.0, ge=0.0, le=1.0)
-    """Share of requests answered ``code 50000`` ("system error"), after auth."""
+    """Share of requests answered ``error_code`` (default 50000 "system error"), after auth."""
+    error_code: int | None = Field(default=None, ge=40000, le=69999)
+    """The code ``error_rate`` answers with: ``None`` is 50000; 40133 (advertiser QPS), 40132
+    (QPS per field value), 40016 (too frequent), 50002 or 60001 emulate the other transient
+    answers whose timing TikTok does not publish (``marketing_api.md`` §1.5, §1.6)."""
     http5xx_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     """Share of requests answered HTTP 503 by the gateway (no envelope)."""
     drop_rate: float = Field(default=0.0, ge=0.0, le=1.0)
@@ -141,6 +148,12 @@ class MarketingSettings(_Model):
         default_factory=lambda: {"/report/task/create/": 1, "/ad/create/": 5}
     )
     """Per-endpoint QPS on top of the app limit; keys are paths after ``/open_api/v1.3``."""
+    advertiser_qps: int | None = Field(default=None, ge=1)
+    """Requests per second per ``advertiser_id`` (code 40133 above it). TikTok has such a
+    limit but publishes no number (§1.6), so it is off unless set."""
+    field_qps: dict[str, int] = Field(default_factory=dict)
+    """Requests per second per value of a parameter, e.g. ``{"auth_code": 2}`` (code 40132
+    above it; §1.5 "QPS limit per field value"; no number is published, off unless set)."""
     app_id: str = DEFAULT_MARKETING_APP_ID
     """The app named in 40100 messages and accepted by ``/oauth2/…`` (any app id works)."""
     report_ad_cap: int = Field(default=20_000, ge=1)

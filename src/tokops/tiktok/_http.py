@@ -6,6 +6,11 @@ to :mod:`tokops.errors`, retries with exponential backoff and full jitter on tra
 (40100 family, 5xxxx, HTTP 5xx, timeouts, resets), and a client-side rate limit shared by every
 call of one app. The HTTP transport is injectable (``httpx.MockTransport``, the sandbox's
 in-process transport) so tests need no sockets.
+
+Another TikTok API with the same envelope (the TikTok Shop Partner API) reuses this core through a
+:class:`Dialect` (its path prefix, token header, success codes, code table, and whether an error
+envelope may come with a non-200 status) and a :class:`Signer` that adds per-attempt query
+parameters (a timestamp and a signature) computed over the exact path, query and body sent.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -23,6 +28,7 @@ from pydantic import SecretStr
 
 from tokops.config import DEFAULT_API_BASE
 from tokops.errors import (
+    APIError,
     HTTPStatusError,
     RateLimitError,
     TikTokError,
@@ -36,8 +42,10 @@ __all__ = [
     "API_PREFIX",
     "ApiClient",
     "ApiResponse",
+    "Dialect",
     "RateLimiter",
     "RetryPolicy",
+    "Signer",
     "is_retryable",
 ]
 
@@ -46,6 +54,29 @@ USER_AGENT = "tokops/0.1 (+https://github.com/tokops/tokops)"
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one TikTok API family speaks the shared envelope (the Marketing API by default)."""
+
+    prefix: str = API_PREFIX
+    """Path every relative route is appended to."""
+    token_header: str = "Access-Token"
+    trailing_slash: bool = True
+    """Marketing routes all end with ``/`` (and 404 without it); Shop routes do not."""
+    success_codes: frozenset[int] = frozenset({0, 20001})
+    error_for_code: Callable[[int], type[APIError]] = error_for_code
+    envelope_on_http_error: bool = False
+    """Decode an error envelope sent with a 4xx status (the Shop API answers 401 so)."""
+
+
+class Signer(Protocol):
+    """Extra query parameters for one attempt, computed over what is sent (path, query, body)."""
+
+    def __call__(
+        self, path: str, query: Mapping[str, str], body: bytes | None
+    ) -> dict[str, str]: ...
 
 
 class RateLimiter:
@@ -162,19 +193,23 @@ class ApiClient:
         rate_limiter: RateLimiter | None = None,
         sleep: Sleep = time.sleep,
         on_retry: Callable[[TikTokError, int, float], None] | None = None,
+        dialect: Dialect | None = None,
+        signer: Signer | None = None,
     ) -> None:
         token = access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
+        self.dialect = dialect or Dialect()
+        self._signer = signer
         self.api_base = api_base.rstrip("/")
         self.retry = retry or RetryPolicy()
         self.rate_limiter = rate_limiter
         self._sleep = sleep
         self._on_retry = on_retry
         self._http = httpx.Client(
-            base_url=self.api_base + API_PREFIX,
+            base_url=self.api_base + self.dialect.prefix,
             transport=transport,
             timeout=timeout_s,
             headers={
-                "Access-Token": token.get_secret_value(),
+                self.dialect.token_header: token.get_secret_value(),
                 "User-Agent": USER_AGENT,
             },
         )
@@ -214,7 +249,7 @@ class ApiClient:
         *content* lets callers send a body they serialised themselves (the events sync builds
         its JSON in bulk); otherwise *json* is serialised with orjson.
         """
-        rel = _route(path)
+        rel = _route(path, slash=self.dialect.trailing_slash)
         headers: dict[str, str] = {}
         body = content
         if body is None and json is not None:
@@ -232,7 +267,7 @@ class ApiClient:
         An envelope answer is decoded as usual (errors raise); anything else comes back in
         :attr:`ApiResponse.raw`.
         """
-        rel = _route(path)
+        rel = _route(path, slash=self.dialect.trailing_slash)
         query = _encode_params(params)
         return self._retrying(
             lambda attempt: self._once("GET", rel, query, None, {}, None, None, attempt, raw=True)
@@ -270,7 +305,10 @@ class ApiClient:
         *,
         raw: bool = False,
     ) -> ApiResponse:
-        endpoint = rel if rel.startswith(("http://", "https://")) else API_PREFIX + rel
+        endpoint = rel if rel.startswith(("http://", "https://")) else self.dialect.prefix + rel
+        if self._signer is not None:
+            sent = httpx.URL(self.api_base + endpoint).path if "://" not in endpoint else endpoint
+            query = {**(query or {}), **self._signer(sent, query or {}, body)}
         try:
             resp = self._http.request(
                 method,
@@ -285,6 +323,9 @@ class ApiClient:
             raise TransportError(f"timeout calling {endpoint}: {type(exc).__name__}") from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
             raise TransportError(f"connection failed calling {endpoint}: {exc}") from None
+        status = resp.status_code
+        if self.dialect.envelope_on_http_error and 400 <= status < 500 and status != 429:
+            self._raise_envelope_error(resp, endpoint)
         if resp.status_code != 200:
             excerpt = resp.text[:200]
             if resp.status_code >= 500 or resp.status_code == 429:
@@ -304,17 +345,29 @@ class ApiClient:
         code = int(env["code"])
         message = str(env.get("message", ""))
         request_id = env.get("request_id")
-        if code in (0, 20001):
+        if code in self.dialect.success_codes:
             return ApiResponse(env.get("data"), code, message, request_id, attempt, resp.headers)
-        cls = error_for_code(code)
+        cls = self.dialect.error_for_code(code)
         raise cls(code, message, request_id, endpoint, env.get("data"))
 
+    def _raise_envelope_error(self, resp: httpx.Response, endpoint: str) -> None:
+        """Raise the API error a non-200 answer carries in an envelope (if it carries one)."""
+        try:
+            env = orjson.loads(resp.content)
+        except orjson.JSONDecodeError:
+            return
+        if isinstance(env, dict) and "code" in env and int(env["code"]) != 0:
+            code = int(env["code"])
+            cls = self.dialect.error_for_code(code)
+            message = str(env.get("message", ""))
+            raise cls(code, message, env.get("request_id"), endpoint, env.get("data"))
 
-def _route(path: str) -> str:
-    """A path relative to ``/open_api/v1.3/`` (absolute URLs pass), always with its final slash:
-    TikTok routes all end with one and 404 without it."""
+
+def _route(path: str, *, slash: bool = True) -> str:
+    """A path relative to the dialect's prefix (absolute URLs pass); Marketing routes always get
+    their final slash: they all end with one and 404 without it."""
     rel = path if path.startswith(("http://", "https://")) else path.lstrip("/")
-    return rel if rel.endswith("/") else rel + "/"
+    return rel if rel.endswith("/") or not slash else rel + "/"
 
 
 def is_retryable(exc: BaseException) -> bool:

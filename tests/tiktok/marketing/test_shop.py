@@ -138,6 +138,33 @@ def test_stores_and_business_centers(make_api: MakeApi) -> None:
     assert bc.bc_id == BC and bc.user_role == "ADMIN"
 
 
+def test_store_products_page_through_the_catalogue(make_api: MakeApi) -> None:  # COM-2
+    products = [
+        {"item_group_id": 1729000000000000000 + i, "title": f"P{i}", "min_price": "9.90",
+         "max_price": 12.5, "currency": "USD", "status": "AVAILABLE", "historical_sales": 3}
+        for i in range(7)
+    ]  # fmt: skip
+    seen: list[httpx.QueryParams] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/open_api/v1.3/store/product/get/"
+        seen.append(request.url.params)
+        return paged(products, request, key="store_products")
+
+    got = list(
+        Stores(make_api(handler)).products(
+            BC, STORE, advertiser_id=ADV, filtering={"ad_creation_eligible": "GMV_MAX"}, page_size=3
+        )
+    )
+    assert [p.item_group_id for p in got] == [str(p["item_group_id"]) for p in products]
+    assert got[0].max_price == "12.5" and got[0].model_extra == {"historical_sales": 3}
+    assert [q["page"] for q in seen] == ["1", "2", "3"]
+    assert seen[0]["bc_id"] == BC and seen[0]["store_id"] == STORE
+    assert json.loads(seen[0]["filtering"]) == {"ad_creation_eligible": "GMV_MAX"}
+    with pytest.raises(ValueError, match="100"):
+        next(Stores(make_api(handler)).products(BC, STORE, page_size=101))
+
+
 def test_split_test_create_and_result(make_api: MakeApi) -> None:  # KPI-5e
     server = ShopServer()
     tests = SplitTests(make_api(server))

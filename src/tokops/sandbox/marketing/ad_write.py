@@ -25,7 +25,12 @@ from datetime import datetime
 from typing import Any, Final
 
 from tokops.sandbox.envelope import ApiFailure
-from tokops.sandbox.marketing.campaign_write import CODE_NOTHING_TO_UPDATE, set_status
+from tokops.sandbox.marketing.campaign_write import (
+    CODE_NOTHING_TO_UPDATE,
+    partial,
+    resolve_ids,
+    set_status,
+)
 from tokops.sandbox.marketing.context import Market, RouteSpec
 from tokops.sandbox.marketing.rules import SPARK_OBJECTIVES
 from tokops.sandbox.marketing.serialize import ad_dict
@@ -270,16 +275,19 @@ class AdWrites:
             "creatives": [ad_dict(world, a, now) for a in changed],
         }
 
-    def status(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+    def status(self, request: SandboxRequest, now: datetime) -> Any:
         params = Params.of(request)
         adv = self.market.advertiser(params)
         ids = params.idents("ad_ids", required=True, max_items=20) or []
         operation = params.enum("operation_status", ("ENABLE", "DISABLE", "DELETE"))
-        ads = [self._ad(adv, i) for i in ids]
-        for ad in ads:
-            if ad.deleted and operation != "DELETE":
-                raise bad(f"Invalid value for ad_ids: ad {ad.ad_id} is deleted.")
+        world = self.market.world
+
+        def lookup(ad_id: str) -> Ad | None:
+            ad = world.ads.get(ad_id)
+            return ad if ad is not None and ad.advertiser_id == adv.advertiser_id else None
+
+        ads, failed = resolve_ids(ids, lookup, operation, ids_key="ad_ids", label="ad")
         for ad in ads:
             set_status(ad, operation, now)
-        self.market.world.touch()
-        return {"ad_ids": ids, "status": operation}
+        world.touch()
+        return partial({"ad_ids": [a.ad_id for a in ads], "status": operation}, failed, "ad_id")

@@ -17,7 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from tokops.sandbox.envelope import ApiFailure
-from tokops.sandbox.marketing.campaign_write import CODE_NOTHING_TO_UPDATE, set_status
+from tokops.sandbox.marketing.campaign_write import (
+    CODE_NOTHING_TO_UPDATE,
+    partial,
+    resolve_ids,
+    set_status,
+)
 from tokops.sandbox.marketing.context import Market, RouteSpec
 from tokops.sandbox.marketing.rules import (
     BILLING_EVENTS,
@@ -256,16 +261,20 @@ class AdGroupWrites:
         self.market.world.touch()
         return {}
 
-    def status(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+    def status(self, request: SandboxRequest, now: datetime) -> Any:
         params = Params.of(request)
         adv = self.market.advertiser(params)
         ids = params.idents("adgroup_ids", required=True, max_items=100) or []
         operation = params.enum("operation_status", ("ENABLE", "DISABLE", "DELETE"))
-        adgroups = [self.adgroup(adv, i) for i in ids]
-        for g in adgroups:
-            if g.deleted and operation != "DELETE":
-                raise bad(f"Invalid value for adgroup_ids: ad group {g.adgroup_id} is deleted.")
         world = self.market.world
+
+        def lookup(adgroup_id: str) -> AdGroup | None:
+            g = world.adgroups.get(adgroup_id)
+            return g if g is not None and g.advertiser_id == adv.advertiser_id else None
+
+        adgroups, failed = resolve_ids(
+            ids, lookup, operation, ids_key="adgroup_ids", label="ad group"
+        )
         for g in adgroups:
             set_status(g, operation, now)
             if operation == "DELETE":
@@ -273,4 +282,5 @@ class AdGroupWrites:
                     if a.adgroup_id == g.adgroup_id:
                         a.deleted = True
         world.touch()
-        return {"adgroup_ids": ids, "status": operation}
+        data = {"adgroup_ids": [g.adgroup_id for g in adgroups], "status": operation}
+        return partial(data, failed, "adgroup_id")

@@ -8,16 +8,22 @@
   with GMV Max only (§5).
 - update: partial; ``objective_type`` is immutable; a new budget must be ≥ 105 % of what the
   campaign already spent; nothing to change is 40012.
-- status: ``campaign_ids`` (1–20), ``operation_status`` ENABLE / DISABLE / DELETE; deletion is
-  irreversible and cascades to ad groups and ads.
+- status: ``campaign_ids`` (1–20, GMV Max campaigns included), ``operation_status`` ENABLE /
+  DISABLE / DELETE; deletion is irreversible and cascades to ad groups and ads. When some IDs
+  cannot change (unknown, or deleted and not being deleted) and others can, the others change
+  and the answer is code **20001** "partial success" (§1.2) listing only the IDs that changed,
+  plus **[EMU]** ``error_list`` ``[{<id key>, message}]`` for the others (TikTok's exact shape
+  of a partial answer is not documented). When none can, the call fails with 40002.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from tokops.sandbox.envelope import ApiFailure
+from tokops.sandbox.answers import Answer
+from tokops.sandbox.envelope import CODE_PARTIAL_SUCCESS, ApiFailure
 from tokops.sandbox.marketing.context import Market, RouteSpec
 from tokops.sandbox.marketing.rules import BUDGET_MODES, LEGACY_OBJECTIVES, OBJECTIVES, check_budget
 from tokops.sandbox.marketing.serialize import campaign_dict
@@ -25,7 +31,7 @@ from tokops.sandbox.params import Params, bad
 from tokops.sandbox.request import SandboxRequest
 from tokops.sandbox.world.model import Advertiser, Campaign
 
-__all__ = ["CODE_NOTHING_TO_UPDATE", "CampaignWrites", "set_status"]
+__all__ = ["CODE_NOTHING_TO_UPDATE", "CampaignWrites", "partial", "resolve_ids", "set_status"]
 
 CODE_NOTHING_TO_UPDATE = 40012
 _STATUSES = ("ENABLE", "DISABLE", "DELETE")
@@ -42,6 +48,41 @@ def set_status(obj: Any, operation: str, now: datetime) -> None:
         obj.operation_status = "DISABLE"
     else:
         obj.operation_status = operation
+
+
+def resolve_ids(
+    ids: Sequence[str],
+    lookup: Callable[[str], Any | None],
+    operation: str,
+    *,
+    ids_key: str,
+    label: str,
+) -> tuple[list[Any], list[tuple[str, str]]]:
+    """The objects a status update can change, and ``(id, reason)`` for the others; 40002 when
+    none can (a batch that changes nothing is not a partial success)."""
+    found: list[Any] = []
+    failed: list[tuple[str, str]] = []
+    for ident in ids:
+        obj = lookup(ident)
+        if obj is None:
+            failed.append((ident, f"{label} {ident} does not exist."))
+        elif obj.deleted and operation != "DELETE":
+            failed.append((ident, f"{label} {ident} is deleted."))
+        else:
+            found.append(obj)
+    if not found:
+        raise bad(f"Invalid value for {ids_key}: {failed[0][1]}")
+    return found, failed
+
+
+def partial(data: dict[str, Any], failed: list[tuple[str, str]], id_key: str) -> Any:
+    """*data* as is, or a 20001 "partial success" answer when some IDs failed (§1.2)."""
+    if not failed:
+        return data
+    errors = [{id_key: ident, "message": reason} for ident, reason in failed]
+    return Answer(
+        {**data, "error_list": errors}, code=CODE_PARTIAL_SUCCESS, message="Partial success."
+    )
 
 
 class CampaignWrites:
@@ -160,18 +201,20 @@ class CampaignWrites:
         self.market.world.touch()
         return campaign_dict(self.market.world, campaign, now)
 
-    def status(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
+    def status(self, request: SandboxRequest, now: datetime) -> Any:
         params = Params.of(request)
         adv = self.market.advertiser(params)
         ids = params.idents("campaign_ids", required=True, max_items=20) or []
         operation = params.enum("operation_status", _STATUSES)
-        campaigns = [self._campaign(adv, cid) for cid in ids]
-        for campaign in campaigns:
-            if campaign.deleted and operation != "DELETE":
-                raise bad(
-                    f"Invalid value for campaign_ids: campaign {campaign.campaign_id} is deleted."
-                )
         world = self.market.world
+
+        def lookup(cid: str) -> Any | None:
+            found = world.campaigns.get(cid) or world.gmv_campaigns.get(cid)
+            return found if found is not None and found.advertiser_id == adv.advertiser_id else None
+
+        campaigns, failed = resolve_ids(
+            ids, lookup, operation, ids_key="campaign_ids", label="campaign"
+        )
         for campaign in campaigns:
             set_status(campaign, operation, now)
             if operation == "DELETE":
@@ -182,10 +225,11 @@ class CampaignWrites:
                     if a.campaign_id == campaign.campaign_id:
                         a.deleted = True
         world.touch()
-        return {
-            "campaign_ids": ids,
+        data = {
+            "campaign_ids": [c.campaign_id for c in campaigns],
             "status": operation,
             "campaign_list": [
                 {"campaign_id": c.campaign_id, "status": operation} for c in campaigns
             ],
         }
+        return partial(data, failed, "campaign_id")

@@ -3,8 +3,9 @@
 - ``GET /store/list/?advertiser_id`` → ``{stores: [{store_id, store_name, store_type,
   store_authorized_bc_id, targeting_region_codes, is_gmv_max_available, …}]}``;
 - ``GET /store/product/get/?bc_id&store_id&page&page_size`` (≤ 100) →
-  ``{store_products: [{item_group_id, title, min_price, max_price, currency, category,
-  sku_ids, status}], page_info}``.
+  ``{store_products: [{item_group_id, title, product_image_url, min_price, max_price,
+  currency, category, sku_ids, status, gmv_max_ads_status}], page_info}`` (``filtering``:
+  ``item_group_ids``, ``product_name``; ``ad_creation_eligible`` is accepted and ignored).
 
 **[UNCONFIRMED]** shapes beyond the ids (the SDK leaves ``data`` untyped).
 
@@ -109,6 +110,7 @@ class Stores:
                 "category": p.category,
                 "sku_ids": list(p.sku_ids),
                 "status": "AVAILABLE",
+                "gmv_max_ads_status": "UNOCCUPIED",
             }
             for p in store.products
             if (ids is None or p.item_group_id in ids)

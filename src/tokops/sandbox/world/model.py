@@ -266,6 +266,8 @@ class GmvMaxCampaign:
     identity_list: list[dict[str, Any]] = field(default_factory=list)
     schedule_type: str = "SCHEDULE_FROM_NOW"
     status_log: list[tuple[datetime, str]] = field(default_factory=list)
+    deleted: bool = False
+    """Deleted through ``/campaign/status/update/`` (irreversible; listed only on request)."""
 
 
 @dataclass

@@ -29,6 +29,7 @@ __all__ = ["MAX_FILTER_IDS", "MAX_STATUS_IDS", "ObjectResource", "OperationStatu
 
 OperationStatus = Literal["ENABLE", "DISABLE", "DELETE"]
 MAX_STATUS_IDS: Final = 20
+PARTIAL_SUCCESS: Final = 20001
 MAX_FILTER_IDS: Final = 100
 
 M = TypeVar("M", bound=WireModel)
@@ -106,7 +107,10 @@ class ObjectResource(Generic[M]):
     def set_status(
         self, advertiser_id: str, ids: Sequence[str], operation_status: OperationStatus
     ) -> list[StatusUpdate]:
-        """Enable, disable or delete objects, 20 IDs per call (§3.1)."""
+        """Enable, disable or delete objects, 20 IDs per call (§3.1).
+
+        A 20001 "partial success" answer is not an error: the IDs the answer does not list as
+        changed are in :attr:`StatusUpdate.failed_ids` (check it)."""
         if operation_status not in ("ENABLE", "DISABLE", "DELETE"):
             raise ValueError("operation_status must be ENABLE, DISABLE or DELETE")
         id_list = sids(ids, name=self.ids_key)
@@ -114,7 +118,8 @@ class ObjectResource(Generic[M]):
             raise ValueError("set_status needs at least one ID")
         out: list[StatusUpdate] = []
         for chunk in chunked(id_list, MAX_STATUS_IDS):
-            data = self.api.post(
+            resp = self.api.call(
+                "POST",
                 f"{self.kind}/status/update/",
                 json={
                     "advertiser_id": sid(advertiser_id, name="advertiser_id"),
@@ -122,5 +127,12 @@ class ObjectResource(Generic[M]):
                     "operation_status": operation_status,
                 },
             )
-            out.append(StatusUpdate.model_validate(data if isinstance(data, dict) else {}))
+            data = resp.data if isinstance(resp.data, dict) else {}
+            update = StatusUpdate.model_validate(data)
+            if resp.code == PARTIAL_SUCCESS:
+                done = set(update.ids)
+                update = update.model_copy(
+                    update={"failed_ids": [i for i in chunk if i not in done]}
+                )
+            out.append(update)
         return out

@@ -125,6 +125,8 @@ class StatusUpdate(WireModel):
 
     status: str | None = None
     ids: list[str] = Field(default_factory=list)
+    failed_ids: list[str] = Field(default_factory=list)
+    """IDs asked for but not changed: the call answered 20001 "partial success" (§1.2)."""
 
     @model_validator(mode="before")
     @classmethod
