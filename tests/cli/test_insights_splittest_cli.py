@@ -20,10 +20,7 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, tuple[str, str]]:
-    settings = SandboxSettings.model_validate(
-        {"seed": 2, "scale": "small", "world_anchor": NOW.date(), "access_tokens": ("t",),
-         "marketing_qps": 100_000, "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}}}
-    )  # fmt: skip
+    settings = SandboxSettings.unthrottled(seed=2, world_anchor=NOW.date())
     sandbox = Sandbox(settings, now=lambda: NOW)
     client = connect_client(
         "t", api_base="http://sandbox.test", transport=sandbox.transport(), qps=100_000

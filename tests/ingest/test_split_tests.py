@@ -13,10 +13,7 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def test_split_tests_stream_stores_the_platform_verdict() -> None:
-    settings = SandboxSettings.model_validate(
-        {"seed": 5, "scale": "small", "world_anchor": NOW.date(), "access_tokens": ("t",),
-         "marketing_qps": 100_000, "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}}}
-    )  # fmt: skip
+    settings = SandboxSettings.unthrottled(seed=5, world_anchor=NOW.date())
     sandbox = Sandbox(settings, now=lambda: NOW)
     client = connect_client(
         "t", api_base="http://sandbox.test", transport=sandbox.transport(), qps=100_000

@@ -17,10 +17,7 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def test_world_saturating_formats_are_flagged() -> None:
-    settings = SandboxSettings.model_validate(
-        {"seed": 11, "scale": "small", "world_anchor": NOW.date(), "access_tokens": ("t",),
-         "marketing_qps": 100_000, "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}}}
-    )  # fmt: skip
+    settings = SandboxSettings.unthrottled(seed=11, world_anchor=NOW.date())
     sandbox = Sandbox(settings, now=lambda: NOW)
     client = connect_client("t", api_base="http://sandbox.test", transport=sandbox.transport())
     store = connect("duckdb://")
@@ -43,10 +40,7 @@ def test_world_saturating_formats_are_flagged() -> None:
 
 
 def _world(seed: int) -> tuple[Sandbox, object]:
-    settings = SandboxSettings.model_validate(
-        {"seed": seed, "scale": "small", "world_anchor": NOW.date(), "access_tokens": ("t",),
-         "marketing_qps": 100_000, "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}}}
-    )  # fmt: skip
+    settings = SandboxSettings.unthrottled(seed=seed, world_anchor=NOW.date())
     sandbox = Sandbox(settings, now=lambda: NOW)
     client = connect_client("t", api_base="http://sandbox.test", transport=sandbox.transport())
     store = connect("duckdb://")

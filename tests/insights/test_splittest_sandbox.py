@@ -24,10 +24,7 @@ SEEDS = (1, 2, 3, 11, 12)
 
 
 def _ingest(seed: int) -> tuple[Sandbox, Store]:
-    settings = SandboxSettings.model_validate(
-        {"seed": seed, "scale": "small", "world_anchor": NOW.date(), "access_tokens": ("t",),
-         "marketing_qps": 100_000, "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}}}
-    )  # fmt: skip
+    settings = SandboxSettings.unthrottled(seed=seed, world_anchor=NOW.date())
     sandbox = Sandbox(settings, now=lambda: NOW)
     client = connect_client(
         "t", api_base="http://sandbox.test", transport=sandbox.transport(), qps=100_000

@@ -44,16 +44,7 @@ def world_claims(truth: dict[str, float]) -> tuple[SparkClaim, ...]:
 
 @pytest.fixture(scope="module")
 def ingested() -> tuple[Sandbox, Store]:
-    settings = SandboxSettings.model_validate(
-        {
-            "seed": 11,
-            "scale": "small",
-            "world_anchor": NOW.date(),
-            "access_tokens": (TOKEN,),
-            "marketing_qps": 100_000,
-            "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}},
-        }
-    )
+    settings = SandboxSettings.unthrottled(seed=11, world_anchor=NOW.date(), token=TOKEN)
     sandbox = Sandbox(settings, now=lambda: NOW)
     client = connect_client(
         TOKEN, api_base="http://sandbox.test", transport=sandbox.transport(), qps=100_000

@@ -207,6 +207,28 @@ class SandboxSettings(_Model):
     """App-level QPS of the Marketing API routes (basic tier); above it, code 40100."""
     marketing: MarketingSettings = MarketingSettings()
 
+    @classmethod
+    def unthrottled(
+        cls,
+        *,
+        seed: int,
+        world_anchor: date,
+        token: str = "t",
+        scale: Literal["small", "medium", "large"] = "small",
+    ) -> SandboxSettings:
+        """A world without the Marketing API's rate limits, for in-process use (tests,
+        notebooks, a quick look at a seed): syncs run as fast as the machine allows."""
+        return cls.model_validate(
+            {
+                "seed": seed,
+                "scale": scale,
+                "world_anchor": world_anchor,
+                "access_tokens": (token,),
+                "marketing_qps": 100_000,
+                "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}},
+            }
+        )
+
 
 class SandboxConfigError(ValueError):
     """The sandbox configuration file or values are wrong; the message says which key."""
