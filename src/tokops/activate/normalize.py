@@ -156,7 +156,7 @@ def normalize_phone(s: ir.StringValue, region: str = "US") -> ir.StringValue:
     code, prefix = region_dialing(region)
     value = py_strip(s)
     kept = value.re_replace("[^0-9+]", "")
-    digits = kept.re_replace("[^0-9]", "")
+    digits = kept.replace("+", "")  # kept holds only digits and "+": no second regex
     national = (
         ibis.cases((digits.startswith(prefix), digits.substr(len(prefix))), else_=digits)
         if prefix
@@ -247,7 +247,7 @@ def add_hashed_key(
     elif kind == "phone":
         code, prefix = region_dialing(region)
         st.add(kept=st.col("s").re_replace("[^0-9+]", ""), alpha=st.col("s").re_search("[A-Za-z]"))
-        st.add(digits=st.col("kept").re_replace("[^0-9]", ""))
+        st.add(digits=st.col("kept").replace("+", ""))  # only digits and "+" are kept
         digits = st.col("digits")
         national = (
             ibis.cases((digits.startswith(prefix), digits.substr(len(prefix))), else_=digits)
