@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from tokops.ingest import AdsSyncOptions, sync_ads, sync_all
+from tokops.metrics.rollup import is_fresh
 from tokops.warehouse import Store
 
 SINCE = date(2024, 3, 1)
@@ -92,6 +93,43 @@ def test_a_rerun_adds_no_rows_and_corrects_restated_conversions(
     for adv in (fake.TOKYO, fake.LA):
         assert sums(any_store, adv) == expected(fake, adv)
     assert query(any_store, "SELECT sum(conversion) FROM ad_daily")[0][0] > before[1]
+
+
+def test_ad_monthly_follows_every_sync_and_matches_ad_daily(
+    any_store: Store, fake: Any, make_client: Callable[..., Any]
+) -> None:
+    """The KPI pre-aggregate is refreshed after the merge, also for a restatement (KPI-1)."""
+    client = make_client(fake)
+    monthly = "SELECT advertiser_id, sum(days), sum(conversions) FROM ad_monthly GROUP BY 1"
+    daily = "SELECT advertiser_id, count(*), sum(conversion) FROM ad_daily GROUP BY 1"
+    run(any_store, fake, client)
+    assert is_fresh(any_store)
+    first = sorted(query(any_store, monthly))
+    assert first == sorted(query(any_store, daily)) and len(first) == 2
+    fake.now += timedelta(days=2)  # restated conversions: same rows, new synced_at
+    run(any_store, fake, client, since=None, advertiser_ids=(fake.TOKYO,))
+    assert is_fresh(any_store)
+    again = sorted(query(any_store, monthly))
+    assert again == sorted(query(any_store, daily)) and again != first
+    run(any_store, fake, client, streams=("campaign_daily",))  # ad_daily untouched: still fresh
+    assert is_fresh(any_store)
+
+
+def test_a_failed_roll_up_refresh_does_not_fail_the_sync(
+    duck_store: Store, fake: Any, make_client: Callable[..., Any], monkeypatch: Any
+) -> None:
+    """The merged data stands; the roll-up is reported failed and KPIs read ad_daily."""
+
+    def broken(*_: Any, **__: Any) -> int:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("tokops.ingest.sync.refresh_ad_monthly", broken)
+    result = run(duck_store, fake, make_client(fake))
+    assert result.status == "ok"
+    (rollup,) = [s for s in result.streams if s.stream == "ad_monthly"]
+    assert rollup.status == "failed" and rollup.error == "disk full"
+    assert query(duck_store, "SELECT count(*) FROM ad_daily")[0][0] > 0
+    assert not is_fresh(duck_store)
 
 
 def test_report_days_are_the_advertisers_own_days(

@@ -36,6 +36,7 @@ from tokops.ingest.state import DEFAULT_HISTORY_DAYS, DEFAULT_LOOKBACK_DAYS, Cur
 from tokops.ingest.summary import IngestReporter, StreamResult, SyncResult
 from tokops.ingest.tables import table
 from tokops.ingest.tasks import TaskContext
+from tokops.metrics.rollup import MONTHLY_TABLE, SOURCE_TABLE, is_fresh, refresh_ad_monthly
 from tokops.warehouse.merge import merge_batches
 
 if TYPE_CHECKING:
@@ -218,7 +219,19 @@ def sync_ads(
         extra_results=extra,
         started_perf=t0,
     )
-    return runner.run()
+    daily = not streams or SOURCE_TABLE in streams
+    fresh = daily and is_fresh(store)  # else ad_monthly may be stale for other advertisers too
+    result = runner.run()
+    if daily:  # ad_monthly (KPI roll-ups) follows the ad_daily rows just merged
+        rollup = StreamResult(MONTHLY_TABLE, f"{len(known)} advertisers" if fresh else "all")
+        try:
+            rollup.rows = refresh_ad_monthly(store, sorted(known) if fresh else None)
+            rollup.status = "ok"
+        except Exception as exc:  # noqa: BLE001 - the data is merged; KPIs read ad_daily until
+            # the next refresh (the roll-up counts as stale), so the sync itself stands
+            rollup.status, rollup.error = "failed", str(exc)
+        result.streams.append(rollup)
+    return result
 
 
 def sync_organic(

@@ -9,6 +9,10 @@ Only the measures the requested KPIs need are summed, and the formulas run colum
 Money is never added across currencies: paid roll-ups always group by ``currency`` too (an
 account has one currency, so this splits nothing unless the selection mixes currencies; then
 each currency gets its own rows).
+
+Paid roll-ups from ``ad_daily`` at a grain without day, week, spark or audience dimension read
+whole months from the ``ad_monthly`` pre-aggregate while it is fresh, and only the partial
+months at the window's edges from ``ad_daily`` (:mod:`.rollup`); the sums are the same.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from tokops.errors import ConfigError
 from tokops.metrics.catalogue import CATALOGUE, Kpi
 from tokops.metrics.grain import parse_grain
 from tokops.metrics.measures import MEASURES, Source
+from tokops.metrics.rollup import SOURCE_TABLE, monthly_source
 from tokops.metrics.sources import (
     FOLLOWERS_TABLE,
     ORGANIC_TABLE,
@@ -242,6 +247,11 @@ def compute_kpis(
     if absent:
         missing = [k.name for k in chosen if set(k.measures) & set(absent)]
         notes.append(f"{', '.join(missing)}: not in {name} (None here)")
+    if source == "paid" and table is None and name == SOURCE_TABLE and not native:
+        rows = monthly_source(store, grain, list(group), list(aggs), start, end, advertiser_ids)
+        if rows is not None:  # the same sums, from whole months of ad_monthly (see .rollup)
+            t, group = rows, {k: rows[k] for k in group}
+            aggs = {n: rows[n].sum() for n in aggs}
     expr = t.group_by(**group).aggregate(**aggs) if group else t.aggregate(**aggs)
     if group:
         expr = expr.order_by(list(group))

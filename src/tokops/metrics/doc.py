@@ -51,6 +51,13 @@ Rules that hold for every KPI (KPI-1, KPI-5c):
   time only): a period opens at the last snapshot before its first one (that first one when
   there is none) and closes at its last one; a gap between snapshots counts in the period of
   the later one; a period without a snapshot has no row. Days are UTC days of the reading.
+- **`ad_monthly`** is a pre-aggregate of `ad_daily` (keys `advertiser_id, campaign_id,
+  adgroup_id, ad_id, currency, month`, plus `days` and one column per additive measure, named
+  after it), refreshed by `tokops sync ads` after it merges `ad_daily` (`rollup_state` records
+  the `ad_daily` row count and latest `synced_at` it was built from). Roll-ups without a day or
+  week grain read whole months from it and the partial months at the edges of `--from`/`--to`
+  from `ad_daily`, with the same results; when `ad_daily` changed since the refresh (other
+  writers, a failed refresh) they read `ad_daily` only.
 """
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "TableSpec",
     "declare_table",
     "merge_batches",
+    "run_transaction",
     "table_columns",
     "write_rows",
 ]
@@ -255,6 +256,12 @@ def _transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]]) 
     except Exception as exc:  # noqa: BLE001
         raise WarehouseError(f"statement failed: {_one_line(exc)}") from None
     return out
+
+
+def run_transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+    """Run SQL statements (engine dialect, bound parameters) in one transaction; returns what
+    each returned first (DuckDB) or its row count (PostgreSQL). Raises WarehouseError."""
+    return _transaction(store, statements)
 
 
 def _merge_duckdb(
