@@ -16,6 +16,7 @@ import pytest
 from pydantic import SecretStr
 
 from tokops.ingest import AdsSyncOptions, SyncResult, connect_client, sync_ads
+from tokops.ingest.metering import metered
 from tokops.ingest.shop import SHOP_SCOPE, order_rows
 from tokops.sandbox import Sandbox, SandboxSettings
 from tokops.tiktok.shop import ShopClient, ShopCredentials, ShopOrder
@@ -55,7 +56,7 @@ class ShopWorld:
             SecretStr(TOKEN),
             api_base="http://sandbox.test",
         )
-        return ShopClient(creds, transport=self.sandbox.transport(), qps=None)
+        return ShopClient(creds, transport=metered(self.client, self.sandbox.transport()), qps=None)
 
     def sync(self, store: Store, shop: ShopClient | None, **options: Any) -> SyncResult:
         opts = AdsSyncOptions(**{"since": SINCE, "streams": SHOP_STREAMS, **options})
@@ -118,6 +119,7 @@ def test_order_sums_in_the_store_equal_the_worlds_own_orders(
     assert by_order == [(0,)]
     (orders_stream,) = [s for s in result.streams if s.stream == "shop_orders"]
     assert orders_stream.scope_id == SHOP_SCOPE and orders_stream.windows >= 2
+    assert orders_stream.calls >= orders_stream.windows  # Shop calls count in the summary
 
 
 def test_re_runs_add_nothing_and_later_updates_replace_their_rows(

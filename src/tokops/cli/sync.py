@@ -51,9 +51,11 @@ def make_client(settings: Settings, api_base: str | None, qps: float | None) -> 
     )
 
 
-def make_shop_client(settings: Settings) -> ShopClient | None:
+def make_shop_client(settings: Settings, client: MarketingClient) -> ShopClient | None:
     """The TikTok Shop client of a sync, from ``TIKTOK_SHOP_*`` env vars (``None`` without them:
-    the ``shop_orders`` stream is then reported as skipped)."""
+    the ``shop_orders`` stream is then reported as skipped); its calls count in *client*'s
+    meter."""
+    from tokops.ingest.metering import metered
     from tokops.tiktok._http import RetryPolicy
     from tokops.tiktok.shop import ShopClient, shop_credentials
 
@@ -61,7 +63,12 @@ def make_shop_client(settings: Settings) -> ShopClient | None:
     if creds is None:
         return None
     tk = settings.tiktok
-    return ShopClient(creds, retry=RetryPolicy(max_retries=tk.max_retries), timeout_s=tk.timeout_s)
+    return ShopClient(
+        creds,
+        retry=RetryPolicy(max_retries=tk.max_retries),
+        timeout_s=tk.timeout_s,
+        transport=metered(client),
+    )
 
 
 def _day(value: datetime | None) -> date | None:
@@ -120,8 +127,8 @@ def ads(
         app_secret=SecretStr(secret) if secret else None,
     )
     options.check()
-    shop = make_shop_client(settings)  # TIKTOK_SHOP_* env vars; None: shop_orders skipped
     client = make_client(settings, api_base, qps)
+    shop = make_shop_client(settings, client)  # TIKTOK_SHOP_* env vars; None: skipped
     store = connect(settings.store.url)
     try:
         with _progress(enabled=not json_out) as reporter:

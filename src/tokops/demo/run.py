@@ -366,6 +366,7 @@ def _ingest(
     from pydantic import SecretStr
 
     from tokops.ingest import connect_client, sync_all
+    from tokops.ingest.metering import metered
     from tokops.tiktok.shop import ShopClient, ShopCredentials
 
     rep.step(
@@ -384,7 +385,7 @@ def _ingest(
     )
     with (
         connect_client(token, api_base=url, qps=DEMO_QPS) as client,
-        ShopClient(shop_creds, qps=DEMO_QPS) as shop,
+        ShopClient(shop_creds, qps=DEMO_QPS, transport=metered(client)) as shop,
     ):
         results = sync_all(store, client, business_ids=business_ids, shop=shop)
     rep.ingest_done(results)

@@ -37,6 +37,8 @@ __all__ = [
     "MeteredLimiter",
     "MeteredTransport",
     "connect_client",
+    "meter_of",
+    "metered",
     "union_seconds",
 ]
 
@@ -177,3 +179,19 @@ def connect_client(
         rate_limiter=MeteredLimiter(rate, meter),
     )
     return MarketingClient(api)
+
+
+def meter_of(client: MarketingClient) -> Meter | None:
+    """The meter of a client made by :func:`connect_client` (None for another client)."""
+    meter = getattr(client.api.rate_limiter, "meter", None)
+    return meter if isinstance(meter, Meter) else None
+
+
+def metered(
+    client: MarketingClient, inner: httpx.BaseTransport | None = None
+) -> httpx.BaseTransport | None:
+    """A transport for another API's client of the same sync (the TikTok Shop client) whose
+    calls count in *client*'s meter, so the sync's summary shows them; *inner* unchanged when
+    *client* has no meter."""
+    meter = meter_of(client)
+    return inner if meter is None else MeteredTransport(inner, meter)

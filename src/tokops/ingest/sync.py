@@ -27,7 +27,7 @@ from pydantic import SecretStr
 from tokops.errors import ConfigError, TikTokError
 from tokops.ingest.ads import DEFAULT_HOURLY_DAYS, HOURLY, AdvertiserInfo, ads_tasks, stream_names
 from tokops.ingest.batches import BatchBuilder
-from tokops.ingest.metering import Meter
+from tokops.ingest.metering import meter_of
 from tokops.ingest.organic import organic_stream_names, organic_tasks
 from tokops.ingest.runner import DEFAULT_CONCURRENCY, Runner, declare_tables
 from tokops.ingest.shop import SHOP_STREAMS, shop_tasks
@@ -147,11 +147,6 @@ def _write_advertisers(store: Store, infos: Sequence[Any], now: datetime) -> Non
     merge_batches(store, ADVERTISERS, list(builder.build(rows)), key=tbl.key)
 
 
-def _meter_of(client: MarketingClient) -> Meter | None:
-    meter = getattr(client.api.rate_limiter, "meter", None)
-    return meter if isinstance(meter, Meter) else None
-
-
 def sync_ads(
     store: Store,
     client: MarketingClient,
@@ -167,7 +162,7 @@ def sync_ads(
     options = options or AdsSyncOptions()
     options.check()
     t0 = time.perf_counter()
-    meter = _meter_of(client)
+    meter = meter_of(client)
     declare_tables(store)
     if meter is not None:
         meter.tag(ADVERTISERS)
@@ -268,7 +263,7 @@ def sync_organic(
         command="organic",
         concurrency=options.concurrency,
         reporter=reporter,
-        meter=_meter_of(client),
+        meter=meter_of(client),
         started_perf=t0,
     )
     return runner.run()
