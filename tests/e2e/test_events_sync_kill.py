@@ -157,3 +157,11 @@ def test_sigkill_mid_run_then_resume(tmp_path: Path, sink: tuple[Sink, str]) -> 
     assert resent <= UNRECORDED * BATCH  # nothing sent twice beyond the unrecorded window
     assert max(state.received.values()) <= 2
     assert _sent_in_ledger(tmp_path) == N_EVENTS
+    con = duckdb.connect(str(tmp_path / "ws.duckdb"))
+    try:
+        runs = con.execute(
+            "SELECT status, sent, finished_at IS NULL FROM events_runs ORDER BY started_at"
+        ).fetchall()
+    finally:
+        con.close()
+    assert runs == [("interrupted", recorded, True), ("completed", N_EVENTS - recorded, False)]

@@ -9,8 +9,9 @@ Schema (``docs/CONTRACTS.md``; health and other tools read these tables):
   Rows whose event a previous run already sent are *not* written again (they are counted as
   ``already_sent`` in ``events_runs``); their ``sent`` row from the earlier run stays the record.
 - ``events_runs``: one row per run — ``run_id, started_at, finished_at, source, event_source,
-  event_source_id, status (running / completed / failed), dry_run, test_event_code`` and the
-  counts ``sent, invalid, rejected, duplicate, failed, already_sent``.
+  event_source_id, status (running / completed / failed / interrupted), dry_run,
+  test_event_code`` and the counts ``sent, invalid, rejected, duplicate, failed,
+  already_sent``. ``interrupted``: the process died mid-run (see :func:`close_interrupted`).
 
 Crash safety: :class:`LedgerWriter` is the single writer thread, on its own connection. A
 sender hands it a batch's outcome; the sync lets at most a fixed number of sent batches wait
@@ -43,6 +44,7 @@ __all__ = [
     "STATUSES",
     "LedgerWriter",
     "RunRecord",
+    "close_interrupted",
     "ensure_tables",
     "finish_run",
     "ledger_rows",
@@ -124,6 +126,32 @@ class RunRecord:
     dry_run: bool
     test_event_code: str | None
     started_at: datetime
+
+
+def close_interrupted(store: Store, event_source_id: str) -> list[str]:
+    """Mark this event source's runs still ``running`` as ``interrupted``, with the counts
+    their ledger rows show; returns their ids.
+
+    Only on DuckDB: its database file admits one writing process, so a run still ``running``
+    when another starts belongs to a process that died (SIGKILL, power loss) before it could
+    record its end. (On a shared server such as PostgreSQL another machine may be running it.)
+    ``already_sent`` is not in the ledger and stays 0.
+    """
+    if store.engine != "duckdb" or not store.exists(RUNS_TABLE):
+        return []
+    runs = store.table(RUNS_TABLE)
+    stale = runs.filter(runs.status == "running", runs.event_source_id == event_source_id)
+    ids = [str(v) for v in store.fetch(stale.select("run_id")).column(0).to_pylist()]
+    for run_id in ids:
+        ledger = store.table(LEDGER_TABLE)
+        mine = ledger.filter(ledger.run_id == run_id)
+        rows = mine.group_by("status").aggregate(n=mine.count())
+        got = store.fetch(rows).to_pydict()
+        counts = dict(zip(got["status"], got["n"], strict=True))
+        values: dict[str, Any] = {"status": "interrupted"}
+        values.update({key: int(counts.get(key, 0)) for key in STATUSES})
+        store.update(RUNS_TABLE, values, {"run_id": run_id})
+    return ids
 
 
 def start_run(store: Store, run: RunRecord) -> None:

@@ -438,6 +438,7 @@ def run_sync(
         test_event_code=options.test_event_code,
         started_at=now_dt,
     )
+    ledger_mod.close_interrupted(store, options.event_source_id)
     ledger_mod.start_run(store, record)
     run = _Run(store, client, options, reporter, run_id)
     reporter.started(run_id, total, options.dry_run)
