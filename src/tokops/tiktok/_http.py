@@ -93,10 +93,14 @@ class RateLimiter:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
+        on_grant: Callable[[float], None] | None = None,
     ) -> None:
+        """*on_grant* is called with the clock's time of each grant, under the limiter's lock
+        (so grants are reported in order, at the instant they happened)."""
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
+        self._on_grant = on_grant
         self.capacity = burst if burst is not None else max(1.0, rate)
         self._tokens = self.capacity
         self._clock = clock
@@ -116,6 +120,8 @@ class RateLimiter:
                     self._last = now
                     if self._tokens >= 1 - 1e-9:  # tolerance: float sums of refills
                         self._tokens = max(0.0, self._tokens - 1)
+                        if self._on_grant is not None:
+                            self._on_grant(now)
                         return
                     wait = (1 - self._tokens) / self.rate
             self._sleep(wait)
