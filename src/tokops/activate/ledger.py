@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 from tokops.errors import PipelineError
 
 if TYPE_CHECKING:
+    import ibis.expr.types as ir
     import pyarrow as pa
 
     from tokops.warehouse import Store
@@ -50,6 +51,7 @@ __all__ = [
     "ledger_rows",
     "ledger_schema",
     "sent_count",
+    "sent_rows",
     "start_run",
 ]
 
@@ -173,18 +175,23 @@ def start_run(store: Store, run: RunRecord) -> None:
     store.insert(RUNS_TABLE, pa.Table.from_pylist([row], schema=runs_schema()))
 
 
-def sent_count(store: Store, event_source_id: str, test_event_code: str | None) -> int:
-    """How many ``sent`` rows the ledger holds for this event source and stream (the size of
-    the "already sent" look-up a sync builds)."""
-    if not store.exists(LEDGER_TABLE):
-        return 0
-    ledger = store.table(LEDGER_TABLE)
+def sent_rows(ledger: ir.Table, event_source_id: str, test_event_code: str | None) -> ir.Table:
+    """The ledger's ``sent`` rows of one event source and stream (live rows have no
+    ``test_event_code``; a test run only matches rows of its own code)."""
     stream = (
         ledger.test_event_code.isnull()
         if test_event_code is None
         else ledger.test_event_code == test_event_code
     )
-    sent = ledger.filter(ledger.event_source_id == event_source_id, ledger.status == "sent", stream)
+    return ledger.filter(ledger.event_source_id == event_source_id, ledger.status == "sent", stream)
+
+
+def sent_count(store: Store, event_source_id: str, test_event_code: str | None) -> int:
+    """How many ``sent`` rows the ledger holds for this event source and stream (the size of
+    the "already sent" look-up a sync builds)."""
+    if not store.exists(LEDGER_TABLE):
+        return 0
+    sent = sent_rows(store.table(LEDGER_TABLE), event_source_id, test_event_code)
     return int(store.fetch(sent.count()).column(0)[0].as_py() or 0)
 
 

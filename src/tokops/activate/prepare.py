@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import ibis
 
+from tokops.activate.ledger import sent_rows
 from tokops.activate.mapping import FieldMapping
 from tokops.activate.normalize import (
     add_event_time,
@@ -323,19 +324,8 @@ def _flag(store: Store, prepared: ir.Table, light: ir.Table, opts: PrepareOption
     valid = keyed._reason.isnull()
     flags: dict[str, ir.Value] = {"_dupkey": (valid & keyed._key.isin(dups._key)).fill_null(False)}
     if opts.ledger_table is not None and store.exists(opts.ledger_table):
-        ledger = store.table(opts.ledger_table)
-        stream = (
-            ledger.test_event_code.isnull()
-            if opts.test_event_code is None
-            else ledger.test_event_code == opts.test_event_code
-        )
-        sent = ledger.filter(
-            ledger.event_source_id == opts.event_source_id,
-            ledger.status == "sent",
-            ledger.event.notnull(),
-            ledger.event_id.notnull(),
-            stream,
-        ).select(_key=_key(ledger))
+        sent = sent_rows(store.table(opts.ledger_table), opts.event_source_id, opts.test_event_code)
+        sent = sent.filter(sent.event.notnull(), sent.event_id.notnull()).select(_key=_key(sent))
         flags["_already"] = (valid & keyed._key.isin(sent._key)).fill_null(False)
     else:
         flags["_already"] = ibis.literal(False)

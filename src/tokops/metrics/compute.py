@@ -180,8 +180,7 @@ def _aggregates(
             else:
                 skipped.append(name)
         else:
-            value = t[m.column] if m.weight is None else t[m.column] * t[m.weight]
-            aggs[name] = value.sum()
+            aggs[name] = m.value(t).sum()
     return aggs, skipped, absent
 
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 __all__ = ["MEASURES", "Measure", "Source", "Unit"]
 
@@ -40,6 +43,13 @@ class Measure:
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column,) if self.weight is None else (self.column, self.weight)
+
+    def value(self, t: ir.Table) -> ir.NumericValue:
+        """The per-row value this measure sums over *t*."""
+        value: ir.NumericValue = (
+            t[self.column] if self.weight is None else t[self.column] * t[self.weight]
+        )
+        return value
 
 
 class _Registry(Mapping[str, Measure]):

@@ -75,12 +75,6 @@ def rollup_measures(columns: Sequence[str]) -> list[Measure]:
     ]
 
 
-def _value(t: ir.Table, m: Measure) -> ir.NumericValue:
-    """The per-row value a measure sums (the same expression as ``compute._aggregates``)."""
-    value: ir.NumericValue = t[m.column] if m.weight is None else t[m.column] * t[m.weight]
-    return value
-
-
 def _month(t: ir.Table) -> ir.DateValue:
     month: ir.DateValue = t.stat_date.truncate("M").cast("date")
     return month
@@ -91,7 +85,7 @@ def _select(t: ir.Table, advertiser_ids: Sequence[str] | None) -> ir.Table:
         t = t.filter(t.advertiser_id.isin(list(advertiser_ids)))
     group = {k: t[k] for k in KEYS} | {"month": _month(t)}
     aggs: dict[str, Any] = {"days": t.count()}
-    aggs.update({m.name: _value(t, m).sum() for m in rollup_measures(t.columns)})
+    aggs.update({m.name: m.value(t).sum() for m in rollup_measures(t.columns)})
     return t.group_by(**group).aggregate(**aggs)
 
 
@@ -126,7 +120,7 @@ def refresh_ad_monthly(store: Store, advertiser_ids: Sequence[str] | None = None
     select = full if advertiser_ids is None else _select(source, advertiser_ids)
     name = quote_ident(MONTHLY_TABLE)
     cols = ", ".join(quote_ident(c) for c in full.columns)
-    mark = "?" if store.engine == "duckdb" else "%s"
+    mark = store.param_mark
     statements: list[tuple[str, Sequence[Any]]] = []
     if advertiser_ids is None:
         schema = full.schema()
@@ -236,6 +230,6 @@ def monthly_source(
         else:
             t = t.filter(t.stat_date >= hi)
         cols = {o: _month(t) if o == "month" else t[o] for o in outputs}
-        cols.update({n: _value(t, MEASURES[n]).cast(types[n]) for n in measures})
+        cols.update({n: MEASURES[n].value(t).cast(types[n]) for n in measures})
         parts.append(t.select(**cols))
     return parts[0] if len(parts) == 1 else parts[0].union(parts[1])

@@ -103,10 +103,6 @@ def _one_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _mark(store: Store) -> str:
-    return "?" if store.engine == "duckdb" else "%s"
-
-
 def table_columns(store: Store, name: str) -> list[str]:
     """Column names of an existing table (empty when it does not exist)."""
     if not store.exists(name):
@@ -131,7 +127,7 @@ def declare_table(store: Store, spec: TableSpec) -> bool:
     if created or added:
         statements += _comments(spec, spec.columns if created else tuple(added), created)
     if statements:
-        _transaction(store, [(s, []) for s in statements])
+        run_transaction(store, [(s, []) for s in statements])
     return created
 
 
@@ -232,8 +228,9 @@ def _with_seq(batch: pa.RecordBatch | pa.Table, start: int) -> pa.Table:
 
 
 # -- DuckDB ------------------------------------------------------------------------------------
-def _transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-    """Run statements in one transaction; returns the first value each statement returned."""
+def run_transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+    """Run SQL statements (engine dialect, bound parameters) in one transaction; returns what
+    each returned first (DuckDB) or its row count (PostgreSQL). Raises WarehouseError."""
     out: list[Any] = []
     try:
         if store.engine == "duckdb":
@@ -256,12 +253,6 @@ def _transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]]) 
     except Exception as exc:  # noqa: BLE001
         raise WarehouseError(f"statement failed: {_one_line(exc)}") from None
     return out
-
-
-def run_transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-    """Run SQL statements (engine dialect, bound parameters) in one transaction; returns what
-    each returned first (DuckDB) or its row count (PostgreSQL). Raises WarehouseError."""
-    return _transaction(store, statements)
 
 
 def _merge_duckdb(
@@ -302,7 +293,7 @@ def _merge_duckdb(
     for upsert in also:
         statements += _upsert_sql(upsert, "?")
     try:
-        counts = _transaction(store, statements)
+        counts = run_transaction(store, statements)
     finally:
         if data is not None:
             raw.unregister(view)
@@ -392,9 +383,9 @@ def _merge_postgres(
 
 def write_rows(store: Store, rows: Sequence[RowUpsert]) -> None:
     """Upsert single rows (bookkeeping such as a run record) in one transaction."""
-    mark = _mark(store)
+    mark = store.param_mark
     statements: list[tuple[str, Sequence[Any]]] = []
     for row in rows:
         statements += _upsert_sql(row, mark)
     if statements:
-        _transaction(store, statements)
+        run_transaction(store, statements)

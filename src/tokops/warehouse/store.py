@@ -202,9 +202,14 @@ class Store:
             cached = self._column_cache[name] = list(self.con.get_schema(name).names)
         return cached
 
+    @property
+    def param_mark(self) -> str:
+        """The engine's placeholder for a bound parameter in :meth:`execute` statements."""
+        return "?" if self.engine == "duckdb" else "%s"
+
     def update(self, name: str, values: Mapping[str, Any], where: Mapping[str, Any]) -> None:
         """``UPDATE name SET … WHERE …`` with every value bound as a parameter."""
-        mark = "?" if self.engine == "duckdb" else "%s"
+        mark = self.param_mark
         sets = ", ".join(f"{quote_ident(k)} = {mark}" for k in values)
         conds = " AND ".join(f"{quote_ident(k)} = {mark}" for k in where)
         params = [*values.values(), *where.values()]
