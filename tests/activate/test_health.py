@@ -24,6 +24,7 @@ from tokops.activate.ledger import (
     COUNT_KEYS,
     LEDGER_TABLE,
     RUNS_TABLE,
+    append_rows,
     ensure_tables,
     ledger_schema,
     runs_schema,
@@ -73,11 +74,12 @@ def row(
 
 
 def load_ledger(store: Store, rows: list[dict[str, Any]], schema: pa.Schema | None = None) -> None:
+    """Rows into the ledger; with *schema*, into a plain ``events_ledger`` table of that shape
+    instead (a ledger written by another tool, with columns tokops does not write)."""
     if schema is None:
-        ensure_tables(store)
-        schema = ledger_schema()
-    else:
-        store.ensure_table(LEDGER_TABLE, ibis.Schema.from_pyarrow(schema))
+        append_rows(store, pa.Table.from_pylist(rows, schema=ledger_schema()))
+        return
+    store.ensure_table(LEDGER_TABLE, ibis.Schema.from_pyarrow(schema))
     store.insert(LEDGER_TABLE, pa.Table.from_pylist(rows, schema=schema))
 
 

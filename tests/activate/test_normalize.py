@@ -101,6 +101,19 @@ CURATED = [
     "0033612345678",
     "1-800-FLOWERS",
     "e\u0301mile@x.fr",
+    # values of the short paths (plain emails, phones of digits and separators)
+    "abc@example.com",
+    "a.b-c_d%e+f@x-y.co.uk",
+    "-@-.-",
+    "a@b.",
+    "06 12 34 56 78",
+    " (+33) 6.12.34-56-78 ",
+    "()",
+    "+",
+    "+0123456",
+    "00",
+    "1" * 64,
+    " " + "0123456789" * 6 + "0123 ",
 ]
 
 
@@ -113,6 +126,9 @@ _TRICKY = st.sampled_from("ΣσςΑaA'.:\u0301\u0345ʰ @\u00a0\u2028İ+012345678
 _TEXT = (
     st.text()
     | st.text(_TRICKY)
+    | st.from_regex(r"[a-z0-9._%+-]{1,6}@[a-z0-9-]{1,5}(\.[a-zA-Z0-9-]{0,4}){1,2}", fullmatch=True)
+    | st.text("0123456789 ()+.-", max_size=18)
+    | st.text("0123456789abcdefABCDEF", min_size=63, max_size=65)
     | st.builds(
         lambda a, b, c: f"{a}@{b}.{c}",
         st.text(min_size=1),

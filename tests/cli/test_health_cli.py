@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tokops.activate.ledger import LEDGER_TABLE, ensure_tables, ledger_schema
+from tokops.activate.ledger import append_rows, ensure_tables, ledger_schema
 from tokops.cli import _client as client_cli
 from tokops.cli import health as health_cli
 from tokops.config import write_workspace
@@ -76,7 +76,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ledger_row("sent", ("email", "phone", "ttclid", "ip_ua"), event_id="o2"),
         ledger_row("invalid", event_id=None, reason="event_time: not a date"),
     ]
-    store.insert(LEDGER_TABLE, pa.Table.from_pylist(rows, schema=ledger_schema()))
+    append_rows(store, pa.Table.from_pylist(rows, schema=ledger_schema()))
     store.close()
     return tmp_path
 

@@ -219,8 +219,37 @@ class _Stages:
         self.t = self.t.mutate(**{self.prefix + k: v for k, v in exprs.items()})
         self.temps += [self.prefix + k for k in exprs]
 
+    def add_unless(self, skip: ir.BooleanValue, **exprs: Any) -> None:
+        """Like :meth:`add`, but NULL (not computed) on the rows where *skip* is true."""
+        self.add(**{k: ibis.cases((skip, ibis.null()), else_=v) for k, v in exprs.items()})
+
     def finish(self, **outputs: Any) -> ir.Table:
         return self.t.mutate(**outputs).drop(*self.temps)
+
+
+#: Emails already in normal form (trimmed, lower-case ASCII) and valid: hashed as they are. The
+#: pattern is a subset of the reference's ``^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$`` without upper
+#: case or whitespace, so strip + lower change nothing; the rest take the general path.
+_PLAIN_EMAIL = "^[a-z0-9._%+-]+@[a-z0-9-]+([.][a-z0-9-]+)+$"
+#: Phones written with digits, ``+``, spaces, brackets, dots and dashes only: no letters, and
+#: the only whitespace is the space, so plain replaces give the digits (no regex rewrite).
+_PLAIN_PHONE = "^[0-9 ()+.-]*$"
+_PHONE_SEPARATORS = " ().-"
+
+
+def _is_hashed(store: Store, s: ir.StringValue) -> ir.BooleanValue:
+    """64 hex characters (the regex only runs on 64-byte values)."""
+    result: ir.BooleanValue = ibis.cases(
+        (store.byte_length(s) == 64, s.re_search(_HASHED)), else_=False
+    )
+    return result
+
+
+def _is_e164_digits(store: Store, e164: ir.StringValue) -> ir.BooleanValue:
+    """``^\\+[1-9][0-9]{6,14}$`` for a value known to be ``+`` then ASCII digits only."""
+    n = store.byte_length(e164)
+    result: ir.BooleanValue = (n >= 8) & (n <= 16) & (e164.substr(1, 1) != "0")
+    return result
 
 
 def add_hashed_key(
@@ -235,18 +264,42 @@ def add_hashed_key(
     """*t* plus ``out`` (SHA-256 hex or NULL) and ``out__invalid`` (non-empty but unusable).
 
     Engine version of :func:`tokops.tiktok.hashing.hash_email` / ``hash_phone`` /
-    ``hash_external_id`` (same result for every string).
+    ``hash_external_id`` (same result for every string). Values already in a plain form take a
+    short path (an email in normal form is hashed as it is; a phone of digits and separators
+    loses its separators by plain replaces); the others take the general one.
     """
     st = _Stages(t, f"__{out}_")
-    st.add(s=py_strip(as_text(raw)))
-    st.add(h=(st.col("s").length() == 64) & st.col("s").re_search(_HASHED))
+    text = as_text(raw)
     if kind == "email":
-        st.add(low=py_lower(store, st.col("s")))
+        st.add(f=text.re_search(_PLAIN_EMAIL).fill_null(False))
+        plain = st.col("f")
+        st.add_unless(plain, s=py_strip(text))
+        st.add_unless(plain, h=_is_hashed(store, st.col("s")), low=py_lower(store, st.col("s")))
         low = st.col("low")
-        st.add(n=ibis.cases((low.re_search(_email_pattern()), low), else_=ibis.null()))
-    elif kind == "phone":
+        st.add_unless(plain, n=ibis.cases((low.re_search(_email_pattern()), low)))
+        s, h, n = st.col("s"), st.col("h"), st.col("n")
+        hashed = ibis.cases(
+            (plain, store.sha256_hex(text)),
+            (h, store.ascii_lower(s)),
+            (n.notnull(), store.sha256_hex(n)),
+            else_=ibis.null(),
+        ).cast("string")
+        invalid = (~plain & (s != "") & ~h & n.isnull()).fill_null(False)
+        return st.finish(**{out: hashed, f"{out}__invalid": invalid})
+    if kind == "phone":
         code, prefix = region_dialing(region)
-        st.add(kept=st.col("s").re_replace("[^0-9+]", ""), alpha=st.col("s").re_search("[A-Za-z]"))
+        st.add(f=text.re_search(_PLAIN_PHONE).fill_null(False))
+        plain = st.col("f")
+        st.add(s=ibis.cases((plain, store.trim_spaces(text)), else_=py_strip(text)))
+        s = st.col("s")
+        separators_removed = s
+        for ch in _PHONE_SEPARATORS:
+            separators_removed = separators_removed.replace(ch, "")
+        st.add(
+            h=_is_hashed(store, s),
+            kept=ibis.cases((plain, separators_removed), else_=s.re_replace("[^0-9+]", "")),
+            alpha=ibis.cases((plain, False), else_=s.re_search("[A-Za-z]")),
+        )
         st.add(digits=st.col("kept").replace("+", ""))  # only digits and "+" are kept
         digits = st.col("digits")
         national = (
@@ -261,15 +314,14 @@ def add_hashed_key(
                 else_="+" + code + national,
             )
         )
+        # e164 is "+" and ASCII digits by construction: the E.164 pattern is a length check
         usable = (
-            (st.col("s") != "")
-            & ~st.col("alpha")
-            & (digits != "")
-            & st.col("e164").re_search(_E164)
+            (s != "") & ~st.col("alpha") & (digits != "") & _is_e164_digits(store, st.col("e164"))
         )
         st.add(n=ibis.cases((usable, st.col("e164")), else_=ibis.null()))
     else:
-        st.add(n=st.col("s").nullif(""))
+        st.add(s=py_strip(text))
+        st.add(h=_is_hashed(store, st.col("s")), n=st.col("s").nullif(""))
     s, h, n = st.col("s"), st.col("h"), st.col("n")
     hashed = ibis.cases(
         (h, store.ascii_lower(s)),

@@ -2,7 +2,7 @@
 
 Each prepared row gets its event as JSON text in the same engine query that normalises and
 validates it: ``to_json`` quotes and escapes strings and lists, numbers are rendered by the
-engine, and ``concat_ws`` joins only the fields that are present (it skips NULLs, so absent
+engine, and one ``concat`` joins only the fields that are present (it skips NULLs, so absent
 fields are omitted, never sent as ``null`` or ``""``). DuckDB and PostgreSQL produce the same
 text (tested). The engine does this in parallel and in C++, so Python never builds or
 serialises an event: it only slices the ``_json`` column's buffer into request bodies
@@ -24,7 +24,7 @@ slice of the column's data buffer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import ibis
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from tokops.warehouse import Store
 
-__all__ = ["EncodedEvents", "event_json", "match_flags", "with_event_json"]
+__all__ = ["EncodedEvents", "event_json", "match_flags", "match_keys", "with_event_json"]
 
 USER_KEYS: Final = ("email", "phone", "external_id", "ttclid", "ttp", "ip", "user_agent", "locale")
 PROPERTY_KEYS: Final = (
@@ -60,50 +60,69 @@ _GROUPS_CRM: Final = (*_GROUPS, ("lead", LEAD_KEYS))
 
 def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir.Table:
     """*t* plus ``_json``: each row's event as JSON text followed by a comma (NULL where the
-    boolean column *only* is false). Built in two projections: each group's fields, then the
-    event around them."""
+    boolean column *only* is false).
+
+    The whole text is one ``concat`` call, which skips NULL parts: each field is a key piece and
+    a value piece, both NULL when the value is absent; the key piece carries the comma when an
+    earlier field of its group is present, and a group's opening and closing pieces are there
+    when any of its fields is. (Building each group first and the event around them copies
+    every value two more times: about 40 % more engine time.)"""
     names = set(t.columns)
-
-    def value(key: str) -> Any:
-        col = t[key]
-        if key in _NUMERIC:
-            return col.cast("string")
-        if key in _HEX:
-            return ibis.literal('"').concat(col, '"')
-        return store.to_json(col)
-
-    def field(key: str) -> Any:
-        return ibis.literal(f'"{key}":').concat(value(key))
-
-    inner: dict[str, Any] = {}
-    for name, keys in _GROUPS_CRM:
-        parts = [field(k) for k in keys if k in names]
-        if name == "properties" and "content_ids" in names and "content_type" not in names:
-            parts.append(ibis.cases((t.content_ids.notnull(), '"content_type":"product"')))
-        if parts:
-            inner[f"__g_{name}"] = ibis.literal(",").join(parts)  # CONCAT_WS skips NULLs
-    staged = t.mutate(**inner)
-    # One CONCAT_WS('', …) assembles the event (it skips NULLs, i.e. the empty groups): a single
-    # call copies each piece once, where a chain of ``||`` re-copies the growing text per piece.
     pieces: list[Any] = [
         '{"event":',
-        value("event"),
+        _value(store, t, "event"),
         ',"event_time":',
-        value("event_time"),
+        _value(store, t, "event_time"),
         ',"event_id":',
-        value("event_id"),
+        _value(store, t, "event_id"),
     ]
-    for name, _ in _GROUPS_CRM:
-        col = f"__g_{name}"
-        if col in staged.columns:
-            wrapped = ibis.literal("").join([f',"{name}":{{', staged[col], "}"])
-            pieces.append(ibis.cases((staged[col] != "", wrapped), else_=ibis.null("string")))
+    for group, keys in _GROUPS_CRM:
+        fields: list[tuple[str, Any, Any]] = []  # (key, present, value pieces)
+        for key in keys:
+            if key in names:
+                fields.append((key, t[key].notnull(), _value(store, t, key)))
+        if group == "properties" and "content_ids" in names and "content_type" not in names:
+            fields.append(("content_type", t.content_ids.notnull(), '"product"'))
+        if not fields:
+            continue
+        anything = _any([present for _, present, _ in fields])
+        pieces.append(ibis.cases((anything, f',"{group}":{{'), else_=ibis.null("string")))
+        for i, (key, present, value) in enumerate(fields):
+            quote = '"' if key in _HEX else ""
+            head = f'"{key}":{quote}'
+            if i == 0:
+                pieces.append(ibis.cases((present, head), else_=ibis.null("string")))
+            else:
+                earlier = _any([p for _, p, _ in fields[:i]])
+                pieces.append(
+                    ibis.cases((~present, ibis.null("string")), (earlier, "," + head), else_=head)
+                )
+            pieces.append(value)
+            if quote:
+                pieces.append(ibis.cases((present, quote), else_=ibis.null("string")))
+        pieces.append(ibis.cases((anything, "}"), else_=ibis.null("string")))
     pieces.append("},")
-    text = ibis.literal("").join(pieces)
+    text = store.concat(*pieces)
     if only is not None:
-        text = ibis.cases((staged[only], text), else_=None)
-    temps = list(inner)
-    return staged.mutate(_json=text).drop(*temps)
+        text = ibis.cases((t[only], text), else_=ibis.null("string"))
+    return t.mutate(_json=text)
+
+
+def _value(store: Store, t: ir.Table, key: str) -> Any:
+    """A field's JSON value text (NULL when absent); hex hashes are quoted by separate pieces."""
+    col = t[key]
+    if key in _NUMERIC:
+        return col.cast("string")
+    if key in _HEX:
+        return col
+    return store.to_json(col)
+
+
+def _any(flags: list[Any]) -> Any:
+    result = flags[0]
+    for flag in flags[1:]:
+        result = result | flag
+    return result
 
 
 def event_json(store: Store, t: ir.Table) -> ir.StringValue:
@@ -157,6 +176,16 @@ class EncodedEvents:
 
     def to_list(self) -> list[bytes]:
         return [self.joined(i, i + 1) for i in range(len(self))]
+
+
+def match_keys(t: ir.Table, bits: Mapping[str, int]) -> ir.IntegerValue:
+    """The :func:`match_flags` of each row as one bit set (``bits``: the bit of each flag), so
+    the ledger stores one small integer instead of six booleans."""
+    total: Any = ibis.literal(0)
+    for name, flag in match_flags(t).items():
+        total = total + ibis.cases((flag, bits[name]), else_=0)
+    result: ir.IntegerValue = total.cast("int16")
+    return result
 
 
 def match_flags(t: ir.Table) -> dict[str, ir.BooleanValue]:

@@ -17,7 +17,8 @@ the event source uses are present):
                     :mod:`.payload`)
 ``_reason``         why the row is invalid (NULL when valid)
 ``_already``        a valid row whose (event, event_id) the ledger already shows as sent
-``_dupkey``         a valid row whose (event, event_id) occurs more than once in the source
+``_dupkey``         a valid row whose (event, event_id) may occur more than once in the
+                    source (a 64-bit hash of it does; the sync checks the exact key)
 ==================  ==========================================================================
 
 **Derived event_id** (EVT-7): when a row has no ``event_id`` and no ``order_id``, its id is
@@ -309,24 +310,25 @@ def _key(t: ir.Table) -> ir.StringValue:
 def _flag(store: Store, prepared: ir.Table, light: ir.Table, opts: PrepareOptions) -> ir.Table:
     """Add ``_dupkey`` and ``_already`` (see the module docstring).
 
-    Duplicate groups are found over all rows from :func:`_light_keys` (an aggregate on the key
-    only, so the heavy per-row work is not done twice); which row of a group is sent is decided
-    while streaming.
+    Duplicate groups are found over all rows from :func:`_light_keys` (an aggregate on a hash of
+    the key only, so the heavy per-row work is not done twice); which row of a group is sent is
+    decided while streaming, on the exact key.
     """
     keyed = prepared.mutate(_key=_key(prepared))
-    # group first, filter after: a filter on the key would be pushed below the projection and
-    # make the engine compute the key twice
-    dups = (
-        light.group_by("_key")
-        .aggregate(_n=light.count())
-        .filter(lambda g: (g._n > 1) & g._key.notnull())
-    )
+    keyed = keyed.mutate(_key_hash=keyed._key.hash())
+    # Groups of a 64-bit hash of the key: an integer is cheaper to group and look up than text,
+    # and a collision only flags a row for the exact check made while streaming. (No filter on
+    # the key: it would be pushed below the grouping and make the engine compute the key twice.)
+    hashed = light.select(_key_hash=light._key.hash())
+    dups = hashed.group_by("_key_hash").aggregate(_n=hashed.count()).filter(lambda g: g._n > 1)
     valid = keyed._reason.isnull()
-    flags: dict[str, ir.Value] = {"_dupkey": (valid & keyed._key.isin(dups._key)).fill_null(False)}
+    flags: dict[str, ir.Value] = {
+        "_dupkey": (valid & keyed._key_hash.isin(dups._key_hash)).fill_null(False)
+    }
     if opts.ledger_table is not None and store.exists(opts.ledger_table):
         sent = sent_rows(store.table(opts.ledger_table), opts.event_source_id, opts.test_event_code)
         sent = sent.filter(sent.event.notnull(), sent.event_id.notnull()).select(_key=_key(sent))
         flags["_already"] = (valid & keyed._key.isin(sent._key)).fill_null(False)
     else:
         flags["_already"] = ibis.literal(False)
-    return keyed.mutate(**flags).drop("_key")
+    return keyed.mutate(**flags).drop("_key", "_key_hash")

@@ -34,9 +34,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from tokops.activate import ledger as ledger_mod
-from tokops.activate.ledger import COUNT_KEYS, LedgerWriter, RunRecord, ledger_rows
+from tokops.activate.ledger import (
+    COUNT_KEYS,
+    KEY_BITS,
+    KEYS_COLUMN,
+    LedgerRows,
+    LedgerWriter,
+    RunRecord,
+    ledger_rows,
+)
 from tokops.activate.mapping import FieldMapping, load_mapping, resolve_mapping
-from tokops.activate.payload import EncodedEvents, match_flags
+from tokops.activate.payload import EncodedEvents, match_keys
 from tokops.activate.prepare import PrepareOptions, prepare
 from tokops.activate.sender import BatchSender, Delivery
 from tokops.activate.source import Source, open_source
@@ -72,7 +80,8 @@ _FLAG_COLUMNS: Final = ("_json", "_reason", "_already", "_dupkey")
 def _streamed(prepared: ir.Table) -> ir.Table:
     """What Python reads of the prepared rows: the ledger's metadata, the match-key flags and
     the event text (the hashed keys and other fields are inside ``_json`` already)."""
-    return prepared.select(*_META_COLUMNS, *_FLAG_COLUMNS, **match_flags(prepared))
+    keys = {KEYS_COLUMN: match_keys(prepared, KEY_BITS)}
+    return prepared.select(*_META_COLUMNS, *_FLAG_COLUMNS, **keys)
 
 
 @dataclass(frozen=True)
@@ -181,7 +190,7 @@ class _Run:
             )
 
     # -- bookkeeping ----------------------------------------------------------------------
-    def _rows(self, meta: pa.Table, status: str, **kw: Any) -> pa.Table:
+    def _rows(self, meta: pa.Table, status: str, **kw: Any) -> LedgerRows:
         return ledger_rows(
             meta,
             run_id=self.run_id,
@@ -221,7 +230,7 @@ class _Run:
                 "event": pa.nulls(n, pa.string()),
                 "event_id": pa.nulls(n, pa.string()),
                 "event_time": pa.nulls(n, pa.int64()),
-                **{f: pa.array([False] * n) for f in ledger_mod.MATCH_FLAGS},
+                KEYS_COLUMN: pa.repeat(pa.scalar(0, pa.int16()), n),
             }
         )
         reasons = [f"{Reason.MALFORMED_LINE} ({r.problem}), line {r.line}" for r in source.rejected]
@@ -294,7 +303,7 @@ class _Run:
 
     @staticmethod
     def _meta(table: pa.Table) -> pa.Table:
-        return table.select([*_META_COLUMNS, *ledger_mod.MATCH_FLAGS])
+        return table.select([*_META_COLUMNS, KEYS_COLUMN])
 
     # -- sending --------------------------------------------------------------------------
     def send(self, events: EncodedEvents, meta: pa.Table, recorded: Callable[[], None]) -> None:
@@ -302,7 +311,6 @@ class _Run:
         pool thread). *recorded* is called exactly once: when the outcome is committed, or at
         once when nothing was sent."""
         assert self.sender is not None and self.writer is not None
-        import pyarrow as pa
 
         handed = False
         try:
@@ -333,7 +341,7 @@ class _Run:
                     self.fail(f"the ledger cannot be written: {error}")
                 recorded()
 
-            self.writer.write(pa.concat_tables(tables), wait=False, committed=committed)
+            self.writer.write(LedgerRows.concat(tables), wait=False, committed=committed)
             handed = True
         finally:
             if not handed:

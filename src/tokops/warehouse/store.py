@@ -10,6 +10,7 @@ sent as Arrow data, never written into SQL text.
 
 from __future__ import annotations
 
+import functools
 import string
 import uuid
 from collections.abc import Generator, Iterator, Mapping, Sequence
@@ -117,6 +118,18 @@ class Store:
     def exists(self, name: str) -> bool:
         return name in self.con.list_tables()
 
+    def kind(self, name: str) -> Literal["table", "view"] | None:
+        """Whether *name* (in the current schema) is a table, a view, or does not exist."""
+        info = self.con.sql(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_schema = current_schema()"
+        )
+        found = self.fetch(info.filter(info.table_name == name).select("table_type"))
+        if found.num_rows == 0:
+            return None
+        kind = str(found.column(0)[0].as_py()).upper()
+        return "view" if kind == "VIEW" else "table"
+
     def table(self, name: str, database: str | None = None) -> ir.Table:
         try:
             return self.con.table(name, database=database)
@@ -157,44 +170,67 @@ class Store:
 
     def insert(self, name: str, data: pa.Table | pa.RecordBatch) -> None:
         """Append Arrow rows in one transaction (committed when this returns)."""
+        self.insert_many([(name, data)])
+
+    def insert_many(self, parts: Sequence[tuple[str, pa.Table | pa.RecordBatch]]) -> None:
+        """Append Arrow rows to several tables in one transaction, in the order given."""
         import pyarrow as pa
 
-        table = data if isinstance(data, pa.Table) else pa.Table.from_batches([data])
-        if table.num_rows == 0:
+        tables = [
+            (name, data if isinstance(data, pa.Table) else pa.Table.from_batches([data]))
+            for name, data in parts
+        ]
+        tables = [(name, table) for name, table in tables if table.num_rows]
+        if not tables:
             return
-        cols = ", ".join(quote_ident(c) for c in table.column_names)
+        target = tables[0][0]
         try:
             if self.engine == "duckdb":
                 raw = raw_connection(self.con)
-                target = self._columns(name)
-                if list(table.column_names) != target and set(table.column_names) <= set(target):
-                    table = _aligned(table, target, self.con.get_schema(name))
-                fast = list(table.column_names) == target
-                if fast:
-                    try:
-                        raw.from_arrow(table).insert_into(quote_ident(name))  # one statement
-                    except Exception:  # noqa: BLE001 - e.g. the table changed since cached
-                        self._column_cache.pop(name, None)
-                        fast = False
-                if not fast:
-                    view = self.temp_name("tokops_insert")
-                    raw.register(view, table)
-                    try:
-                        raw.execute(
-                            f"INSERT INTO {quote_ident(name)} ({cols}) "
-                            f"SELECT {cols} FROM {quote_ident(view)}"
-                        )
-                    finally:
-                        raw.unregister(view)
+                if len(tables) == 1:
+                    self._duckdb_append(raw, *tables[0])
+                    return
+                raw.execute("BEGIN TRANSACTION").fetchall()
+                try:
+                    for name, table in tables:
+                        target = name
+                        self._duckdb_append(raw, name, table)
+                    raw.execute("COMMIT").fetchall()
+                except BaseException:
+                    raw.execute("ROLLBACK").fetchall()
+                    raise
             else:
                 pg = self.con.con
-                rows = zip(*(col.to_pylist() for col in table.columns), strict=True)
                 with pg.cursor() as cur, pg.transaction():
-                    with cur.copy(f"COPY {quote_ident(name)} ({cols}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
+                    for name, table in tables:
+                        target = name
+                        cols = ", ".join(quote_ident(c) for c in table.column_names)
+                        rows = zip(*(col.to_pylist() for col in table.columns), strict=True)
+                        with cur.copy(f"COPY {quote_ident(name)} ({cols}) FROM STDIN") as copy:
+                            for row in rows:
+                                copy.write_row(row)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"insert into {name} failed: {_one_line(exc)}") from None
+            raise WarehouseError(f"insert into {target} failed: {_one_line(exc)}") from None
+
+    def _duckdb_append(self, raw: Any, name: str, table: pa.Table) -> None:
+        target = self._columns(name)
+        if list(table.column_names) != target and set(table.column_names) <= set(target):
+            table = _aligned(table, target, self.con.get_schema(name))
+        if list(table.column_names) == target:
+            try:
+                raw.from_arrow(table).insert_into(quote_ident(name))  # one statement
+                return
+            except Exception:  # noqa: BLE001 - e.g. the table changed since cached
+                self._column_cache.pop(name, None)
+        cols = ", ".join(quote_ident(c) for c in table.column_names)
+        view = self.temp_name("tokops_insert")
+        raw.register(view, table)
+        try:
+            raw.execute(
+                f"INSERT INTO {quote_ident(name)} ({cols}) SELECT {cols} FROM {quote_ident(view)}"
+            )
+        finally:
+            raw.unregister(view)
 
     def _columns(self, name: str) -> list[str]:
         cached = self._column_cache.get(name)
@@ -282,11 +318,15 @@ class Store:
             return expr.lower()  # utf8proc: locale-free
         return expr.translate(string.ascii_uppercase, string.ascii_lowercase)
 
+    def byte_length(self, expr: ir.StringValue) -> ir.IntegerValue:
+        """Length in UTF-8 bytes (no character decoding: cheaper than ``length``)."""
+        name = "strlen" if self.engine == "duckdb" else "octet_length"
+        result: ir.IntegerValue = _builtin(name, "int64")(expr)
+        return result
+
     def is_ascii(self, expr: ir.StringValue) -> ir.BooleanValue:
         """True when every character is ASCII (bytes = characters; fast, no regex)."""
-        name = "strlen" if self.engine == "duckdb" else "octet_length"
-        octets: Any = _builtin(name, "int64")(expr)
-        result: ir.BooleanValue = octets == expr.length()
+        result: ir.BooleanValue = self.byte_length(expr) == expr.length()
         return result
 
     def trim_spaces(self, expr: ir.StringValue) -> ir.StringValue:
@@ -294,6 +334,16 @@ class Store:
         result: ir.StringValue = _builtin("trim" if self.engine == "duckdb" else "btrim", "string")(
             expr
         )
+        return result
+
+    def concat(self, *parts: ir.Value | str) -> ir.StringValue:
+        """The parts as one text, NULL parts skipped: SQL ``concat`` as one call (a chain of
+        ``||`` copies the growing text once per part and is NULL when any part is)."""
+        import ibis
+
+        schema = "main" if self.engine == "duckdb" else "pg_catalog"
+        args = [ibis.literal(p) if isinstance(p, str) else p for p in parts]
+        result: ir.StringValue = _concat_builtin(len(args), schema)(*args)
         return result
 
     def to_json(self, expr: ir.Value) -> ir.StringValue:
@@ -344,6 +394,26 @@ def _aligned(table: pa.Table, target: list[str], schema: Any) -> pa.Table:
         for c in target
     ]
     return pa.Table.from_arrays(columns, names=target)
+
+
+@functools.cache
+def _concat_builtin(n: int, schema: str) -> Any:
+    """``concat`` over *n* texts, named with its schema so that SQLGlot keeps the function
+    (it would rewrite a bare ``concat`` into a ``||`` chain, which is NULL when a part is)."""
+    import inspect
+
+    import ibis
+    import ibis.expr.datatypes as dt
+
+    def fn(*args: Any) -> str: ...  # type: ignore[empty-body]
+
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    fn.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(f"p{i}", kind) for i in range(n)]
+    )
+    return ibis.udf.scalar.builtin(
+        fn, name="concat", database=schema, signature=((dt.string,) * n, dt.string)
+    )
 
 
 def _builtin(name: str, returns: str) -> Any:
