@@ -96,6 +96,28 @@ def test_sync_records_every_outcome_and_reruns_send_nothing(
     ]
 
 
+def test_rows_without_ids_are_duplicates_when_their_normalised_keys_match(
+    any_store: Store, client_for: Callable[..., Any]
+) -> None:
+    """Derived ids (EVT-7) come from normalised values: the same buyer written three ways is one
+    event, sent once; a row with an order id never joins such a group."""
+    emails = [" Bob@X.com ", "bob@x.com", "BOB@X.COM", "alice@x.com", "bob@x.com", "bob@x.com"]
+    name = make_table(
+        any_store,
+        {
+            "event": ["Purchase"] * 6,
+            "event_time": [str(NOW_S - 60)] * 5 + [str(NOW_S - 61)],
+            "email": emails,
+            "order_id": [None, "", None, None, "o-1", None],
+            "url": ["https://shop.example/thanks"] * 6,
+        },
+    )
+    api = FakeEventsAPI()
+    summary = sync(any_store, client_for(api), name)
+    assert (summary.counts["sent"], summary.counts["duplicate"]) == (4, 2)
+    assert len(api.event_ids()) == 4 and api.sent_twice() == 0
+
+
 def test_dry_run_sends_and_records_nothing(
     duck_store: Store, client_for: Callable[..., Any]
 ) -> None:

@@ -30,6 +30,7 @@ sent-but-unrecorded; a re-run resends only those (and TikTok deduplicates them b
 
 from __future__ import annotations
 
+import functools
 import queue
 import secrets
 import threading
@@ -86,6 +87,7 @@ MATCH_FLAGS: Final = (
 )
 
 
+@functools.cache
 def ledger_schema() -> pa.Schema:
     import pyarrow as pa
 
@@ -126,6 +128,7 @@ _BATCH_SHARED: Final = (
 )
 
 
+@functools.cache
 def batches_schema() -> pa.Schema:
     """``events_batches``: what the rows of one batch share."""
     import pyarrow as pa
@@ -134,6 +137,7 @@ def batches_schema() -> pa.Schema:
     return pa.schema([("batch_id", pa.int64()), *[fields[name] for name in _BATCH_SHARED]])
 
 
+@functools.cache
 def outcomes_schema() -> pa.Schema:
     """``events_outcomes``: what each row has of its own (``reason`` only when it differs
     between the rows of its batch, as for invalid rows)."""
@@ -162,6 +166,7 @@ def _view_sql() -> str:
     )
 
 
+@functools.cache
 def runs_schema() -> pa.Schema:
     import pyarrow as pa
 
@@ -362,34 +367,42 @@ def ledger_rows(
     import pyarrow as pa
 
     n = meta.num_rows
-    batch_id = _batch_ids(1)
+    batch_id = secrets.randbits(62)
     per_row = isinstance(reason, pa.Array | pa.ChunkedArray)
-    batch = {
-        "batch_id": batch_id,
-        "run_id": [run_id],
-        "event_source": [event_source],
-        "event_source_id": [event_source_id],
-        "status": [status],
-        "reason": [None if per_row else reason],
-        "attempts": [attempts],
-        "api_code": [api_code],
-        "request_id": [request_id],
-        "test_event_code": [test_event_code],
-        "recorded_at": [datetime.now(UTC)],
-    }
-    own_reason = reason.cast(pa.string()) if per_row else pa.nulls(n, pa.string())  # type: ignore[union-attr]
+    batch = [
+        [batch_id],
+        [run_id],
+        [event_source],
+        [event_source_id],
+        [status],
+        [None if per_row else reason],
+        [attempts],
+        [api_code],
+        [request_id],
+        [test_event_code],
+        [datetime.now(UTC)],
+    ]
+    schema = outcomes_schema()
     outcomes = [
-        pa.repeat(batch_id[0], n),
-        meta.column("event").cast(pa.string()),
-        meta.column("event_id").cast(pa.string()),
-        meta.column("event_time").cast(pa.int64()),
-        own_reason,
-        meta.column(KEYS_COLUMN).cast(pa.int16()),
+        pa.repeat(pa.scalar(batch_id, pa.int64()), n),
+        *(_typed(meta.column(name), schema.field(name).type) for name in _META),
+        _typed(reason, pa.string()) if per_row else pa.nulls(n, pa.string()),
+        _typed(meta.column(KEYS_COLUMN), pa.int16()),
     ]
     return LedgerRows(
-        pa.Table.from_pydict(batch, schema=batches_schema()),
-        pa.Table.from_arrays(outcomes, schema=outcomes_schema()),
+        pa.Table.from_arrays(
+            [pa.array(c, f.type) for c, f in zip(batch, batches_schema(), strict=True)],
+            schema=batches_schema(),
+        ),
+        pa.Table.from_arrays(outcomes, schema=schema),
     )
+
+
+_META: Final = ("event", "event_id", "event_time")
+
+
+def _typed(values: Any, type_: pa.DataType) -> Any:
+    return values if values.type == type_ else values.cast(type_)
 
 
 def append_rows(store: Store, rows: pa.Table) -> None:

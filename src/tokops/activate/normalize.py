@@ -207,15 +207,20 @@ class _Stages:
     """Builds a column in steps: each step is a projection, so an intermediate value is computed
     once and referenced by name (engines do not reliably share repeated sub-expressions)."""
 
-    def __init__(self, table: ir.Table, prefix: str) -> None:
+    def __init__(self, table: ir.Table, prefix: str, skip: str | None = None) -> None:
         self.t = table
         self.prefix = prefix
         self.temps: list[str] = []
+        self.skip = skip
+        """A boolean column: rows where it is true get NULL in every step (nothing computed)."""
 
     def col(self, name: str) -> Any:
         return self.t[self.prefix + name]
 
     def add(self, **exprs: Any) -> None:
+        if self.skip is not None:
+            skip = self.t[self.skip]
+            exprs = {k: ibis.cases((skip, ibis.null()), else_=v) for k, v in exprs.items()}
         self.t = self.t.mutate(**{self.prefix + k: v for k, v in exprs.items()})
         self.temps += [self.prefix + k for k in exprs]
 
@@ -260,15 +265,17 @@ def add_hashed_key(
     kind: KeyKind,
     *,
     region: str = "US",
+    skip: str | None = None,
 ) -> ir.Table:
     """*t* plus ``out`` (SHA-256 hex or NULL) and ``out__invalid`` (non-empty but unusable).
+    With *skip* (a boolean column), rows where it is true are not hashed (NULL, not invalid).
 
     Engine version of :func:`tokops.tiktok.hashing.hash_email` / ``hash_phone`` /
     ``hash_external_id`` (same result for every string). Values already in a plain form take a
     short path (an email in normal form is hashed as it is; a phone of digits and separators
     loses its separators by plain replaces); the others take the general one.
     """
-    st = _Stages(t, f"__{out}_")
+    st = _Stages(t, f"__{out}_", skip)
     text = as_text(raw)
     if kind == "email":
         st.add(f=text.re_search(_PLAIN_EMAIL).fill_null(False))

@@ -47,9 +47,6 @@ from tokops.activate.normalize import (
     as_text,
     ascii_strip,
     clean_text,
-    hash_email,
-    hash_external_id,
-    hash_phone,
     is_blank,
     parse_number,
     strip_chars,
@@ -269,36 +266,40 @@ def _light_keys(
     """``_key`` (event + event_id) of every source row, computed as cheaply as possible.
 
     Only the event name, the given ids and — for rows without a given id — the time and match
-    keys are computed, with the single-expression hash functions inside a CASE, so rows that
-    carry an event_id or order_id never pay for hashing. Same values as the full pipeline.
+    keys are computed (rows that carry an event_id or order_id skip the hashing steps), with
+    the same steps as the full pipeline, so the same values.
     """
     wanted = FIELDS_BY_SOURCE[opts.event_source]
     names = ("event", "event_time", "event_id", "order_id", "email", "phone", "external_id")
     raws = {n: c for n in names if n in wanted and (c := _raw(source, mapping, n)) is not None}
     t = source.select(**{f"__raw_{k}": v for k, v in raws.items()})
+    given_names = [n for n in ("event_id", "order_id") if n in raws]
+    t = t.mutate(
+        __event=clean_text(t["__raw_event"]) if "event" in raws else ibis.null().cast("string"),
+        **{f"__given_{n}": clean_text(t[f"__raw_{n}"]) for n in given_names},
+    )
+    given = [t[f"__given_{n}"] for n in given_names]
+    has_id: Any = ibis.literal(False)
+    for g in given:
+        has_id = has_id | g.notnull()
+    t = t.mutate(__has_id=has_id)
     if "event_time" in raws:
         t = add_event_time(store, t, "__time", t["__raw_event_time"])
-    event = clean_text(t["__raw_event"]) if "event" in raws else ibis.null().cast("string")
-    given = [clean_text(t[f"__raw_{n}"]) for n in ("event_id", "order_id") if n in raws]
+    hashed = [k for k in ("email", "phone", "external_id") if k in raws]
+    for key in hashed:
+        t = add_hashed_key(
+            store,
+            t,
+            f"__h_{key}",
+            t[f"__raw_{key}"],
+            key,
+            region=opts.phone_region,
+            skip="__has_id",
+        )
     when = t["__time"] if "event_time" in raws else ibis.null().cast("int64")
-    singles = {"email": hash_email, "external_id": hash_external_id}
-    hashes: dict[str, Any] = {}
-    for key in ("email", "phone", "external_id"):
-        if key in raws:
-            raw_text = as_text(t[f"__raw_{key}"])
-            if key == "phone":
-                hashes[key] = hash_phone(store, raw_text, opts.phone_region).hashed
-            else:
-                hashes[key] = singles[key](store, raw_text).hashed
-    derived = _derived_id(store, event, when, hashes)
-    if given:
-        no_id: Any = ibis.literal(True)
-        for g in given:
-            no_id = no_id & g.isnull()
-        event_id = ibis.coalesce(*given, ibis.cases((no_id, derived), else_=ibis.null()))
-    else:
-        event_id = derived
-    keys: ir.Table = t.select(_key=event.concat(KEY_SEPARATOR, event_id))
+    derived = _derived_id(store, t["__event"], when, {k: t[f"__h_{k}"] for k in hashed})
+    event_id = ibis.coalesce(*given, derived) if given else derived
+    keys: ir.Table = t.select(_key=t["__event"].concat(KEY_SEPARATOR, event_id))
     return keys
 
 
