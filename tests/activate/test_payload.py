@@ -3,6 +3,7 @@ same text on DuckDB and PostgreSQL (BYD-2)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ibis
@@ -10,7 +11,7 @@ import orjson
 import pyarrow as pa
 
 from tokops.activate.payload import EncodedEvents, match_flags, with_event_json
-from tokops.activate.prepare import content_id_list
+from tokops.activate.prepare import content_id_list, content_ids_json
 from tokops.tiktok.events import build_track_body
 from tokops.warehouse import Store
 
@@ -110,6 +111,21 @@ def test_content_ids_from_text_in_the_engine(any_store: Store) -> None:
     t = ibis.memtable(pa.table({"i": list(range(len(raw))), "s": pa.array(raw, pa.string())}))
     got = any_store.fetch(t.select(t.i, ids=content_id_list(t.s)).order_by("i"))
     assert got.column("ids").to_pylist() == [ids for _, ids in CONTENT_IDS]
+
+
+def test_content_ids_json_equals_the_json_of_the_list(any_store: Store) -> None:
+    """Plain comma-separated ids take a short path; its text is exactly the list's JSON."""
+    raw = [r for r, _ in CONTENT_IDS] + ["SKU-1", "a,b", "x:1/2,y_3.4", "a,", ",a", "a,,b", "é,b"]
+    t = ibis.memtable(pa.table({"i": list(range(len(raw))), "s": pa.array(raw, pa.string())}))
+    both = t.select(
+        t.i, fast=content_ids_json(any_store, t.s), slow=any_store.to_json(content_id_list(t.s))
+    )
+    got = any_store.fetch(both.order_by("i")).to_pylist()
+    assert [r["fast"] for r in got] == [r["slow"] for r in got]
+    assert got[len(CONTENT_IDS)]["fast"] == '["SKU-1"]'
+    assert [json.loads(r["fast"]) if r["fast"] else None for r in got[: len(CONTENT_IDS)]] == [
+        ids for _, ids in CONTENT_IDS
+    ]
 
 
 def test_content_ids_from_a_list_column(duck_store: Store) -> None:

@@ -15,7 +15,8 @@ Shapes (strings everywhere TikTok wants strings: ``event_id``, ``order_id``, ``c
 - ``user``: ``email``, ``phone``, ``external_id`` (SHA-256 hex); web also ``ttclid``, ``ttp``,
   ``ip``, ``user_agent``, ``locale``.
 - ``properties``: ``value`` (number; 0 is sent), ``currency``, ``content_type`` (``product`` by
-  default when there are content ids), ``num_items``, ``order_id``, ``content_ids`` (list).
+  default when there are content ids), ``num_items``, ``order_id``, ``content_ids`` (a list, or
+  its JSON text).
 - ``page`` (web): ``url``, ``referrer``. ``lead`` (crm): ``lead_id``, ``lead_event_source``.
 
 Each event's text ends with a comma, so the events ``[lo, hi)`` of a batch are one contiguous
@@ -111,6 +112,8 @@ def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir
 def _value(store: Store, t: ir.Table, key: str) -> Any:
     """A field's JSON value text (NULL when absent); hex hashes are quoted by separate pieces."""
     col = t[key]
+    if key == "content_ids" and col.type().is_string():
+        return col  # already the JSON text of the list (see prepare.content_ids_json)
     if key in _NUMERIC:
         return col.cast("string")
     if key in _HEX:

@@ -10,11 +10,11 @@ the event source uses are present):
 ``event_id``        given, else ``order_id``, else derived (see below)
 ``email`` …         ``email``, ``phone``, ``external_id``: SHA-256 hex; ``ip``, ``user_agent``,
                     ``ttclid``, ``ttp``, ``locale``, ``url``, ``referrer`` as text (web only)
-``value`` …         ``value`` (float64), ``currency`` (upper case), ``content_ids`` (text or
-                    list), ``content_type``, ``num_items`` (int64), ``order_id``
+``value`` …         ``value`` (float64), ``currency`` (upper case), ``content_ids`` (the
+                    JSON text of the list), ``content_type``, ``num_items`` (int64), ``order_id``
 ``lead_id`` …       ``lead_id``, ``lead_event_source`` (crm only)
-``_json``           the event as Events API JSON text plus a comma (valid rows; see
-                    :mod:`.payload`)
+``_json``           the event as Events API JSON text plus a comma (valid rows not sent
+                    before; see :mod:`.payload`)
 ``_reason``         why the row is invalid (NULL when valid)
 ``_already``        a valid row whose (event, event_id) the ledger already shows as sent
 ``_dupkey``         a valid row whose (event, event_id) may occur more than once in the
@@ -181,7 +181,7 @@ def prepare(
     if "currency" in raws:
         fields["currency"] = store.ascii_upper(clean_text(raw("currency")))
     if "content_ids" in raws:
-        fields["content_ids"] = content_id_list(raw("content_ids"))
+        fields["content_ids"] = content_ids_json(store, raw("content_ids"))
     keep = [c for c in t.columns if not c.startswith("__raw_")]
     t = t.select(*keep, **fields)
 
@@ -232,9 +232,10 @@ def prepare(
     outputs = [c for c in t.columns if not c.startswith("__") and not c.endswith("__invalid")]
     # (``_keep_*`` columns pass through every stage and land in the output)
     prepared = t.select(*outputs, **extra, event_id=event_id, _reason=reason)
-    valid = prepared.mutate(__valid=prepared._reason.isnull())
-    prepared = with_event_json(store, valid, only="__valid").drop("__valid")
-    return _flag(store, prepared, _light_keys(store, source, mapping, opts), opts)
+    flagged = _flag(store, prepared, _light_keys(store, source, mapping, opts), opts)
+    # the event text only for the rows that may be sent (a re-run skips what was sent before)
+    to_send = flagged.mutate(__send=flagged._reason.isnull() & ~flagged._already)
+    return with_event_json(store, to_send, only="__send").drop("__send")
 
 
 def _derived_id(
@@ -244,6 +245,23 @@ def _derived_id(
     for key in ("email", "phone", "external_id"):
         parts += ["|", hashes[key].fill_null("")] if key in hashes else ["|"]
     return store.sha256_hex(ibis.literal(DERIVED_ID_PREFIX + "|").concat(*parts))
+
+
+#: Content ids written as plain comma-separated tokens (no spaces, quotes or brackets): their
+#: JSON array is the text with each comma turned into ``","`` (no list is built).
+_PLAIN_IDS: Final = "^[A-Za-z0-9_.:/-]+(,[A-Za-z0-9_.:/-]+)*$"
+
+
+def content_ids_json(store: Store, col: ir.Value) -> ir.StringValue:
+    """The JSON text of :func:`content_id_list` (``["a","b"]``, NULL when there are none),
+    without building the list for plain comma-separated text."""
+    general: ir.StringValue = store.to_json(content_id_list(col))
+    if col.type().is_array():
+        return general
+    text = as_text(col)
+    plain = store.concat('["', text.replace(",", '","'), '"]')
+    result: ir.StringValue = ibis.cases((text.re_search(_PLAIN_IDS), plain), else_=general)
+    return result
 
 
 def content_id_list(col: ir.Value) -> ir.ArrayValue:

@@ -351,6 +351,8 @@ class Store:
 
         ``to_json`` exists with the same output on DuckDB and PostgreSQL (checked by tests)."""
         result: ir.StringValue = _builtin("to_json", "string")(expr)
+        if self.engine != "duckdb":
+            result = self.concat(result)  # PostgreSQL's to_json is of type json: make it text
         return result
 
     def ascii_upper(self, expr: ir.StringValue) -> ir.StringValue:
