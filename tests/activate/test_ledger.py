@@ -109,6 +109,13 @@ def test_outcomes_keep_only_what_differs_between_rows(duck_store: Store) -> None
     bad = ledger_rows(meta, status="invalid", reason=pa.array(["x", "y", "z"]), **common)
     assert sent.batches.num_rows == bad.batches.num_rows == 1
     assert sent.outcomes.column("reason").null_count == 3
+    # one event name for the whole batch: kept once, on the batch
+    assert sent.batches.column("event").to_pylist() == ["Purchase"]
+    assert sent.outcomes.column("event").null_count == 3
+    mixed = meta.set_column(0, "event", pa.array(["Purchase", "Lead", None]))
+    several = ledger_rows(mixed, status="sent", **common)
+    assert several.batches.column("event").to_pylist() == [None]
+    assert several.outcomes.column("event").to_pylist() == ["Purchase", "Lead", None]
     assert bad.batches.column("reason").null_count == 1  # the reasons are the rows' own
     ensure_tables(duck_store)
     writer = LedgerWriter(duck_store.fork())
@@ -154,6 +161,6 @@ def test_a_ledger_table_of_an_earlier_version_is_migrated(any_store: Store) -> N
     assert any_store.kind(LEDGER_TABLE) == "view"
     assert read_ledger(any_store) == expected(ROWS)
     n_batches = any_store.fetch(any_store.table(BATCHES_TABLE).count()).column(0)[0].as_py()
-    assert n_batches == 5  # rows 0-1 share one batch, 2-3 (invalid, no request) another
+    assert n_batches == 6  # rows 0-1 share one batch; every other row differs in a shared column
     ensure_tables(any_store)
     assert read_ledger(any_store) == expected(ROWS)

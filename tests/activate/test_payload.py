@@ -145,6 +145,11 @@ def test_body_slices_are_valid_requests(duck_store: Store) -> None:
     assert [orjson.loads(e)["event_id"] for e in part.to_list()] == ["b", "c", "d"]
     both = EncodedEvents.concat([enc.slice(0, 2), enc.slice(3, 5)])
     assert [orjson.loads(e)["event_id"] for e in both.to_list()] == ["a", "b", "d", "e"]
+    # a request spanning chunks is gathered from views of each, without copying them first
+    assert len(both.views(1, 3)) == 2 and len(both.views(0, 2)) == 1 and both.views(2, 2) == []
+    body = orjson.loads(build_track_body("web", "PIX", both.slice(1, 4).views()))
+    assert [e["event_id"] for e in body["data"]] == ["b", "d", "e"]
+    assert both.joined(1, 3) == enc.joined(1, 2) + b"," + enc.joined(3, 4)
 
 
 def test_match_flags(any_store: Store) -> None:

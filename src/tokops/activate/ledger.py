@@ -14,9 +14,10 @@ Schema (``docs/CONTRACTS.md``; health and other tools read these):
   already_sent``. ``interrupted``: the process died mid-run (see :func:`close_interrupted`).
 
 Storage behind the view: ``events_batches`` holds what a group of rows shares (one row per
-request outcome or per group of invalid / duplicate rows: run, event source, status, attempts,
-API code, request id, time) and ``events_outcomes`` what each row has of its own (``batch_id``,
-event, event_id, event time, its own reason if any, and the match-key flags as one bit set).
+request outcome or per group of invalid / duplicate rows: run, event source, event name when it
+is the same for all, status, attempts, API code, request id, time) and ``events_outcomes`` what
+each row has of its own (``batch_id``, event_id, event time, its own event name and reason when
+they differ within the batch, and the match-key flags as one bit set).
 Writing a million outcomes then appends five narrow columns instead of twenty. A store written
 by an earlier version (``events_ledger`` a table) is migrated by :func:`ensure_tables`, in one
 transaction.
@@ -118,6 +119,7 @@ _BATCH_SHARED: Final = (
     "run_id",
     "event_source",
     "event_source_id",
+    "event",
     "status",
     "reason",
     "attempts",
@@ -160,7 +162,8 @@ def _view_sql() -> str:
     flags = ", ".join(f"(o.{KEYS_COLUMN} & {bit}) <> 0 AS {flag}" for flag, bit in KEY_BITS.items())
     return (
         f"CREATE VIEW {LEDGER_TABLE} AS SELECT b.run_id, b.event_source, b.event_source_id, "
-        "o.event, o.event_id, o.event_time, b.status, COALESCE(o.reason, b.reason) AS reason, "
+        "COALESCE(o.event, b.event) AS event, o.event_id, o.event_time, b.status, "
+        "COALESCE(o.reason, b.reason) AS reason, "
         f"b.attempts, b.api_code, b.request_id, {flags}, b.test_event_code, b.recorded_at "
         f"FROM {OUTCOMES_TABLE} AS o JOIN {BATCHES_TABLE} AS b ON b.batch_id = o.batch_id"
     )
@@ -365,15 +368,23 @@ def ledger_rows(
     be a per-row array (invalid rows).
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     n = meta.num_rows
     batch_id = secrets.randbits(62)
     per_row = isinstance(reason, pa.Array | pa.ChunkedArray)
+    events = meta.column("event")
+    shared_event = None
+    if n and events.null_count == 0:
+        bounds = pc.min_max(events).as_py()
+        if bounds["min"] == bounds["max"]:
+            shared_event = bounds["min"]  # one event name for the whole batch: stored once
     batch = [
         [batch_id],
         [run_id],
         [event_source],
         [event_source_id],
+        [shared_event],
         [status],
         [None if per_row else reason],
         [attempts],
@@ -385,7 +396,9 @@ def ledger_rows(
     schema = outcomes_schema()
     outcomes = [
         pa.repeat(pa.scalar(batch_id, pa.int64()), n),
-        *(_typed(meta.column(name), schema.field(name).type) for name in _META),
+        pa.nulls(n, pa.string()) if shared_event is not None else _typed(events, pa.string()),
+        _typed(meta.column("event_id"), pa.string()),
+        _typed(meta.column("event_time"), pa.int64()),
         _typed(reason, pa.string()) if per_row else pa.nulls(n, pa.string()),
         _typed(meta.column(KEYS_COLUMN), pa.int16()),
     ]
@@ -396,9 +409,6 @@ def ledger_rows(
         ),
         pa.Table.from_arrays(outcomes, schema=schema),
     )
-
-
-_META: Final = ("event", "event_id", "event_time")
 
 
 def _typed(values: Any, type_: pa.DataType) -> Any:

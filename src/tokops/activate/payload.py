@@ -6,7 +6,7 @@ engine, and one ``concat`` joins only the fields that are present (it skips NULL
 fields are omitted, never sent as ``null`` or ``""``). DuckDB and PostgreSQL produce the same
 text (tested). The engine does this in parallel and in C++, so Python never builds or
 serialises an event: it only slices the ``_json`` column's buffer into request bodies
-(:meth:`EncodedEvents.joined`) for :func:`tokops.tiktok.events.build_track_body`. (Per-row
+(:meth:`EncodedEvents.views`) for :func:`tokops.tiktok.events.build_track_body`. (Per-row
 dict building and ``orjson.dumps`` cost ~8 s of interpreter time per million events, more than
 everything else of a sync together.)
 
@@ -135,17 +135,18 @@ def event_json(store: Store, t: ir.Table) -> ir.StringValue:
 
 
 class EncodedEvents:
-    """Serialised events (an Arrow string array, each element ``{…},``)."""
+    """Serialised events (Arrow string chunks, each element ``{…},``). Concatenating and
+    slicing never copy the text: a request's body is gathered from the chunks it spans."""
 
     def __init__(self, array: pa.Array | pa.ChunkedArray) -> None:
         import pyarrow as pa
 
-        if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        self._array: Any = array
+        chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+        self._chunks: list[Any] = [c for c in chunks if len(c)]
+        self._len = sum(len(c) for c in self._chunks)
 
     def __len__(self) -> int:
-        return len(self._array)
+        return self._len
 
     @staticmethod
     def concat(parts: Sequence[EncodedEvents]) -> EncodedEvents:
@@ -153,25 +154,39 @@ class EncodedEvents:
 
         if len(parts) == 1:
             return parts[0]
-        return EncodedEvents(pa.concat_arrays([p._array for p in parts]))
+        chunks = [c for p in parts for c in p._chunks]
+        return EncodedEvents(pa.chunked_array(chunks, type=pa.string()))
 
     def slice(self, start: int, stop: int) -> EncodedEvents:
-        return EncodedEvents(self._array.slice(start, stop - start))
+        import pyarrow as pa
 
-    def joined(self, start: int = 0, stop: int | None = None) -> bytes:
-        """Events ``[start, stop)`` as ``{…},{…}`` (one copy of the bytes, no parsing)."""
+        whole = pa.chunked_array(self._chunks, type=pa.string())
+        return EncodedEvents(whole.slice(start, max(0, stop - start)))
+
+    def views(self, start: int = 0, stop: int | None = None) -> list[memoryview]:
+        """Events ``[start, stop)`` as runs ``{…},{…}``, one per chunk they span: views of the
+        column's buffers (no copy, no parsing; they keep the buffers alive)."""
         import numpy as np
         import pyarrow as pa
 
-        stop = len(self._array) if stop is None else stop
-        if stop <= start:
-            return b""
-        arr = self._array
-        _, offsets_buf, data = arr.buffers()
-        width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-        offsets = np.frombuffer(offsets_buf, dtype=width, count=arr.offset + len(arr) + 1)
-        lo, hi = int(offsets[arr.offset + start]), int(offsets[arr.offset + stop])
-        return memoryview(data)[lo : hi - 1].tobytes()  # without the last trailing comma
+        stop = self._len if stop is None else stop
+        out: list[memoryview] = []
+        base = 0
+        for arr in self._chunks:
+            lo_i, hi_i = max(start - base, 0), min(stop - base, len(arr))
+            base += len(arr)
+            if lo_i >= hi_i:
+                continue
+            _, offsets_buf, data = arr.buffers()
+            width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+            offsets = np.frombuffer(offsets_buf, dtype=width, count=arr.offset + len(arr) + 1)
+            lo, hi = int(offsets[arr.offset + lo_i]), int(offsets[arr.offset + hi_i])
+            out.append(memoryview(data)[lo : hi - 1])  # without the run's trailing comma
+        return out
+
+    def joined(self, start: int = 0, stop: int | None = None) -> bytes:
+        """Events ``[start, stop)`` as ``{…},{…}`` (one copy of :meth:`views`)."""
+        return b",".join(self.views(start, stop))
 
     def event(self, index: int) -> dict[str, Any]:
         loaded: dict[str, Any] = orjson.loads(self.joined(index, index + 1))

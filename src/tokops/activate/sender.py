@@ -101,7 +101,7 @@ class BatchSender:
         return build_track_body(
             self._event_source,
             self._event_source_id,
-            [events.joined(start, stop)],
+            events.views(start, stop),
             test_event_code=self._test_event_code,
         )
 

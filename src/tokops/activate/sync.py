@@ -281,8 +281,10 @@ class _Run:
             self._count("duplicate", n_dup)
         if n_already:
             self._count("already_sent", n_already)
-        sendable = table.filter(to_send)
-        return sendable if sendable.num_rows else None
+        n_send = table.num_rows - n_invalid - n_dup - n_already
+        if n_send == table.num_rows:
+            return table  # the usual case: no filter (it would copy every event's text)
+        return table.filter(to_send) if n_send else None
 
     def _duplicates(self, table: pa.Table, in_dup_group: pa.Array) -> pa.Array:
         """Rows of a duplicate group after its first (in stream order): Python sees only those."""
