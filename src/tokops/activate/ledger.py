@@ -379,20 +379,20 @@ def ledger_rows(
         bounds = pc.min_max(events).as_py()
         if bounds["min"] == bounds["max"]:
             shared_event = bounds["min"]  # one event name for the whole batch: stored once
-    batch = [
-        [batch_id],
-        [run_id],
-        [event_source],
-        [event_source_id],
-        [shared_event],
-        [status],
-        [None if per_row else reason],
-        [attempts],
-        [api_code],
-        [request_id],
-        [test_event_code],
-        [datetime.now(UTC)],
-    ]
+    batch: dict[str, Any] = {
+        "batch_id": batch_id,
+        "run_id": run_id,
+        "event_source": event_source,
+        "event_source_id": event_source_id,
+        "event": shared_event,
+        "status": status,
+        "reason": None if per_row else reason,
+        "attempts": attempts,
+        "api_code": api_code,
+        "request_id": request_id,
+        "test_event_code": test_event_code,
+        "recorded_at": datetime.now(UTC),
+    }
     schema = outcomes_schema()
     outcomes = [
         pa.repeat(pa.scalar(batch_id, pa.int64()), n),
@@ -404,8 +404,7 @@ def ledger_rows(
     ]
     return LedgerRows(
         pa.Table.from_arrays(
-            [pa.array(c, f.type) for c, f in zip(batch, batches_schema(), strict=True)],
-            schema=batches_schema(),
+            [pa.array([batch[f.name]], f.type) for f in batches_schema()], schema=batches_schema()
         ),
         pa.Table.from_arrays(outcomes, schema=schema),
     )
