@@ -218,15 +218,19 @@ class _Stages:
         return self.t[self.prefix + name]
 
     def add(self, **exprs: Any) -> None:
-        if self.skip is not None:
-            skip = self.t[self.skip]
-            exprs = {k: ibis.cases((skip, ibis.null()), else_=v) for k, v in exprs.items()}
-        self.t = self.t.mutate(**{self.prefix + k: v for k, v in exprs.items()})
-        self.temps += [self.prefix + k for k in exprs]
+        self._add(None, exprs)
 
     def add_unless(self, skip: ir.BooleanValue, **exprs: Any) -> None:
         """Like :meth:`add`, but NULL (not computed) on the rows where *skip* is true."""
-        self.add(**{k: ibis.cases((skip, ibis.null()), else_=v) for k, v in exprs.items()})
+        self._add(skip, exprs)
+
+    def _add(self, skip: ir.BooleanValue | None, exprs: dict[str, Any]) -> None:
+        if self.skip is not None:
+            skip = self.t[self.skip] if skip is None else self.t[self.skip] | skip
+        if skip is not None:
+            exprs = {k: ibis.cases((skip, ibis.null()), else_=v) for k, v in exprs.items()}
+        self.t = self.t.mutate(**{self.prefix + k: v for k, v in exprs.items()})
+        self.temps += [self.prefix + k for k in exprs]
 
     def finish(self, **outputs: Any) -> ir.Table:
         return self.t.mutate(**outputs).drop(*self.temps)

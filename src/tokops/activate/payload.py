@@ -66,8 +66,8 @@ def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir
     The whole text is one ``concat`` call, which skips NULL parts: each field is a key piece and
     a value piece, both NULL when the value is absent; the key piece carries the comma when an
     earlier field of its group is present, and a group's opening and closing pieces are there
-    when any of its fields is. (Building each group first and the event around them copies
-    every value two more times: about 40 % more engine time.)"""
+    when any of its fields is. (Building each group first and the event around them copied every
+    value two more times: 5.5 s instead of 3.2 s of one engine thread per million events.)"""
     names = set(t.columns)
     pieces: list[Any] = [
         '{"event":',
@@ -86,22 +86,24 @@ def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir
             fields.append(("content_type", t.content_ids.notnull(), '"product"'))
         if not fields:
             continue
-        anything = _any([present for _, present, _ in fields])
-        pieces.append(ibis.cases((anything, f',"{group}":{{'), else_=ibis.null("string")))
-        for i, (key, present, value) in enumerate(fields):
+        body: list[Any] = []
+        earlier: Any = None  # whether a field before this one is present
+        for key, present, value in fields:
             quote = '"' if key in _HEX else ""
             head = f'"{key}":{quote}'
-            if i == 0:
-                pieces.append(ibis.cases((present, head), else_=ibis.null("string")))
+            if earlier is None:
+                body.append(ibis.cases((present, head), else_=ibis.null("string")))
             else:
-                earlier = _any([p for _, p, _ in fields[:i]])
-                pieces.append(
+                body.append(
                     ibis.cases((~present, ibis.null("string")), (earlier, "," + head), else_=head)
                 )
-            pieces.append(value)
+            body.append(value)
             if quote:
-                pieces.append(ibis.cases((present, quote), else_=ibis.null("string")))
-        pieces.append(ibis.cases((anything, "}"), else_=ibis.null("string")))
+                body.append(ibis.cases((present, quote), else_=ibis.null("string")))
+            earlier = present if earlier is None else earlier | present
+        pieces.append(ibis.cases((earlier, f',"{group}":{{'), else_=ibis.null("string")))
+        pieces += body
+        pieces.append(ibis.cases((earlier, "}"), else_=ibis.null("string")))
     pieces.append("},")
     text = store.concat(*pieces)
     if only is not None:
@@ -119,13 +121,6 @@ def _value(store: Store, t: ir.Table, key: str) -> Any:
     if key in _HEX:
         return col
     return store.to_json(col)
-
-
-def _any(flags: list[Any]) -> Any:
-    result = flags[0]
-    for flag in flags[1:]:
-        result = result | flag
-    return result
 
 
 def event_json(store: Store, t: ir.Table) -> ir.StringValue:

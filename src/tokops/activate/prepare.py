@@ -297,10 +297,7 @@ def _light_keys(
         **{f"__given_{n}": clean_text(t[f"__raw_{n}"]) for n in given_names},
     )
     given = [t[f"__given_{n}"] for n in given_names]
-    has_id: Any = ibis.literal(False)
-    for g in given:
-        has_id = has_id | g.notnull()
-    t = t.mutate(__has_id=has_id)
+    t = t.mutate(__has_id=ibis.coalesce(*given).notnull() if given else ibis.literal(False))
     if "event_time" in raws:
         t = add_event_time(store, t, "__time", t["__raw_event_time"])
     hashed = [k for k in ("email", "phone", "external_id") if k in raws]
