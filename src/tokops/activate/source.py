@@ -3,7 +3,12 @@
 ``SRC`` is read as, in this order:
 
 1. a SQL query when it starts with ``SELECT``, ``WITH``, ``FROM``, ``VALUES`` or ``(`` — the
-   user's own SQL, run as they wrote it (through a temporary view);
+   user's own SQL, run as they wrote it (through a temporary view) once it is known to be one
+   read-only query (:func:`tokops.warehouse.user_sql.read_only_query`: ``select 1; drop table
+   events_runs`` is refused, nothing of it runs). A source that starts with another statement's
+   keyword (``DROP``, ``ATTACH``, ``COPY`` …) and names no file is refused the same way. The
+   run record keeps the query with its literals as ``?`` and its SHA-256, never the literals
+   themselves (BYD-4);
 2. a file when it ends in ``.csv``, ``.tsv``, ``.txt`` (optionally ``.gz``), ``.parquet`` or
    ``.pq``, or names an existing file — loaded as a temporary table, CSV lines that cannot be
    parsed are kept aside as :attr:`Source.rejected`;
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 from tokops.activate.mapping import MappingProposal, propose_mapping
 from tokops.errors import SourceError
 from tokops.warehouse.files import FILE_SUFFIXES, RejectedLine
+from tokops.warehouse.user_sql import query_label
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -31,13 +37,20 @@ if TYPE_CHECKING:
 __all__ = ["Source", "open_source", "propose_for_source"]
 
 _SQL_START = re.compile(r"^\s*(select|with|from|values|\()", re.IGNORECASE)
+_STATEMENT_START = re.compile(
+    r"^\s*(insert|update|delete|merge|create|drop|alter|truncate|copy|attach|detach|pragma|"
+    r"install|load|set|reset|call|vacuum|checkpoint|export|import|use|begin|commit|rollback|"
+    r"grant|revoke|explain|describe|show|summarize|do|execute|prepare)\s",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class Source:
     table: ir.Table
     label: str
-    """What the run record says the source was."""
+    """What the run record says the source was: the file or table name, or for a query its
+    redacted form and fingerprint (:func:`~tokops.warehouse.user_sql.query_label`)."""
     kind: str
     """``query``, ``file`` or ``table``."""
     rejected: tuple[RejectedLine, ...] = ()
@@ -62,10 +75,13 @@ def open_source(store: Store, src: str) -> Source:
     if not src or not src.strip():
         raise SourceError("no source given: name a table, a SQL query, or a CSV/Parquet file")
     if _is_sql(src):
-        return Source(store.sql(src), label=src.strip(), kind="query")
+        table = store.sql(src)  # refuses anything but one read-only query
+        return Source(table, label=query_label(src, store.engine), kind="query")
     if _is_file(src):
         loaded = store.read_file(Path(src))
         return Source(loaded.table, label=src, kind="file", rejected=loaded.rejected)
+    if _STATEMENT_START.match(src):
+        store.sql(src)  # another statement (DROP …, ATTACH …): refused with the reason
     if store.exists(src):
         return Source(store.table(src), label=src, kind="table")
     if "." in src:

@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 from tokops.errors import ConfigError, SourceError, WarehouseError
 from tokops.warehouse._duckdb import CompatConnection, raw_connection
+from tokops.warehouse.user_sql import check_duckdb_query, read_only_query
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -138,7 +139,14 @@ class Store:
             raise SourceError(f"table {where!r} not found in {self.url}") from None
 
     def sql(self, query: str) -> ir.Table:
-        """The result of the user's own SQL *query* as a table (through a temporary view)."""
+        """The result of the user's own SQL *query* as a table (through a temporary view).
+
+        *query* must be one read-only query (:func:`~tokops.warehouse.user_sql.read_only_query`;
+        on DuckDB its own parser must agree): nothing after it runs.
+        """
+        query = read_only_query(query, self.engine)
+        if self.engine == "duckdb":
+            check_duckdb_query(raw_connection(self.con), query)
         name = self.temp_name("tokops_query")
         try:
             self._run(f"CREATE TEMPORARY VIEW {quote_ident(name)} AS {query}")
