@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from tokops.errors import ConfigError
 
@@ -40,7 +40,19 @@ class _Section(BaseModel):
 
 class StoreSettings(_Section):
     url: str = "duckdb://tokops.duckdb"
-    """Ibis connection URL of the store: ``duckdb://path`` (default) or ``postgres://…``."""
+    """Ibis connection URL of the store: ``duckdb://path`` (default) or ``postgres://…``
+    (:func:`tokops.warehouse.urls.parse_store_url`). A workspace store in memory must say so
+    (``duckdb://:memory:``): the bare ``duckdb://`` is refused, every run would start afresh."""
+
+    @field_validator("url")
+    @classmethod
+    def _named(cls, url: str) -> str:
+        if url.strip().lower() in ("duckdb://", "duckdb:", "duckdb"):
+            raise ValueError(
+                f"{url!r} names no database (every run would start from an empty ledger): "
+                "use duckdb://tokops.duckdb, or duckdb://:memory: if that is what you want"
+            )
+        return url
 
 
 class TikTokSettings(_Section):
@@ -52,6 +64,9 @@ class TikTokSettings(_Section):
     max_retries: int = 6
     qps: float = 50.0
     """Client-side request rate cap for one app (shared by every call of the process)."""
+    insecure: bool = False
+    """Allow a plain ``http://`` API base on a host that is not a loopback address: the access
+    token then travels in clear (:func:`tokops.tiktok._http.check_api_base`)."""
 
 
 class EventsSettings(_Section):
@@ -76,6 +91,7 @@ _ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "TOKOPS_STORE_URL": ("store", "url"),
     "TOKOPS_API_BASE": ("tiktok", "api_base"),
     "TIKTOK_ADVERTISER_ID": ("tiktok", "advertiser_id"),
+    "TOKOPS_INSECURE": ("tiktok", "insecure"),
 }
 
 
@@ -127,6 +143,9 @@ url = "{store_url}"
 [tiktok]
 # The real API; point it at a local sandbox with http://127.0.0.1:8765
 api_base = "{api_base}"
+# Plain http:// is refused unless the host is a loopback address (the token would travel in
+# clear); to allow it anyway:
+# insecure = true
 
 [events]
 # Region used for phone numbers written without a country code.

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlparse
 
-from tokops.errors import ConfigError, SourceError, WarehouseError
+from tokops.errors import SourceError, WarehouseError
 from tokops.warehouse._duckdb import CompatConnection, raw_connection
+from tokops.warehouse.urls import parse_store_url
 from tokops.warehouse.user_sql import check_duckdb_query, read_only_query
 
 if TYPE_CHECKING:
@@ -466,21 +467,19 @@ def _pg_sha256_hex(expr: ir.StringValue) -> ir.StringValue:
 
 
 def connect(url: str) -> Store:
-    """Connect to a store by Ibis URL: ``duckdb://path.duckdb`` or ``postgres://user@host/db``."""
+    """Connect to a store by Ibis URL: ``duckdb://path.duckdb`` or ``postgres://user@host/db``
+    (:func:`~tokops.warehouse.urls.parse_store_url` says which URLs are accepted)."""
     import ibis
 
-    scheme = url.split(":", 1)[0].lower()
+    where = parse_store_url(url, _redact(url))
     try:
-        if scheme == "duckdb":
+        if where.engine == "duckdb":
             import duckdb
 
-            path = url.split("://", 1)[1] if "://" in url else ""
-            raw = duckdb.connect(path or ":memory:")
+            raw = duckdb.connect(where.target)
             con = ibis.duckdb.from_connection(CompatConnection(raw))
             return Store(con, "duckdb", url)
-        if scheme in ("postgres", "postgresql"):
-            con = ibis.connect(url.replace("postgresql://", "postgres://", 1))
-            return Store(con, "postgres", url)
+        con = ibis.connect(where.target)
+        return Store(con, "postgres", url)
     except Exception as exc:  # noqa: BLE001
         raise WarehouseError(f"cannot connect to {_redact(url)}: {_one_line(exc)}") from None
-    raise ConfigError(f"unsupported store URL {_redact(url)!r}: use duckdb://… or postgres://…")
