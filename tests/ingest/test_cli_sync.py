@@ -103,13 +103,13 @@ def test_sync_ads_pulls_shop_orders_only_with_shop_credentials(
     monkeypatch.setenv("TIKTOK_SHOP_APP_KEY", "key")
     monkeypatch.setenv("TIKTOK_SHOP_APP_SECRET", "shop-secret-value")
     monkeypatch.setenv("TIKTOK_SHOP_ACCESS_TOKEN", "shop-token-value")
-    monkeypatch.setenv("TIKTOK_SHOP_API_BASE", "http://shop.invalid")
+    monkeypatch.setenv("TIKTOK_SHOP_API_BASE", "https://shop.invalid")
     from tokops.config import load_settings
     from tokops.ingest import connect_client
 
-    with connect_client("t", api_base="http://marketing.invalid") as marketing:
+    with connect_client("t", api_base="https://marketing.invalid") as marketing:
         shop = sync_cli.make_shop_client(load_settings(), marketing)
-    assert shop is not None and shop.api.api_base == "http://shop.invalid"
+    assert shop is not None and shop.api.api_base == "https://shop.invalid"
     assert "shop-secret-value" not in repr(shop) and "shop-token-value" not in repr(shop)
     shop.close()
     monkeypatch.delenv("TIKTOK_SHOP_ACCESS_TOKEN")

@@ -3,20 +3,55 @@
 Token from ``TIKTOK_ACCESS_TOKEN`` (never printed); base URL from ``--api-base`` or the
 workspace; timeouts, retries and the client-side rate limit from ``[tiktok]``. Tests replace
 :func:`transport` to plug in the in-process sandbox.
+
+A plain ``http://`` base off loopback is refused by the HTTP core unless ``--insecure`` (or
+``[tiktok] insecure = true``, or ``TOKOPS_INSECURE=1``) allows it: :func:`allow_insecure` turns
+the library's refusal into a message that names the flag.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import httpx
+import typer
 
 from tokops.config import Settings, access_token
 
 if TYPE_CHECKING:
     from tokops.tiktok import ApiClient
 
-__all__ = ["api_client", "transport"]
+__all__ = ["INSECURE", "allow_insecure", "api_client", "transport", "with_insecure"]
+
+INSECURE = typer.Option(
+    False,
+    "--insecure",
+    help="Allow a plain http:// API base that is not a loopback address "
+    "(the access token travels in clear).",
+)
+
+
+@contextmanager
+def allow_insecure() -> Iterator[None]:
+    """Name the ways to allow plain HTTP in the HTTP core's refusal."""
+    from tokops.tiktok._http import InsecureBaseError
+
+    try:
+        yield
+    except InsecureBaseError as exc:
+        raise InsecureBaseError(
+            f"{exc} (--insecure, or insecure = true in tokops.toml [tiktok])"
+        ) from None
+
+
+def with_insecure(settings: Settings, insecure: bool) -> Settings:
+    """*settings* with ``[tiktok] insecure`` set when ``--insecure`` was given."""
+    if not insecure:
+        return settings
+    tiktok = settings.tiktok.model_copy(update={"insecure": True})
+    return settings.model_copy(update={"tiktok": tiktok})
 
 
 def transport() -> httpx.BaseTransport | None:
@@ -24,16 +59,20 @@ def transport() -> httpx.BaseTransport | None:
     return None
 
 
-def api_client(settings: Settings, api_base: str | None = None) -> ApiClient:
-    """An API client configured from the workspace."""
+def api_client(
+    settings: Settings, api_base: str | None = None, *, insecure: bool = False
+) -> ApiClient:
+    """An API client configured from the workspace (*insecure*: ``--insecure`` was given)."""
     from tokops.tiktok import ApiClient, RateLimiter, RetryPolicy
 
     tk = settings.tiktok
-    return ApiClient(
-        access_token(),
-        api_base=api_base or tk.api_base,
-        transport=transport(),
-        timeout_s=tk.timeout_s,
-        retry=RetryPolicy(max_retries=tk.max_retries),
-        rate_limiter=RateLimiter(tk.qps),
-    )
+    with allow_insecure():
+        return ApiClient(
+            access_token(),
+            api_base=api_base or tk.api_base,
+            transport=transport(),
+            timeout_s=tk.timeout_s,
+            retry=RetryPolicy(max_retries=tk.max_retries),
+            rate_limiter=RateLimiter(tk.qps),
+            insecure=insecure or tk.insecure,
+        )

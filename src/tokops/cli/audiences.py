@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tokops.cli._client import api_client
+from tokops.cli._client import INSECURE, api_client, with_insecure
 from tokops.config import load_settings
 
 if TYPE_CHECKING:
@@ -57,13 +57,14 @@ def sync(
     force: bool = typer.Option(False, "--force", help="Upload even if nothing changed."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count and check; send nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    insecure: bool = INSECURE,
 ) -> None:
     """Normalise, hash and dedupe a customer list, then create or replace the audience."""
     from tokops.activate.audiences import AudienceSyncOptions, run_audience_sync
     from tokops.tiktok.audiences import AudiencesClient
     from tokops.warehouse import connect
 
-    settings = load_settings()
+    settings = with_insecure(load_settings(), insecure)
     options = AudienceSyncOptions(
         source=source,
         name=name,
@@ -98,13 +99,14 @@ def list_(
     api_base: str | None = typer.Option(None, "--api-base", help="API base (or a sandbox URL)."),
     no_api: bool = typer.Option(False, "--no-api", help="Local records only (no match counts)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    insecure: bool = INSECURE,
 ) -> None:
     """Audiences synced from this workspace, with TikTok's matched size and match rate."""
     from tokops.activate.audiences import audience_status
     from tokops.tiktok.audiences import AudiencesClient
     from tokops.warehouse import connect
 
-    settings = load_settings()
+    settings = with_insecure(load_settings(), insecure)
     with ExitStack() as stack:
         client = None
         if not no_api:

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._client import INSECURE, with_insecure
 from tokops.cli.health import register as register_health
 from tokops.errors import ConfigError, PipelineError
 
@@ -58,13 +59,14 @@ def sync(
         None, "--max-age-days", help="Oldest web/crm event accepted (offline: 28 days)."
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    insecure: bool = INSECURE,
 ) -> None:
     """Send conversions from the warehouse to the TikTok Events API (resumable)."""
     from tokops.activate import run_sync
     from tokops.config import load_settings
     from tokops.warehouse import connect
 
-    settings = load_settings()
+    settings = with_insecure(load_settings(), insecure)
     options = _sync_options(
         settings, source, event_source.value, event_source_id, mapping, dry_run,
         test_event_code, max_age_days,

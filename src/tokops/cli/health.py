@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tokops.cli._client import api_client
+from tokops.cli._client import INSECURE, api_client, with_insecure
 from tokops.config import Settings, load_settings
 from tokops.errors import ConfigError
 
@@ -30,6 +30,7 @@ def _fetcher(settings: Settings, api_base: str | None, stack: ExitStack) -> Diag
         DiagnosticsOutcome,
         diagnostics_from_api,
     )
+    from tokops.tiktok._http import InsecureBaseError
     from tokops.tiktok.diagnostics import is_real_tiktok
 
     base = api_base or settings.tiktok.api_base
@@ -37,6 +38,8 @@ def _fetcher(settings: Settings, api_base: str | None, stack: ExitStack) -> Diag
         return lambda _sid: DiagnosticsOutcome("unsupported", EVENTS_MANAGER_NOTE)
     try:
         api = stack.enter_context(api_client(settings, base))
+    except InsecureBaseError:
+        raise
     except ConfigError:
         note = "server-vs-pixel counts skipped: TIKTOK_ACCESS_TOKEN is not set"
         return lambda _sid: DiagnosticsOutcome("skipped", note)
@@ -61,12 +64,13 @@ def health(
     ),
     top: int = typer.Option(5, "--top", min=1, help="How many rejection reasons to show."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    insecure: bool = INSECURE,
 ) -> None:
     """Event health: match keys, match quality, dedup readiness, rejections, server vs pixel."""
     from tokops.activate.health import compute_health
     from tokops.warehouse import connect
 
-    settings = load_settings()
+    settings = with_insecure(load_settings(), insecure)
     with ExitStack() as stack:
         store = connect(settings.store.url)
         stack.callback(store.close)

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._client import INSECURE, allow_insecure, with_insecure
 from tokops.errors import ConfigError, PipelineError
 
 if TYPE_CHECKING:
@@ -42,13 +43,15 @@ def make_client(settings: Settings, api_base: str | None, qps: float | None) -> 
     from tokops.tiktok.marketing import BASIC_TIER_QPS
 
     tk = settings.tiktok
-    return connect_client(
-        access_token(),
-        api_base=api_base or tk.api_base,
-        qps=qps or BASIC_TIER_QPS,
-        max_retries=tk.max_retries,
-        timeout_s=tk.timeout_s,
-    )
+    with allow_insecure():
+        return connect_client(
+            access_token(),
+            api_base=api_base or tk.api_base,
+            qps=qps or BASIC_TIER_QPS,
+            max_retries=tk.max_retries,
+            timeout_s=tk.timeout_s,
+            insecure=tk.insecure,
+        )
 
 
 def make_shop_client(settings: Settings, client: MarketingClient) -> ShopClient | None:
@@ -63,12 +66,14 @@ def make_shop_client(settings: Settings, client: MarketingClient) -> ShopClient 
     if creds is None:
         return None
     tk = settings.tiktok
-    return ShopClient(
-        creds,
-        retry=RetryPolicy(max_retries=tk.max_retries),
-        timeout_s=tk.timeout_s,
-        transport=metered(client),
-    )
+    with allow_insecure():
+        return ShopClient(
+            creds,
+            retry=RetryPolicy(max_retries=tk.max_retries),
+            timeout_s=tk.timeout_s,
+            transport=metered(client),
+            insecure=tk.insecure,
+        )
 
 
 def _day(value: datetime | None) -> date | None:
@@ -103,6 +108,7 @@ def ads(
     ),
     concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at most."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    insecure: bool = INSECURE,
 ) -> None:
     """Pull ads objects, daily and hourly reports, audience breakdowns and Shop data."""
     from pydantic import SecretStr
@@ -114,7 +120,7 @@ def ads(
     if list_streams:
         sys.stdout.write("\n".join(ads_streams()) + "\n")
         return
-    settings = load_settings()
+    settings = with_insecure(load_settings(), insecure)
     secret = os.environ.get(APP_SECRET_ENV)
     options = AdsSyncOptions(
         advertiser_ids=tuple(advertiser or ()),
@@ -152,6 +158,7 @@ def organic(
     api_base: str | None = typer.Option(None, "--api-base", help="TikTok API base URL."),
     qps: float | None = typer.Option(None, "--qps", help="Your app's QPS tier (default 10)."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    insecure: bool = INSECURE,
 ) -> None:
     """Pull organic accounts (follower snapshot, daily metrics) and every post's metrics."""
     from tokops.config import load_settings
@@ -160,7 +167,7 @@ def organic(
 
     if not business_id:
         raise ConfigError("pass --business-id ID (the TikTok business account to sync)")
-    settings = load_settings()
+    settings = with_insecure(load_settings(), insecure)
     client = make_client(settings, api_base, qps)
     store = connect(settings.store.url)
     try:

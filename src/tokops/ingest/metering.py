@@ -27,7 +27,7 @@ import httpx
 from pydantic import SecretStr
 
 from tokops.config import DEFAULT_API_BASE
-from tokops.tiktok._http import ApiClient, RateLimiter, RetryPolicy
+from tokops.tiktok._http import ApiClient, RateLimiter, RetryPolicy, in_process
 from tokops.tiktok.marketing import BASIC_TIER_QPS, MarketingClient
 
 __all__ = [
@@ -125,6 +125,8 @@ class MeteredTransport(httpx.BaseTransport):
     def __init__(self, inner: httpx.BaseTransport | None, meter: Meter) -> None:
         self.inner = inner or httpx.HTTPTransport()
         self.meter = meter
+        self.in_process = in_process(self.inner)
+        """As the wrapped transport (the HTTP core's plain-``http://`` rule follows it)."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         start = self.meter.clock()
@@ -162,6 +164,7 @@ def connect_client(
     meter: Meter | None = None,
     max_retries: int = 6,
     timeout_s: float = 30.0,
+    insecure: bool = False,
 ) -> MarketingClient:
     """A Marketing API client for a sync: metered, under one limit shared by every thread.
 
@@ -177,6 +180,7 @@ def connect_client(
         timeout_s=timeout_s,
         retry=RetryPolicy(max_retries=max_retries),
         rate_limiter=MeteredLimiter(rate, meter),
+        insecure=insecure,
     )
     return MarketingClient(api)
 

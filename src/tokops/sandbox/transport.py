@@ -31,6 +31,9 @@ class Handle(Protocol):
 class SandboxTransport(httpx.BaseTransport):
     """Routes each :class:`httpx.Request` to a sandbox's ``handle``."""
 
+    in_process = True
+    """Nothing goes over a network: a plain ``http://`` base is fine (``tiktok._http``)."""
+
     def __init__(self, handle: Handle) -> None:
         self._handle = handle
 

@@ -11,10 +11,18 @@ Another TikTok API with the same envelope (the TikTok Shop Partner API) reuses t
 :class:`Dialect` (its path prefix, token header, success codes, code table, and whether an error
 envelope may come with a non-200 status) and a :class:`Signer` that adds per-attempt query
 parameters (a timestamp and a signature) computed over the exact path, query and body sent.
+
+The token is never sent in clear over a network: :func:`check_api_base` refuses an ``http://``
+base whose host is not a loopback address (127.0.0.0/8, ``::1``, ``localhost``) unless the caller
+passes ``insecure=True``. Every client (Marketing, Events, Shop) is built on :class:`ApiClient`,
+which applies the check at construction; an in-process transport (``httpx.MockTransport``, the
+sandbox's, or any transport with a true ``in_process`` attribute) sends nothing over a network
+and is exempt.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import random
 import threading
 import time
@@ -29,6 +37,7 @@ from pydantic import SecretStr
 from tokops.config import DEFAULT_API_BASE
 from tokops.errors import (
     APIError,
+    ConfigError,
     HTTPStatusError,
     RateLimitError,
     TikTokError,
@@ -45,7 +54,11 @@ __all__ = [
     "Dialect",
     "RateLimiter",
     "RetryPolicy",
+    "InsecureBaseError",
     "Signer",
+    "check_api_base",
+    "in_process",
+    "is_loopback_host",
     "is_retryable",
 ]
 
@@ -77,6 +90,48 @@ class Signer(Protocol):
     def __call__(
         self, path: str, query: Mapping[str, str], body: bytes | None
     ) -> dict[str, str]: ...
+
+
+class InsecureBaseError(ConfigError):
+    """An ``http://`` API base on a host that is not a loopback address, without ``insecure``."""
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, an address in 127.0.0.0/8, or ``::1`` (brackets allowed)."""
+    name = host.strip().strip("[]").lower().rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_api_base(api_base: str, *, insecure: bool = False) -> None:
+    """Refuse an API base the access token must not be sent to (see the module doc)."""
+    try:
+        url = httpx.URL(api_base)
+    except httpx.InvalidURL as exc:
+        raise ConfigError(f"API base {api_base!r} is not a valid URL ({exc})") from None
+    if url.scheme == "https" and url.host:
+        return
+    if url.scheme != "http" or not url.host:
+        raise ConfigError(f"API base {api_base!r} must be an https:// URL")
+    if is_loopback_host(url.host) or insecure:
+        return
+    raise InsecureBaseError(
+        f"refusing to send the access token in clear to {api_base}: use https://, a loopback "
+        "address (127.0.0.1, ::1, localhost), or allow insecure HTTP explicitly"
+    )
+
+
+def in_process(transport: httpx.BaseTransport | None) -> bool:
+    """True when *transport* answers in-process (nothing goes over a network)."""
+    if transport is None:
+        return False
+    return isinstance(transport, httpx.MockTransport) or bool(
+        getattr(transport, "in_process", False)
+    )
 
 
 class RateLimiter:
@@ -201,7 +256,12 @@ class ApiClient:
         on_retry: Callable[[TikTokError, int, float], None] | None = None,
         dialect: Dialect | None = None,
         signer: Signer | None = None,
+        insecure: bool = False,
     ) -> None:
+        """*insecure* allows an ``http://`` base that is not a loopback address
+        (:func:`check_api_base`)."""
+        if not in_process(transport):
+            check_api_base(api_base, insecure=insecure)
         token = access_token if isinstance(access_token, SecretStr) else SecretStr(access_token)
         self.dialect = dialect or Dialect()
         self._signer = signer

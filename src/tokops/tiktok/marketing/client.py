@@ -110,8 +110,10 @@ class MarketingClient:
         timeout_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[TikTokError, int, float], None] | None = None,
+        insecure: bool = False,
     ) -> MarketingClient:
-        """A client with its own ``ApiClient``; *rate_limiter* lets several share an app's limit."""
+        """A client with its own ``ApiClient``; *rate_limiter* lets several share an app's limit;
+        *insecure* allows a plain-``http://`` base off loopback (``ApiClient``)."""
         api = ApiClient(
             access_token,
             api_base=api_base,
@@ -121,6 +123,7 @@ class MarketingClient:
             rate_limiter=rate_limiter or RateLimiter(qps, sleep=sleep),
             sleep=sleep,
             on_retry=on_retry,
+            insecure=insecure,
         )
         return cls(api, sleep=sleep)
 
@@ -142,6 +145,7 @@ class MarketingClient:
             rate_limiter=rate_limiter,
             retry=RetryPolicy(max_retries=settings.max_retries),
             timeout_s=settings.timeout_s,
+            insecure=settings.insecure,
         )
 
     def __repr__(self) -> str:  # never shows the token

@@ -79,7 +79,9 @@ class ShopClient:
         timeout_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
+        insecure: bool = False,
     ) -> None:
+        """*insecure* allows a plain-``http://`` base off loopback (``ApiClient``)."""
         self.credentials = credentials
         self.api = ApiClient(
             credentials.access_token,
@@ -91,6 +93,7 @@ class ShopClient:
             sleep=sleep,
             dialect=SHOP_DIALECT,
             signer=ShopSigner(credentials.app_key, credentials.app_secret, clock=clock),
+            insecure=insecure,
         )
 
     def __repr__(self) -> str:
