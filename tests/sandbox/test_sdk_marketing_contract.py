@@ -96,9 +96,12 @@ def test_campaigns_adgroups_ads(client: Any) -> None:
     assert created["campaign_name"] == "From the SDK" and len(created["campaign_id"]) == 19
 
 
-def test_accounts_identities_and_business_centers(client: Any) -> None:
+def test_accounts_identities_and_business_centers(client: Any, server: RunningServer) -> None:
+    sandbox = server.sandbox
     listed = _ok(
-        business_api_client.AuthenticationApi(client).oauth2_advertiser_get("1", "s", TOKEN)
+        business_api_client.AuthenticationApi(client).oauth2_advertiser_get(
+            sandbox.app_id, sandbox.app_secret, TOKEN
+        )
     )
     assert ADVERTISER in [a["advertiser_id"] for a in listed["list"]]
     info = _ok(

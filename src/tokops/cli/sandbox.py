@@ -102,6 +102,10 @@ def serve(
     shown_host = f"[{host}]" if ":" in host else host
     typer.echo(f"tokops sandbox on http://{shown_host}:{port}")
     typer.echo(f"  access token: {sandbox.token}   (export TIKTOK_ACCESS_TOKEN={sandbox.token})")
+    if is_loopback(host) or settings.marketing.app_secret is not None:
+        typer.echo(f"  app id: {sandbox.app_id}   app secret: {sandbox.app_secret}")
+    else:  # a generated secret is not shown to a network-facing terminal log
+        typer.echo(f"  app id: {sandbox.app_id}   app secret: GET /sandbox/oauth2/credentials/")
     for kind, ids in sandbox.event_sources().items():
         typer.echo(f"  {kind.replace('_', ' ')}: {', '.join(ids) or '-'}")
     world_ = sandbox.world

@@ -175,6 +175,16 @@ class Sandbox:
         return self.tokens[0]
 
     @property
+    def app_id(self) -> str:
+        """The sandbox's Marketing API app (the only one ``/oauth2/…`` accepts)."""
+        return self.marketing.oauth.app_id
+
+    @property
+    def app_secret(self) -> str:
+        """That app's secret (configured, or generated at start)."""
+        return self.marketing.oauth.app_secret
+
+    @property
     def world(self) -> World:
         """The simulated Marketing API world, with its ground truth (``world.truth``) and
         ``world.totals(advertiser_id, start, end)``; built on first use."""

@@ -30,6 +30,7 @@ metric, so the same seed gives byte-identical answers for the same clock. Exampl
     endpoint_qps = { "/report/task/create/" = 1, "/ad/create/" = 5 }
     advertiser_qps = 5      # 40133 above it, per advertiser_id (TikTok publishes no number)
     field_qps = { auth_code = 2 }   # 40132 above it, per value of the field
+    app_secret = "…"        # the sandbox app's secret (default: generated at every start)
     report_ad_cap = 20000   # the AUCTION_AD truncation of /report/integrated/get/
     latency_minutes = 30    # non-UV metrics appear this long after delivery
 
@@ -155,7 +156,12 @@ class MarketingSettings(_Model):
     """Requests per second per value of a parameter, e.g. ``{"auth_code": 2}`` (code 40132
     above it; §1.5 "QPS limit per field value"; no number is published, off unless set)."""
     app_id: str = DEFAULT_MARKETING_APP_ID
-    """The app named in 40100 messages and accepted by ``/oauth2/…`` (any app id works)."""
+    """The sandbox's developer app: named in 40100 messages, the only app ``/oauth2/…``
+    accepts (:mod:`tokops.sandbox.marketing.oauth`)."""
+    app_secret: str | None = Field(default=None, min_length=8, repr=False)
+    """That app's secret; ``None``: a fresh one is generated at every start."""
+    auth_code_ttl_s: float = Field(default=3600.0, gt=0.0)
+    """How long an auth code granted by ``/sandbox/oauth2/authorize/`` can be redeemed."""
     report_ad_cap: int = Field(default=20_000, ge=1)
     """An AUCTION_AD report covering more ads with spend keeps only the newest this many."""
     latency_minutes: float = Field(default=30.0, ge=0.0)

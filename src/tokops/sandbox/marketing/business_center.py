@@ -4,11 +4,8 @@
   ext_user_info}], page_info}``; ``GET /bc/asset/get/?bc_id&asset_type``: its ad accounts
   (``ADVERTISER``), TikTok accounts (``TT_ACCOUNT``) and shops (``TIKTOK_SHOP``).
   **[UNCONFIRMED]** field names beyond the ids: the SDK types ``data`` as a plain object.
-- ``GET /oauth2/advertiser/get/?app_id&secret``: the advertisers the app is authorized for —
-  here, every advertiser of the world, for any app id and secret (the real sandbox does not
-  offer this endpoint, §3.1).
-- ``POST /oauth2/access_token/ {app_id, secret, auth_code}``: swaps any non-empty auth code
-  for the sandbox's token (long-lived, no refresh, §3.1); it needs no ``Access-Token``.
+
+The app's OAuth routes (``/oauth2/…``) are in :mod:`tokops.sandbox.marketing.oauth`.
 """
 
 from __future__ import annotations
@@ -16,16 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from tokops.sandbox.envelope import ApiFailure
 from tokops.sandbox.marketing.context import Market, RouteSpec
 from tokops.sandbox.paging import page_info, page_params, page_slice
 from tokops.sandbox.params import Params, bad
 from tokops.sandbox.request import SandboxRequest
 
-__all__ = ["ASSET_TYPES", "BusinessCenters", "OAuth"]
+__all__ = ["ASSET_TYPES", "BusinessCenters"]
 
 ASSET_TYPES: Final = ("ADVERTISER", "TT_ACCOUNT", "TIKTOK_SHOP")
-CODE_AUTH_PARAMS: Final = 40101
 
 
 class BusinessCenters:
@@ -106,50 +101,4 @@ class BusinessCenters:
         return {
             "list": list(page_slice(rows, page, size)),
             "page_info": page_info(len(rows), page, size),
-        }
-
-
-class OAuth:
-    def __init__(self, market: Market, token: str) -> None:
-        self.market = market
-        self.token = token
-
-    def routes(self) -> list[RouteSpec]:
-        return [
-            RouteSpec(
-                "GET", "/oauth2/advertiser/get/", self.advertisers, "Get authorized ad accounts"
-            ),
-        ]
-
-    def public_routes(self) -> list[RouteSpec]:
-        """Routes that take no ``Access-Token`` (they hand one out)."""
-        return [
-            RouteSpec("POST", "/oauth2/access_token/", self.access_token, "Get an access token")
-        ]
-
-    @staticmethod
-    def _app(params: Params) -> None:
-        if not params.string("app_id") or not params.string("secret"):
-            raise ApiFailure(CODE_AUTH_PARAMS, "app_id and secret are required.")
-
-    def advertisers(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
-        params = Params.of(request)
-        self._app(params)
-        w = self.market.world
-        return {
-            "list": [
-                {"advertiser_id": a.advertiser_id, "advertiser_name": a.name}
-                for a in w.advertisers.values()
-            ]
-        }
-
-    def access_token(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
-        params = Params.of(request)
-        self._app(params)
-        if not params.string("auth_code"):
-            raise ApiFailure(CODE_AUTH_PARAMS, "auth_code is required.")
-        return {
-            "access_token": self.token,
-            "advertiser_ids": list(self.market.world.advertisers),
-            "scope": [4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
         }

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from tokops.sandbox.marketing.ad_write import AdWrites
 from tokops.sandbox.marketing.adgroup_write import AdGroupWrites
-from tokops.sandbox.marketing.business_center import BusinessCenters, OAuth
+from tokops.sandbox.marketing.business_center import BusinessCenters
 from tokops.sandbox.marketing.campaign_write import CampaignWrites
 from tokops.sandbox.marketing.context import Family, Market, RouteSpec
 from tokops.sandbox.marketing.gmv_max import GmvMax
+from tokops.sandbox.marketing.oauth import OAuth
 from tokops.sandbox.marketing.objects_read import ObjectReads
 from tokops.sandbox.marketing.organic_routes import OrganicRoutes
 from tokops.sandbox.marketing.report_tasks import ReportTasks
@@ -55,4 +56,5 @@ class MarketingApi:
             *WorldReadout(market).routes(),
             *self.tasks.file_routes(),
             *self.stores.sandbox_routes(),
+            *self.oauth.sandbox_routes(),
         ]
