@@ -121,3 +121,29 @@ def test_audience_sync_sql_is_checked_too(duck_store: Store) -> None:
     with pytest.raises(SourceError, match="statements"):
         run_audience_sync(duck_store, None, options, now=NOW)
     assert duck_store.exists("orders")
+
+
+def test_queries_recorded_verbatim_by_earlier_versions_are_redacted(any_store: Store) -> None:
+    import pyarrow as pa
+
+    from tokops.activate.ledger import RunRecord, runs_schema, start_run
+    from tokops.activate.source import redact_recorded_queries
+
+    ensure_tables(any_store)
+    old = {
+        "r1": "select * from crm where email = 'ann@example.com'",
+        "r2": "select 1; drop table events_runs",  # refused today: only a fingerprint stays
+        "r3": "orders.csv",
+        "r4": "crm_leads",
+    }
+    for run_id, source in old.items():
+        start_run(any_store, RunRecord(run_id, source, "web", PIXEL, True, None, NOW))
+    assert redact_recorded_queries(any_store, RUNS_TABLE) == 2
+    ensure_tables(any_store)  # idempotent, and what a sync runs first
+    got = {r["run_id"]: r["source"] for r in _runs(any_store)}
+    assert got["r1"].startswith("SELECT * FROM crm WHERE email = ?  -- sha256:")
+    assert got["r2"].startswith("(query not kept)  -- sha256:")
+    assert (got["r3"], got["r4"]) == ("orders.csv", "crm_leads")
+    assert "ann@example.com" not in str(got) and "drop table" not in str(got)
+    assert redact_recorded_queries(any_store, RUNS_TABLE) == 0
+    assert pa.Table.from_pylist(_runs(any_store), schema=runs_schema()).num_rows == 4

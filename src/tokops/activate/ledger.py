@@ -197,6 +197,9 @@ def ensure_tables(store: Store) -> None:
     store.ensure_table(RUNS_TABLE, ibis.Schema.from_pyarrow(runs_schema()))
     store.ensure_table(BATCHES_TABLE, ibis.Schema.from_pyarrow(batches_schema()))
     store.ensure_table(OUTCOMES_TABLE, ibis.Schema.from_pyarrow(outcomes_schema()))
+    from tokops.activate.source import redact_recorded_queries
+
+    redact_recorded_queries(store, RUNS_TABLE)  # SQL recorded verbatim before issue 9 (BYD-4)
     kind = store.kind(LEDGER_TABLE)
     if kind == "view":
         return

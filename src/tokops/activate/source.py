@@ -19,6 +19,7 @@ Anything else is a one-line :class:`~tokops.errors.SourceError`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +28,14 @@ from typing import TYPE_CHECKING, Literal
 from tokops.activate.mapping import MappingProposal, propose_mapping
 from tokops.errors import SourceError
 from tokops.warehouse.files import FILE_SUFFIXES, RejectedLine
-from tokops.warehouse.user_sql import query_label
+from tokops.warehouse.user_sql import LABEL_MARK, query_label, read_only_query
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from tokops.warehouse import Store
 
-__all__ = ["Source", "open_source", "propose_for_source"]
+__all__ = ["Source", "open_source", "propose_for_source", "redact_recorded_queries"]
 
 _SQL_START = re.compile(r"^\s*(select|with|from|values|\()", re.IGNORECASE)
 _STATEMENT_START = re.compile(
@@ -102,3 +103,33 @@ def propose_for_source(
     """``tokops events map``: open *src* and propose a mapping for its columns."""
     source = open_source(store, src)
     return propose_mapping(list(source.table.columns), event_source)
+
+
+def _recorded_label(text: str, engine: str) -> str:
+    """The label a query recorded verbatim by an earlier version gets now; a query that no
+    longer passes the check keeps only a fingerprint of its raw text."""
+    try:
+        read_only_query(text, engine)
+        return query_label(text, engine)
+    except SourceError:
+        digest = hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+        return f"(query not kept)  -- sha256:{digest}"
+
+
+def redact_recorded_queries(store: Store, table: str, column: str = "source") -> int:
+    """Rewrite the SQL queries an earlier version recorded verbatim in *table*.*column* (the run
+    history) as :func:`~tokops.warehouse.user_sql.query_label` does now; returns how many rows
+    changed. Table and file names stay as they are. Cheap: the run table has one row per run."""
+    if not store.exists(table):
+        return 0
+    runs = store.table(table)
+    pending = runs.filter(~runs[column].contains(LABEL_MARK)).select("run_id", column)
+    rows = store.fetch(pending).to_pylist()
+    changed = 0
+    for row in rows:
+        text = row[column]
+        if text and _is_sql(text):
+            label = _recorded_label(text, store.engine)
+            store.update(table, {column: label}, {"run_id": row["run_id"]})
+            changed += 1
+    return changed

@@ -27,9 +27,11 @@ from tokops.errors import SourceError
 if TYPE_CHECKING:
     from sqlglot import exp
 
-__all__ = ["QUERY_KINDS", "check_duckdb_query", "query_label", "read_only_query"]
+__all__ = ["LABEL_MARK", "QUERY_KINDS", "check_duckdb_query", "query_label", "read_only_query"]
 
 QUERY_KINDS: Final = "one SELECT or WITH … SELECT statement"
+LABEL_MARK: Final = "  -- sha256:"
+"""What separates a recorded query's redacted text from its fingerprint."""
 _DIALECTS: Final = {"duckdb": "duckdb", "postgres": "postgres"}
 
 
@@ -140,7 +142,7 @@ def query_label(query: str, engine: str) -> str:
         return exp.Var(this="?") if isinstance(node, exp.Literal) else node
 
     redacted = statement.transform(blank).sql(dialect=dialect)
-    return f"{redacted}  -- sha256:{digest}"
+    return f"{redacted}{LABEL_MARK}{digest}"
 
 
 def check_duckdb_query(raw: Any, query: str) -> None:
