@@ -42,7 +42,7 @@ def allow_insecure() -> Iterator[None]:
         yield
     except InsecureBaseError as exc:
         raise InsecureBaseError(
-            f"{exc} (--insecure, or insecure = true in tokops.toml [tiktok])"
+            f"{exc} (--insecure, or insecure = true in the tiktok section of tokops.toml)"
         ) from None
 
 

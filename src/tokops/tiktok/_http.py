@@ -120,8 +120,8 @@ def check_api_base(api_base: str, *, insecure: bool = False) -> None:
     if is_loopback_host(url.host) or insecure:
         return
     raise InsecureBaseError(
-        f"refusing to send the access token in clear to {api_base}: use https://, a loopback "
-        "address (127.0.0.1, ::1, localhost), or allow insecure HTTP explicitly"
+        f"refusing to send the access token in clear to {api_base}: use https:// or a loopback "
+        "address, or allow plain HTTP explicitly"
     )
 
 

@@ -41,7 +41,7 @@ _DATA_SUFFIXES: Final = (
 )
 _MAGIC: Final = b"DUCK"
 """A DuckDB database file has these four bytes at offset 8."""
-_USE: Final = "use duckdb://NAME.duckdb, duckdb://:memory: or postgres://USER@HOST/DB"
+_USE: Final = "use duckdb://NAME.duckdb, duckdb://:memory: or postgres://…"
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,8 @@ def parse_store_url(url: str, shown: str | None = None) -> StoreUrl:
     lowered = path.name.lower()
     if any(lowered.endswith(s) for s in _DATA_SUFFIXES):
         raise ConfigError(
-            f"store URL {label!r} names a data file, not a DuckDB database: the store would "
-            f"live in memory and forget every run; {_USE} (CSV and Parquet files are sources)"
+            f"store URL {label!r} names a data file, not a DuckDB database (the store would "
+            f"be in memory and forget every run): {_USE}"
         )
     if path.is_dir():
         raise ConfigError(f"store URL {label!r} names a folder: {_USE}")
