@@ -79,3 +79,17 @@ def test_parsing_logs_nothing_of_the_query(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.DEBUG), pytest.raises(SourceError):
         read_only_query("load 'secret@example.com'", "duckdb")
     assert "secret@example.com" not in caplog.text
+
+
+def test_postgres_runs_the_view_as_one_statement(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even a text the parser let through could not carry a second statement on PostgreSQL."""
+    import tokops.warehouse.store
+
+    pg_store.execute("CREATE TABLE keep (a INTEGER)")
+    monkeypatch.setattr(tokops.warehouse.store, "read_only_query", lambda q, engine: q)
+    with pytest.raises(SourceError, match="multiple commands"):
+        pg_store.sql("select 1; drop table keep")
+    assert pg_store.exists("keep")
+    assert pg_store.fetch(pg_store.sql("select 1 as n")).to_pylist() == [{"n": 1}]

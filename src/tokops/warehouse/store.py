@@ -143,14 +143,21 @@ class Store:
         """The result of the user's own SQL *query* as a table (through a temporary view).
 
         *query* must be one read-only query (:func:`~tokops.warehouse.user_sql.read_only_query`;
-        on DuckDB its own parser must agree): nothing after it runs.
+        on DuckDB its own parser must agree, PostgreSQL gets it through the extended protocol,
+        which takes one statement only): nothing after it runs.
         """
         query = read_only_query(query, self.engine)
         if self.engine == "duckdb":
             check_duckdb_query(raw_connection(self.con), query)
         name = self.temp_name("tokops_query")
+        create = f"CREATE TEMPORARY VIEW {quote_ident(name)} AS {query}"
         try:
-            self._run(f"CREATE TEMPORARY VIEW {quote_ident(name)} AS {query}")
+            if self.engine == "postgres":
+                pg = self.con.con
+                with pg.cursor() as cur, pg.transaction():
+                    cur.execute(create, binary=True)  # extended protocol: one statement
+            else:
+                self._run(create)
             return self.con.table(name)
         except Exception as exc:  # noqa: BLE001
             raise SourceError(f"SQL query failed: {_one_line(exc)}") from None
