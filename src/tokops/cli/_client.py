@@ -7,16 +7,41 @@ workspace; timeouts, retries and the client-side rate limit from ``[tiktok]``. T
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING
 
 import httpx
+import typer
 
 from tokops.config import Settings, access_token
 
 if TYPE_CHECKING:
     from tokops.tiktok import ApiClient
 
-__all__ = ["api_client", "transport"]
+__all__ = ["announce", "api_client", "describe_base", "transport"]
+
+
+def describe_base(api_base: str, api: str = "TikTok API") -> str:
+    """Where calls go, for a person: ``sandbox at http://127.0.0.1:8765`` (a loopback host),
+    ``TikTok API https://business-api.tiktok.com``, or ``TikTok API at <other host>``."""
+    try:
+        host = httpx.URL(api_base).host
+    except httpx.InvalidURL:
+        return f"{api} at {api_base}"
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return f"sandbox at {api_base}"
+    if host.endswith((".tiktok.com", ".tiktokglobalshop.com")):
+        return f"{api} {api_base}"
+    return f"{api} at {api_base}"
+
+
+def announce(api_base: str, api: str = "TikTok API") -> None:
+    """Say on stderr where the API calls of this command go (stdout stays for JSON)."""
+    typer.echo(f"→ {describe_base(api_base, api)}", err=True)
 
 
 def transport() -> httpx.BaseTransport | None:
@@ -29,9 +54,12 @@ def api_client(settings: Settings, api_base: str | None = None) -> ApiClient:
     from tokops.tiktok import ApiClient, RateLimiter, RetryPolicy
 
     tk = settings.tiktok
+    token = access_token()
+    base = api_base or tk.api_base
+    announce(base)
     return ApiClient(
-        access_token(),
-        api_base=api_base or tk.api_base,
+        token,
+        api_base=base,
         transport=transport(),
         timeout_s=tk.timeout_s,
         retry=RetryPolicy(max_retries=tk.max_retries),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -24,6 +26,8 @@ __all__ = [
     "DATE_TO",
     "FORMAT",
     "check_format",
+    "check_output_file",
+    "check_output_folder",
     "emit",
     "open_store",
     "parse_date",
@@ -56,6 +60,38 @@ def parse_window(date_from: str | None, date_to: str | None, advertiser: list[st
 def check_format(fmt: str, allowed: tuple[str, ...] = ("table", "json")) -> None:
     if fmt not in allowed:
         raise ConfigError(f"--format {fmt!r}: use {' or '.join(allowed)}")
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path.cwd()  # pragma: no cover - a relative path always has the cwd above it
+
+
+def check_output_folder(folder: Path) -> None:
+    """A clear error, before any work, when *folder* cannot be created or written."""
+    there = _nearest_existing(folder.absolute())
+    if not there.is_dir():
+        what = "is a file" if there == folder.absolute() else f"is under the file {there}"
+        raise ConfigError(f"cannot use {folder} as a folder: it {what}")
+    if not os.access(there, os.W_OK | os.X_OK):
+        raise ConfigError(f"cannot write in {there}: permission denied")
+
+
+def check_output_file(path: Path, *, force: bool) -> None:
+    """A clear error, before any work, when *path* cannot be written (or exists, without
+    ``--force``)."""
+    if path.is_dir():
+        raise ConfigError(f"cannot write {path}: it is a folder")
+    if path.exists() and not force:
+        raise ConfigError(f"{path} already exists (use --force to overwrite it)")
+    parent = path.absolute().parent
+    if not parent.exists():
+        raise ConfigError(f"cannot write {path}: the folder {path.parent} does not exist")
+    check_output_folder(parent)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ConfigError(f"cannot write {path}: permission denied")
 
 
 @contextmanager

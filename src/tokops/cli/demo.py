@@ -35,8 +35,10 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON only."),
 ) -> None:
     """Generate a shop, start the sandbox, sync its conversions and show the read-outs."""
+    from tokops.cli._common import check_output_folder
     from tokops.demo.run import DemoOptions, run_demo
 
+    check_output_folder(folder)
     console = Console()
     options = DemoOptions(folder=folder, orders=orders, seed=seed)
     if as_json:

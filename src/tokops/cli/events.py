@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tokops.cli.health import register as register_health
-from tokops.errors import ConfigError, PipelineError
+from tokops.errors import PipelineError
 
 if TYPE_CHECKING:
     from tokops.activate import MappingProposal, SyncOptions, SyncSummary
@@ -160,7 +160,7 @@ class ProgressReporter:
 def _progress(*, enabled: bool) -> Iterator[Any]:
     from tokops.activate import NullReporter
 
-    if not enabled:
+    if not enabled or not _err.is_terminal:  # no bar (nor its blank line) in a pipe or log
         yield NullReporter()
         return
     reporter = ProgressReporter()
@@ -219,8 +219,10 @@ def map_columns(
     from tokops.config import load_settings
     from tokops.warehouse import connect
 
-    if out is not None and out.exists() and not force:
-        raise ConfigError(f"{out} already exists (use --force to overwrite it)")
+    if out is not None:
+        from tokops.cli._common import check_output_file
+
+        check_output_file(out, force=force)
     store = connect(load_settings().store.url)
     try:
         proposal = propose_for_source(store, source, event_source.value)

@@ -11,6 +11,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,14 +38,18 @@ APP_SECRET_ENV = "TIKTOK_APP_SECRET"
 
 def make_client(settings: Settings, api_base: str | None, qps: float | None) -> MarketingClient:
     """The metered client of a sync (tests replace this to plug in a fake API)."""
+    from tokops.cli._client import announce
     from tokops.config import access_token
     from tokops.ingest import connect_client
     from tokops.tiktok.marketing import BASIC_TIER_QPS
 
     tk = settings.tiktok
+    token = access_token()
+    base = api_base or tk.api_base
+    announce(base)
     return connect_client(
-        access_token(),
-        api_base=api_base or tk.api_base,
+        token,
+        api_base=base,
         qps=qps or BASIC_TIER_QPS,
         max_retries=tk.max_retries,
         timeout_s=tk.timeout_s,
@@ -55,6 +60,7 @@ def make_shop_client(settings: Settings, client: MarketingClient) -> ShopClient 
     """The TikTok Shop client of a sync, from ``TIKTOK_SHOP_*`` env vars (``None`` without them:
     the ``shop_orders`` stream is then reported as skipped); its calls count in *client*'s
     meter."""
+    from tokops.cli._client import announce
     from tokops.ingest.metering import metered
     from tokops.tiktok._http import RetryPolicy
     from tokops.tiktok.shop import ShopClient, shop_credentials
@@ -63,6 +69,9 @@ def make_shop_client(settings: Settings, client: MarketingClient) -> ShopClient 
     if creds is None:
         return None
     tk = settings.tiktok
+    if tk.shop_api_base:  # tokops.toml [tiktok].shop_api_base, or TIKTOK_SHOP_API_BASE
+        creds = replace(creds, api_base=tk.shop_api_base)
+    announce(creds.api_base, "TikTok Shop API")
     return ShopClient(
         creds,
         retry=RetryPolicy(max_retries=tk.max_retries),
@@ -223,7 +232,7 @@ class _ProgressReporter:
 def _progress(*, enabled: bool) -> Iterator[IngestReporter]:
     from tokops.ingest import NullIngestReporter
 
-    if not enabled:
+    if not enabled or not _err.is_terminal:  # no bar (nor its blank line) in a pipe or log
         yield NullIngestReporter()
         return
     reporter = _ProgressReporter()
