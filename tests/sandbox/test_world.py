@@ -132,8 +132,8 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
 
 
 def test_cli_world_flags(served: list[Sandbox]) -> None:
-    args = ["sandbox", "serve", "--port", "0", "--seed", "9", "--scale", "small", "--marketing-qps", "20",
-            "--world-anchor", "2026-01-31"]  # fmt: skip
+    args = ["sandbox", "serve", "--port", "0", "--seed", "9", "--scale", "small",
+            "--marketing-qps", "20", "--world-anchor", "2026-01-31"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     settings = served[0].settings

@@ -25,6 +25,7 @@ __all__ = [
     "DATE_FROM",
     "DATE_TO",
     "FORMAT",
+    "check_date",
     "check_format",
     "check_output_file",
     "check_output_folder",
@@ -34,8 +35,20 @@ __all__ = [
     "parse_window",
 ]
 
-DATE_FROM = typer.Option(None, "--from", help="First day (YYYY-MM-DD).")
-DATE_TO = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD).")
+
+def check_date(value: str | None) -> str | None:
+    """Option callback: a ``YYYY-MM-DD`` value is checked while the command line is parsed (a
+    usage error naming the flag, before any work); the command still receives the text."""
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
+    return value
+
+
+DATE_FROM = typer.Option(None, "--from", callback=check_date, help="First day (YYYY-MM-DD).")
+DATE_TO = typer.Option(None, "--to", callback=check_date, help="Last day, inclusive (YYYY-MM-DD).")
 FORMAT = typer.Option("table", "--format", help="table | json.")
 ADVERTISER = typer.Option([], "--advertiser", help="Only this ad account (repeat).")
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from tokops.cli._common import check_date
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def serve(
     world_anchor: str | None = typer.Option(
         None,
         "--world-anchor",
+        callback=check_date,
         help="Last day of the world's history, YYYY-MM-DD (default: today, UTC); "
         "fix it to get the same answers on another day.",
     ),
