@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._tables import print_table
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ __all__ = [
     "open_store",
     "parse_date",
     "parse_window",
+    "print_table",
 ]
 
 
@@ -125,6 +127,6 @@ def emit(data: dict[str, Any], fmt: str, table: Callable[[], Table]) -> None:
     if fmt == "json":
         typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
-    Console().print(table())
+    print_table(Console(), table())
     for line in (*data.get("notes", ()), *data.get("warnings", ())):
         typer.echo(f"note: {line}", err=True)

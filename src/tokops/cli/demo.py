@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._tables import print_table
+
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceSyncResult
     from tokops.activate.health import HealthReport
@@ -83,7 +85,7 @@ class ConsoleDemoReporter:
             )
         p = shop.pixel
         table.add_row("pixel_events.jsonl", f"{p.events:,}", f"{p.events:,}", "0", "0", "0")
-        self.console.print(table)
+        print_table(self.console, table)
         self.console.print(
             f"[dim]Expected outcome of every row: {shop.folder / 'ground_truth.json'}[/]",
             highlight=False,

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._tables import print_table
 from tokops.cli.health import register as register_health
 from tokops.errors import PipelineError
 
@@ -182,14 +183,14 @@ def render_summary(summary: SyncSummary, json_out: bool) -> None:
         for key, value in summary.counts.items():
             if key not in hidden:
                 table.add_row(key.replace("_", " "), f"{value:,}")
-        _out.print(table)
+        print_table(_out, table)
         if summary.top_reasons:
             reasons = Table(title="Top reasons (not sent)")
             reasons.add_column("reason")
             reasons.add_column("rows", justify="right")
             for reason, count in summary.top_reasons:
                 reasons.add_row(reason, f"{count:,}")
-            _out.print(reasons)
+            print_table(_out, reasons)
         for line, problem in summary.rejected_lines[:5]:
             _out.print(f"CSV line {line}: {problem}", highlight=False)
         rate = "validated" if summary.dry_run else "sent"
@@ -248,7 +249,7 @@ def _render_proposal(proposal: MappingProposal, console: Console) -> None:
         table.add_row(match.field, match.column, match.how)
     for name, value in proposal.mapping.constants.items():
         table.add_row(name, repr(value), "constant")
-    console.print(table)
+    print_table(console, table)
     for note in proposal.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     for miss in proposal.missing:

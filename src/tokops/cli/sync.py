@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._tables import print_table
 from tokops.errors import ConfigError, PipelineError
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def render_sync(result: SyncResult) -> None:
             days,
             f"{sum(r.calls for r in results):,}",
         )
-    _out.print(table)
+    print_table(_out, table)
     for res in result.streams:
         if res.status in ("failed", "cancelled") or (res.status == "skipped" and res.error):
             colour = "yellow" if res.status == "skipped" else "red"
