@@ -119,3 +119,19 @@ def test_kpi_list_shows_every_kpi_name_whole(width: int) -> None:
     assert "…" not in text
     for name in CATALOGUE:
         assert f" {name} " in text, name
+
+
+def test_a_number_keeps_its_unit_on_its_line() -> None:
+    """``4.03 %`` or ``1,234 JPY`` is one value: never split between the number and the unit."""
+    table = Table(title="Saturation")
+    for header in ("key", "status", "posts", "prev posts", "ER now", "peak", "peak ER", "trend"):
+        table.add_column(header)
+    values = [f"{4.03 + i:.2f} %" for i in range(3)]
+    for i, value in enumerate(values):
+        table.add_row("behind_the_scenes", "insufficient", "12", "10", value, "2026-11-03",
+                      f"{1_234 + i:,} JPY", "falling")  # fmt: skip
+    console, out = _console(80)
+    print_table(console, table)
+    text = out.getvalue()
+    for i, value in enumerate(values):
+        assert value in text and f"{1_234 + i:,} JPY" in text

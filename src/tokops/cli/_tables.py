@@ -4,14 +4,16 @@ Rich shrinks a table that is wider than the terminal and cuts what does not fit 
 ellipsis: a spend of ``1,234,567`` may print as ``1,23…``, an ad id or a KPI name a user must
 type loses its end. :func:`print_table` applies one policy instead, for every command:
 
-- a column whose values are single words (numbers, ids, dates, KPI names) never wraps and is
-  as wide as its widest value;
+- a value that is one word (a number, an id, a date, a KPI name) or a number with its unit
+  (``4.03 %``, ``1,234 JPY``) is never wrapped nor cut: its column is at least that wide
+  (headers may wrap between words);
 - a column of text (names, descriptions) wraps between words; a word longer than
   :data:`FOLD_AT` characters folds onto the next line, whole, never cut;
+- the room the terminal lacks is taken from the widest columns that can give it (text first);
 - when the columns still do not fit, the table is split into several tables that each repeat
   the key columns (the first *keys* columns: a campaign, a stream …) with as many of the other
   columns as fit, in order: every value is printed;
-- when not even one column fits beside the keys, each row is printed as ``column value``
+- when not even one column fits beside the keys, each row is printed as ``column: value``
   lines.
 
 ``--format json|csv`` stays the way for machines; this is only how the table mode looks.
@@ -19,7 +21,9 @@ type loses its end. :func:`print_table` applies one policy instead, for every co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
@@ -44,15 +48,18 @@ def fit_table(table: Table, width: int, *, keys: int = 1) -> list[RenderableType
     columns = table.columns
     if not columns:
         return [table]
-    needs = [_prepare(column) for column in columns]
-    if _width(table, needs) <= width:
+    sizes = [_size(column) for column in columns]
+    if _width(table, [s.natural for s in sizes]) <= width:
+        return [table]
+    if _width(table, [s.need for s in sizes]) <= width:
+        _squeeze(table, sizes, width)
         return [table]
     keys = max(0, min(keys, len(columns) - 1))
     key_ids = list(range(keys))
     chunks: list[list[int]] = []
     current: list[int] = []
     for index in range(keys, len(columns)):
-        if _width(table, [needs[i] for i in [*key_ids, *current, index]]) <= width:
+        if _width(table, [sizes[i].need for i in [*key_ids, *current, index]]) <= width:
             current.append(index)
             continue
         if not current:  # this column alone does not fit beside the keys
@@ -60,7 +67,7 @@ def fit_table(table: Table, width: int, *, keys: int = 1) -> list[RenderableType
         chunks.append(current)
         current = [index]
     if current:
-        if _width(table, [needs[i] for i in [*key_ids, *current]]) > width:
+        if _width(table, [sizes[i].need for i in [*key_ids, *current]]) > width:
             return [_records(table)]
         chunks.append(current)
     parts: list[RenderableType] = []
@@ -68,11 +75,22 @@ def fit_table(table: Table, width: int, *, keys: int = 1) -> list[RenderableType
         title = table.title
         if number and title is not None:
             title = Text.assemble(_plain(title), " (continued)")
-        parts.append(_subtable(table, [*key_ids, *chunk], title))
+        indexes = [*key_ids, *chunk]
+        part = _subtable(table, indexes, title)
+        _squeeze(part, [sizes[i] for i in indexes], width)
+        parts.append(part)
     return parts
 
 
 # -- measuring --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Size:
+    need: int
+    """Narrowest width that shows every value whole (see the module doc)."""
+    natural: int
+    """Width of the longest line (header included): no wrapping at all."""
+
+
 def _plain(cell: object) -> str:
     if isinstance(cell, Text):
         return cell.plain
@@ -88,32 +106,49 @@ def _text(markup: str) -> Text:
         return Text(markup)
 
 
-def _prepare(column: Column) -> int:
-    """Set how *column* wraps (see the module doc); the narrowest width that shows every value
-    of the column whole."""
-    values = [_plain(cell) for cell in column.cells]
-    header = _plain(column.header)
-    lines = [line for value in values for line in value.splitlines()]
-    if all(len(line.split()) <= 1 for line in lines):  # numbers, ids, names a user types
-        need = max([cell_len(line.strip()) for line in lines] + [cell_len(header), 1])
-        column.no_wrap = True
-        column.overflow = "fold"
-        column.min_width = need
-        return need
-    words = [word for line in [*lines, header] for word in line.split()]
-    need = min(FOLD_AT, max([cell_len(w) for w in words] + [1]))
+_NUMBER_AND_UNIT = re.compile(r"^(\S*\d\S*\s+\S{1,4}|\S{1,4}\s+\S*\d\S*)$")
+"""``4.03 %``, ``1,234 JPY``, ``JPY 1,234``: a value with its unit, kept on one line."""
+
+
+def _line_need(line: str) -> int:
+    """Narrowest width that shows *line* without cutting a value: all of it when it is one
+    word or a number with its unit, else its longest word (at most :data:`FOLD_AT`)."""
+    if len(line.split()) <= 1 or _NUMBER_AND_UNIT.match(line):
+        return cell_len(line)
+    return min(FOLD_AT, max(cell_len(word) for word in line.split()))
+
+
+def _size(column: Column) -> _Size:
+    """How narrow and how wide *column* may be; it folds rather than ending in ``…``."""
+    lines = [line.strip() for cell in column.cells for line in _plain(cell).splitlines()]
+    header = _plain(column.header).split()
     column.overflow = "fold"
-    column.min_width = need
-    return need
+    natural = max([cell_len(line) for line in lines] + [cell_len(" ".join(header)), 1])
+    header_need = min(FOLD_AT, max([cell_len(word) for word in header] + [1]))
+    need = max([_line_need(line) for line in lines] + [header_need])
+    return _Size(need, max(need, natural))
 
 
-def _width(table: Table, needs: Sequence[int]) -> int:
-    """Width of a table of columns *needs* wide: content, padding, separators and edges."""
+def _squeeze(table: Table, sizes: Sequence[_Size], width: int) -> None:
+    """Fix each column's width: natural widths, minus what the terminal lacks, taken from the
+    widest columns that are wider than they need to be."""
+    widths = [s.natural for s in sizes]
+    while _width(table, widths) > width:
+        slack = [(w, i) for i, (w, s) in enumerate(zip(widths, sizes, strict=True)) if w > s.need]
+        if not slack:
+            break
+        widths[max(slack)[1]] -= 1
+    for column, w in zip(table.columns, widths, strict=True):
+        column.width = w
+
+
+def _width(table: Table, widths: Sequence[int]) -> int:
+    """Width of a table of columns this wide: content, padding, separators and edges."""
     left, right = _horizontal_padding(table)
-    width = sum(need + left + right for need in needs)
+    total = sum(w + left + right for w in widths)
     if table.box is not None:
-        width += len(needs) - 1 + (2 if table.show_edge else 0)
-    return width
+        total += len(widths) - 1 + (2 if table.show_edge else 0)
+    return total
 
 
 def _horizontal_padding(table: Table) -> tuple[int, int]:
@@ -156,7 +191,6 @@ def _subtable(table: Table, indexes: Sequence[int], title: str | Text | None) ->
             header_style=col.header_style,
             no_wrap=col.no_wrap,
             overflow=col.overflow,
-            min_width=col.min_width,
         )
     cells = [list(col.cells) for col in table.columns]
     for r, row in enumerate(table.rows):

@@ -276,7 +276,7 @@ def render_sync(result: SyncResult) -> None:
     for stream, results in by_stream.items():
         firsts = [r.first_day for r in results if r.first_day]
         lasts = [r.last_day for r in results if r.last_day]
-        days = f"{min(firsts)}..{max(lasts)}" if firsts and lasts else ""
+        days = f"{min(firsts)} .. {max(lasts)}" if firsts and lasts else ""  # wraps when narrow
         count = {s: sum(1 for r in results if r.status == s) for s in ("ok", "skipped")}
         bad = sum(1 for r in results if r.status in ("failed", "cancelled"))
         table.add_row(
