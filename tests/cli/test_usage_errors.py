@@ -243,3 +243,29 @@ def test_debug_shows_the_traceback(
     monkeypatch.setattr(sys, "argv", ["tokops", "--debug", "sync", "organic"])
     with pytest.raises(ConfigError, match="business"):
         _errors.run(app)
+
+
+def test_an_os_error_is_one_line_and_a_bug_says_so(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path the system refuses is one line; an unexpected exception (a bug) is one line that
+    says how to get the traceback — never a traceback by default."""
+    import tokops.cli.workspace
+
+    def refused(*args: object, **kwargs: object) -> Path:
+        raise PermissionError(13, "Permission denied", "/srv/shop/tokops.toml")
+
+    monkeypatch.setattr(tokops.cli.workspace, "write_workspace", refused)
+    monkeypatch.setattr(sys, "argv", ["tokops", "init", "--force"])
+    assert _errors.run(app) == 1
+    err = capsys.readouterr().err
+    assert err == "error: /srv/shop/tokops.toml: Permission denied\n"
+
+    def bug(*args: object, **kwargs: object) -> Path:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(tokops.cli.workspace, "write_workspace", bug)
+    assert _errors.run(app) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert "KeyError" in err and "--debug" in err

@@ -249,6 +249,11 @@ def _finish(result: SyncResult, json_out: bool) -> None:
     else:
         render_sync(result)
     failed = result.failed()
+    errors = {s.error for s in failed if s.error}
+    if failed and len(errors) == 1 and not any(s.status == "ok" for s in result.streams):
+        raise PipelineError(  # one cause for everything (an unreachable API …): say it once
+            f"{errors.pop()} — nothing was synced; run the same command again once it is fixed"
+        )
     if failed:
         names = ", ".join(s.label for s in failed[:5]) + (" …" if len(failed) > 5 else "")
         raise PipelineError(
