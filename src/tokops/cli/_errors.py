@@ -64,6 +64,7 @@ def _show_usage_error(exc: Exception) -> int:
     ctx: Any = getattr(exc, "ctx", None)
     message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
     message = message.replace("Value error, ", "")  # Typer's coercion prefix, noise for a user
+    message = message.replace("the formats '%Y-%m-%d'", "YYYY-MM-DD")
     if ctx is not None:
         _err.print(escape(ctx.get_usage().strip()))
         message = f"{message} (see '{ctx.command_path} --help')"

@@ -104,7 +104,10 @@ def serve(
     except SandboxConfigError as exc:
         raise ConfigError(f"sandbox settings: {exc}") from None
     sandbox = Sandbox(settings)
-    sock = bind(host, port)  # before printing anything: a busy port is one line, no banner
+    try:  # before printing anything: a busy port is one line, no banner
+        sock = bind(host, port)
+    except SandboxConfigError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         port = sock.getsockname()[1]
         _banner(sandbox, host, port)

@@ -21,9 +21,9 @@ from types import TracebackType
 
 import uvicorn
 
-from tokops.errors import ConfigError
 from tokops.sandbox.app import create_app
 from tokops.sandbox.service import Sandbox
+from tokops.sandbox.settings import SandboxConfigError
 
 __all__ = ["RunningServer", "bind", "is_loopback", "serve", "serve_in_thread"]
 
@@ -42,11 +42,11 @@ def bind(host: str, port: int) -> socket.socket:
     """A socket bound to *host*:*port* (``0``: a free port), for uvicorn to listen on.
 
     Binding first lets the caller say what is wrong before printing anything: a
-    :class:`~tokops.errors.ConfigError` names the port in use, a port out of range, or a host
-    that is not an address of this machine.
+    :class:`~tokops.sandbox.settings.SandboxConfigError` names the port in use, a port out of
+    range, or a host that is not an address of this machine.
     """
     if not 0 <= port <= 65535:
-        raise ConfigError(f"port {port} is out of range (0-65535)")
+        raise SandboxConfigError(f"port {port} is out of range (0-65535)")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -55,11 +55,11 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"port {port} on {host} is in use") from None
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            raise SandboxConfigError(f"port {port} on {host} is in use") from None
+        raise SandboxConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     except OverflowError:  # pragma: no cover - the range check above comes first
         sock.close()
-        raise ConfigError(f"port {port} is out of range (0-65535)") from None
+        raise SandboxConfigError(f"port {port} is out of range (0-65535)") from None
     return sock
 
 
