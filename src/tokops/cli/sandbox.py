@@ -73,8 +73,9 @@ def serve(
         "fix it to get the same answers on another day.",
     ),
 ) -> None:
-    """Serve the sandbox over HTTP until Ctrl-C; prints its URL, token, seeded ids and the
-    simulated world's advertisers."""
+    """Serve the sandbox over HTTP until Ctrl-C; prints its URL, token, seeded ids, the
+    simulated world's advertisers and organic business ids (the port is bound first: a busy
+    port is one error line, nothing else)."""
     from tokops.sandbox import Sandbox
     from tokops.sandbox.server import bind, is_loopback
     from tokops.sandbox.server import serve as run_server
