@@ -44,3 +44,23 @@ def test_token_only_from_environment_and_never_shown() -> None:
     tok = access_token({"TIKTOK_ACCESS_TOKEN": " abc123 "})
     assert tok.get_secret_value() == "abc123"
     assert "abc123" not in repr(tok) and "abc123" not in str(tok)
+
+
+def test_shop_api_base_from_the_file_then_the_environment(tmp_path: Path) -> None:
+    write_workspace(
+        tmp_path, api_base="http://127.0.0.1:8765", shop_api_base="http://127.0.0.1:8765"
+    )
+    assert load_settings(tmp_path, environ={}).tiktok.shop_api_base == "http://127.0.0.1:8765"
+    s = load_settings(tmp_path, environ={"TIKTOK_SHOP_API_BASE": "http://127.0.0.1:9"})
+    assert s.tiktok.shop_api_base == "http://127.0.0.1:9"
+
+
+def test_values_with_quotes_are_written_as_valid_toml(tmp_path: Path) -> None:
+    odd = 'duckdb://my "shop"\\store.duckdb'
+    write_workspace(tmp_path, store_url=odd)
+    assert load_settings(tmp_path, environ={}).store.url == odd
+
+
+def test_an_unwritable_folder_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot write"):
+        write_workspace(tmp_path / "missing" / "folder")

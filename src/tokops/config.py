@@ -7,6 +7,7 @@ defaults. Secrets (the TikTok access token) are read from the environment only, 
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -58,6 +59,8 @@ class StoreSettings(_Section):
 class TikTokSettings(_Section):
     api_base: str = DEFAULT_API_BASE
     """Scheme and host; clients append ``/open_api/v1.3/…``."""
+    shop_api_base: str | None = None
+    """TikTok Shop Partner API host (default: the real one; the local sandbox serves both)."""
     advertiser_id: str | None = None
     """Default advertiser (ad account) id for commands that act on one (audiences …)."""
     timeout_s: float = 30.0
@@ -90,6 +93,7 @@ class Settings(_Section):
 _ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "TOKOPS_STORE_URL": ("store", "url"),
     "TOKOPS_API_BASE": ("tiktok", "api_base"),
+    "TIKTOK_SHOP_API_BASE": ("tiktok", "shop_api_base"),
     "TIKTOK_ADVERTISER_ID": ("tiktok", "advertiser_id"),
     "TOKOPS_INSECURE": ("tiktok", "insecure"),
 }
@@ -115,10 +119,16 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from None
+        raise ConfigError(f"{path}: {_problems(exc)}") from None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def _toml_string(value: str) -> str:
+    """*value* as a TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def access_token(environ: Mapping[str, str] | None = None) -> SecretStr:
@@ -138,18 +148,20 @@ _TEMPLATE = """\
 
 [store]
 # Any Ibis connection URL: duckdb://tokops.duckdb (default) or postgres://user@host:5432/db
-url = "{store_url}"
+url = {store_url}
 
 [tiktok]
-# The real API; point it at a local sandbox with http://127.0.0.1:8765
-api_base = "{api_base}"
+# The real API; point it at a local sandbox with http://127.0.0.1:8765 (tokops init --sandbox)
+api_base = {api_base}
+# TikTok Shop Partner API (orders); the local sandbox serves it on the same address.
+{shop_line}
 # Plain http:// is refused unless the host is a loopback address (the token would travel in
 # clear); to allow it anyway:
 # insecure = true
 
 [events]
 # Region used for phone numbers written without a country code.
-phone_region = "{phone_region}"
+phone_region = {phone_region}
 # How old an event may be before it is rejected (offline is fixed at 28 days by TikTok).
 web_max_age_days = 7
 crm_max_age_days = 28
@@ -166,13 +178,33 @@ def write_workspace(
     store_url: str = StoreSettings().url,
     api_base: str = DEFAULT_API_BASE,
     phone_region: str = "US",
+    shop_api_base: str | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Write a commented ``tokops.toml``; refuses to overwrite an existing one unless asked."""
+    """Write a commented ``tokops.toml``; refuses to overwrite an existing one unless asked.
+
+    *shop_api_base* ``None`` leaves the TikTok Shop host at its default (a commented line).
+    """
     path = folder / WORKSPACE_FILE
     if path.exists() and not overwrite:
-        raise ConfigError(f"{path} already exists (use --force to overwrite it)")
-    text = _TEMPLATE.format(store_url=store_url, api_base=api_base, phone_region=phone_region)
-    Settings.model_validate(tomllib.loads(text))  # the template must always be valid
-    path.write_text(text, encoding="utf-8")
+        raise ConfigError(f"{path} already exists; overwrite it only if you mean to")
+    shop_line = (
+        f"shop_api_base = {_toml_string(shop_api_base)}"
+        if shop_api_base
+        else '# shop_api_base = "https://open-api.tiktokglobalshop.com"'
+    )
+    text = _TEMPLATE.format(
+        store_url=_toml_string(store_url),
+        api_base=_toml_string(api_base),
+        phone_region=_toml_string(phone_region),
+        shop_line=shop_line,
+    )
+    try:
+        Settings.model_validate(tomllib.loads(text))  # what is written must load again
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_problems(exc)}") from None
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path

@@ -89,18 +89,18 @@ def test_sync_creates_then_skips_then_lists(workspace: Path, sandbox: Sandbox) -
     runner = CliRunner()
     first = runner.invoke(make_app(), args)
     assert first.exit_code == 0, first.output
-    created = json.loads(first.output)
+    created = json.loads(first.stdout)
     assert created["action"] == "create" and created["entries"] == 1100
     assert created["invalid"] == 2 and created["warnings"] == []
     audience = sandbox.audiences.audiences[created["custom_audience_id"]]
     assert len(audience.hashes) == 1100 and audience.retention_in_days == 30
 
-    second = json.loads(runner.invoke(make_app(), args).output)
+    second = json.loads(runner.invoke(make_app(), args).stdout)
     assert second["action"] == "unchanged" and len(sandbox.audiences.files) == 1
 
     listed = runner.invoke(make_app(), ["audiences", "list", "--advertiser-id", ADV, "--json"])
     assert listed.exit_code == 0, listed.output
-    (row,) = json.loads(listed.output)
+    (row,) = json.loads(listed.stdout)
     assert row["cover_num"] == audience.cover_num
     assert row["match_rate"] == round(audience.cover_num / 1102, 4)
     table = runner.invoke(
@@ -119,7 +119,7 @@ def test_phone_key_and_time_window(workspace: Path, sandbox: Sandbox) -> None:
         + ["--column", "tel", "--since-days", "30", "--time-column", "at", "--dry-run", "--json"],
     )
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert (data["calculate_type"], data["rows_read"], data["rows"]) == ("PHONE_SHA256", 2, 1)
     assert data["action"] is None  # no advertiser: cannot tell create from replace
 
@@ -159,6 +159,6 @@ def test_sync_against_a_served_sandbox(workspace: Path) -> None:
             + ["--advertiser-id", ADV, "--api-base", server.url],
         )
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data["action"] == "create"
     assert len(sb.audiences.audiences[data["custom_audience_id"]].hashes) == 1000

@@ -109,7 +109,7 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Sandbox:
 def test_json_has_server_vs_pixel_from_the_sandbox(workspace: Path, sandbox: Sandbox) -> None:
     res = CliRunner().invoke(make_app(), ["events", "health", "--json"])
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data["diagnostics"][PIXEL]["state"] == "ok"
     (event,) = [e for e in data["events"] if e["event"] == "Purchase"]
     assert event["sent"] == 2 and event["invalid"] == 1
@@ -166,7 +166,7 @@ def test_without_a_token_the_ledger_is_still_read(
     monkeypatch.delenv("TIKTOK_ACCESS_TOKEN")
     res = CliRunner().invoke(make_app(), ["events", "health", "--json"])
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data["diagnostics"][PIXEL]["state"] == "skipped"
     assert "TIKTOK_ACCESS_TOKEN" in data["diagnostics"][PIXEL]["note"]
     assert data["events"][0]["sent"] == 2
@@ -175,7 +175,7 @@ def test_without_a_token_the_ledger_is_still_read(
 def test_no_api_and_filters(workspace: Path) -> None:
     res = CliRunner().invoke(make_app(), ["events", "health", "--no-api", "--since", "1", "--json"])
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data["diagnostics"] == {} and data["since_days"] == 1
     res = CliRunner().invoke(make_app(), ["events", "health", "--no-api", "--event-source-id", "X"])
     assert res.exit_code == 0 and "no events in the ledger" in res.output
@@ -206,7 +206,7 @@ def test_against_a_served_sandbox(workspace: Path, monkeypatch: pytest.MonkeyPat
             make_app(), ["events", "health", "--json", "--api-base", server.url]
         )
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     assert data["diagnostics"][PIXEL]["state"] == "ok"
     (event,) = data["events"]
     assert event["connection"]["pixel_events"] == 1

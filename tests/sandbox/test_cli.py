@@ -29,19 +29,23 @@ from tokops.sandbox.settings import (
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Sandbox, str, int]]:
+    """Records what ``serve`` would run on (the socket is already bound, as in real use)."""
     calls: list[tuple[Sandbox, str, int]] = []
-    monkeypatch.setattr(
-        tokops.sandbox.server, "serve", lambda sb, host, port: calls.append((sb, host, port))
-    )
+
+    def fake(sb: Sandbox, host: str, port: int, sock: socket.socket | None = None) -> None:
+        assert sock is not None and sock.getsockname()[1] == port
+        calls.append((sb, host, port))
+
+    monkeypatch.setattr(tokops.sandbox.server, "serve", fake)
     return calls
 
 
 def test_banner_prints_url_token_and_seeded_ids(served: list[Any]) -> None:
-    result = CliRunner().invoke(app, ["sandbox", "serve", "--port", "9999"])
+    result = CliRunner().invoke(app, ["sandbox", "serve", "--port", "0"])  # any free port
     assert result.exit_code == 0, result.output
     sandbox, host, port = served[0]
-    assert (host, port) == ("127.0.0.1", 9999)
-    assert "http://127.0.0.1:9999" in result.output
+    assert host == "127.0.0.1" and port > 0
+    assert f"http://127.0.0.1:{port}" in result.output
     assert f"access token: {sandbox.token}" in result.output
     for seeded in (
         DEFAULT_PIXEL_CODE,
@@ -50,11 +54,30 @@ def test_banner_prints_url_token_and_seeded_ids(served: list[Any]) -> None:
         DEFAULT_ADVERTISER_ID,
     ):
         assert seeded in result.output
+    for account in sandbox.world.accounts.values():  # the ids `tokops sync organic` needs
+        assert account.business_id in result.output
     assert "faults" not in result.output
 
 
+def test_busy_port_is_one_line_and_no_banner(served: list[Any]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["sandbox", "serve", "--port", str(port)])
+    assert isinstance(result.exception, ConfigError)
+    assert str(result.exception) == f"port {port} on 127.0.0.1 is in use"
+    assert "access token" not in result.output and served == []
+
+
+def test_port_out_of_range_is_a_usage_error(served: list[Any]) -> None:
+    result = CliRunner().invoke(app, ["sandbox", "serve", "--port", "99999"])
+    assert result.exit_code == 2 and "--port" in result.output
+    assert served == []
+
+
 def test_flags_reach_the_settings(served: list[Any]) -> None:
-    args = ["sandbox", "serve", "--token", "T", "--qps", "7", "--latency-ms", "5",
+    args = ["sandbox", "serve", "--port", "0", "--token", "T", "--qps", "7", "--latency-ms", "5",
             "--error-rate", "0.1", "--http5xx-rate", "0.2", "--drop-rate", "0.3",
             "--storm-seconds", "4", "--fault-seed", "11", "--allow-any-source"]  # fmt: skip
     result = CliRunner().invoke(app, args)
@@ -72,7 +95,7 @@ def test_config_file_then_flags(served: list[Any], tmp_path: Path) -> None:
     config = tmp_path / "sandbox.toml"
     config.write_text("qps = 3\n[faults]\nlatency_ms = 40\nerror_rate = 0.5\n", encoding="utf-8")
     result = CliRunner().invoke(
-        app, ["sandbox", "serve", "--config", str(config), "--error-rate", "0"]
+        app, ["sandbox", "serve", "--port", "0", "--config", str(config), "--error-rate", "0"]
     )
     assert result.exit_code == 0, result.output
     settings = served[0][0].settings
@@ -94,7 +117,9 @@ def test_non_loopback_host_needs_an_explicit_token(served: list[Any]) -> None:
     assert isinstance(result.exception, ConfigError)
     assert "--token" in str(result.exception)
     assert served == []
-    result = CliRunner().invoke(app, ["sandbox", "serve", "--host", "0.0.0.0", "--token", "x"])
+    result = CliRunner().invoke(
+        app, ["sandbox", "serve", "--host", "0.0.0.0", "--port", "0", "--token", "x"]
+    )
     assert result.exit_code == 0
     assert served[0][1] == "0.0.0.0"
 

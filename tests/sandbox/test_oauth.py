@@ -135,15 +135,17 @@ def test_the_client_library_runs_the_flow(mk: Marketing) -> None:
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
     calls: list[Sandbox] = []
-    monkeypatch.setattr(tokops.sandbox.server, "serve", lambda sb, host, port: calls.append(sb))
+    monkeypatch.setattr(
+        tokops.sandbox.server, "serve", lambda sb, host, port, sock=None: calls.append(sb)
+    )
     return calls
 
 
 def test_banner_shows_a_generated_secret_on_loopback_only(served: list[Sandbox]) -> None:
-    local = CliRunner().invoke(app, ["sandbox", "serve", "--port", "9999"])
+    local = CliRunner().invoke(app, ["sandbox", "serve", "--port", "0"])
     assert local.exit_code == 0, local.output
     assert f"app secret: {served[0].app_secret}" in local.output
-    args = ["sandbox", "serve", "--host", "0.0.0.0", "--port", "9999", "--token", "T"]
+    args = ["sandbox", "serve", "--host", "0.0.0.0", "--port", "0", "--token", "T"]
     public = CliRunner().invoke(app, args)
     assert public.exit_code == 0, public.output
     assert served[1].app_secret not in public.output

@@ -125,13 +125,15 @@ def test_the_anchor_defaults_to_the_clock(clock: MockClock) -> None:
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
     calls: list[Sandbox] = []
-    monkeypatch.setattr(tokops.sandbox.server, "serve", lambda sb, host, port: calls.append(sb))
+    monkeypatch.setattr(
+        tokops.sandbox.server, "serve", lambda sb, host, port, sock=None: calls.append(sb)
+    )
     return calls
 
 
 def test_cli_world_flags(served: list[Sandbox]) -> None:
-    args = ["sandbox", "serve", "--seed", "9", "--scale", "small", "--marketing-qps", "20",
-            "--world-anchor", "2026-01-31"]  # fmt: skip
+    args = ["sandbox", "serve", "--port", "0", "--seed", "9", "--scale", "small",
+            "--marketing-qps", "20", "--world-anchor", "2026-01-31"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     settings = served[0].settings

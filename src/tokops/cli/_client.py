@@ -23,7 +23,15 @@ from tokops.config import Settings, access_token
 if TYPE_CHECKING:
     from tokops.tiktok import ApiClient
 
-__all__ = ["INSECURE", "allow_insecure", "api_client", "transport", "with_insecure"]
+__all__ = [
+    "INSECURE",
+    "allow_insecure",
+    "announce",
+    "api_client",
+    "describe_base",
+    "transport",
+    "with_insecure",
+]
 
 INSECURE = typer.Option(
     False,
@@ -36,7 +44,7 @@ INSECURE = typer.Option(
 @contextmanager
 def allow_insecure() -> Iterator[None]:
     """Name the ways to allow plain HTTP in the HTTP core's refusal."""
-    from tokops.tiktok._http import InsecureBaseError
+    from tokops.tiktok import InsecureBaseError
 
     try:
         yield
@@ -54,6 +62,27 @@ def with_insecure(settings: Settings, insecure: bool) -> Settings:
     return settings.model_copy(update={"tiktok": tiktok})
 
 
+def describe_base(api_base: str, api: str = "TikTok API") -> str:
+    """Where calls go, for a person: ``sandbox at http://127.0.0.1:8765`` (a loopback host),
+    ``TikTok API https://business-api.tiktok.com``, or ``TikTok API at <other host>``."""
+    from tokops.tiktok import is_loopback_host
+
+    try:
+        host = httpx.URL(api_base).host
+    except httpx.InvalidURL:
+        return f"{api} at {api_base}"
+    if is_loopback_host(host):
+        return f"sandbox at {api_base}"
+    if host.endswith((".tiktok.com", ".tiktokglobalshop.com")):
+        return f"{api} {api_base}"
+    return f"{api} at {api_base}"
+
+
+def announce(api_base: str, api: str = "TikTok API") -> None:
+    """Say on stderr where the API calls of this command go (stdout stays for JSON)."""
+    typer.echo(f"→ {describe_base(api_base, api)}", err=True)
+
+
 def transport() -> httpx.BaseTransport | None:
     """The HTTP transport for API calls (None: real sockets). Tests replace this function."""
     return None
@@ -66,13 +95,16 @@ def api_client(
     from tokops.tiktok import ApiClient, RateLimiter, RetryPolicy
 
     tk = settings.tiktok
+    base = api_base or tk.api_base
     with allow_insecure():
-        return ApiClient(
+        client = ApiClient(
             access_token(),
-            api_base=api_base or tk.api_base,
+            api_base=base,
             transport=transport(),
             timeout_s=tk.timeout_s,
             retry=RetryPolicy(max_retries=tk.max_retries),
             rate_limiter=RateLimiter(tk.qps),
             insecure=insecure or tk.insecure,
         )
+    announce(base)
+    return client

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, api_client, with_insecure
+from tokops.cli._tables import print_table
 from tokops.config import load_settings
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ def render_sync(result: AudienceSyncResult, console: Console) -> None:
     if result.entries < MIN_AUDIENCE_SIZE:
         size = f"[yellow]{size}[/] (< {MIN_AUDIENCE_SIZE:,})"
     table.add_row("entries in the file", size)
-    console.print(table)
+    print_table(console, table)
     verbs = {
         "create": "created",
         "replace": "replaced the content of",
@@ -189,7 +190,7 @@ def render_status(rows: list[AudienceStatus], console: Console) -> None:
             "-" if s.match_rate is None else f"{s.match_rate:.0%}",
             "-" if s.is_valid is None else ("yes" if s.is_valid else "no"),
         )
-    console.print(table)
+    print_table(console, table)
     console.print(
         "[dim]match rate = matched / rows of the segment (invalid rows included); TikTok takes "
         "24-48 h to match an upload[/]",

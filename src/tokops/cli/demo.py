@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tokops.cli._tables import print_table
+
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceSyncResult
     from tokops.activate.health import HealthReport
@@ -35,8 +37,10 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON only."),
 ) -> None:
     """Generate a shop, start the sandbox, sync its conversions and show the read-outs."""
+    from tokops.cli._common import check_output_folder
     from tokops.demo.run import DemoOptions, run_demo
 
+    check_output_folder(folder)
     console = Console()
     options = DemoOptions(folder=folder, orders=orders, seed=seed)
     if as_json:
@@ -81,7 +85,7 @@ class ConsoleDemoReporter:
             )
         p = shop.pixel
         table.add_row("pixel_events.jsonl", f"{p.events:,}", f"{p.events:,}", "0", "0", "0")
-        self.console.print(table)
+        print_table(self.console, table)
         self.console.print(
             f"[dim]Expected outcome of every row: {shop.folder / 'ground_truth.json'}[/]",
             highlight=False,

@@ -14,8 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, with_insecure
+from tokops.cli._tables import print_table
 from tokops.cli.health import register as register_health
-from tokops.errors import ConfigError, PipelineError
+from tokops.errors import PipelineError
 
 if TYPE_CHECKING:
     from tokops.activate import MappingProposal, SyncOptions, SyncSummary
@@ -162,7 +163,7 @@ class ProgressReporter:
 def _progress(*, enabled: bool) -> Iterator[Any]:
     from tokops.activate import NullReporter
 
-    if not enabled:
+    if not enabled or not _err.is_terminal:  # no bar (nor its blank line) in a pipe or log
         yield NullReporter()
         return
     reporter = ProgressReporter()
@@ -184,14 +185,14 @@ def render_summary(summary: SyncSummary, json_out: bool) -> None:
         for key, value in summary.counts.items():
             if key not in hidden:
                 table.add_row(key.replace("_", " "), f"{value:,}")
-        _out.print(table)
+        print_table(_out, table)
         if summary.top_reasons:
             reasons = Table(title="Top reasons (not sent)")
             reasons.add_column("reason")
             reasons.add_column("rows", justify="right")
             for reason, count in summary.top_reasons:
                 reasons.add_row(reason, f"{count:,}")
-            _out.print(reasons)
+            print_table(_out, reasons)
         for line, problem in summary.rejected_lines[:5]:
             _out.print(f"CSV line {line}: {problem}", highlight=False)
         rate = "validated" if summary.dry_run else "sent"
@@ -221,8 +222,10 @@ def map_columns(
     from tokops.config import load_settings
     from tokops.warehouse import connect
 
-    if out is not None and out.exists() and not force:
-        raise ConfigError(f"{out} already exists (use --force to overwrite it)")
+    if out is not None:
+        from tokops.cli._common import check_output_file
+
+        check_output_file(out, force=force)
     store = connect(load_settings().store.url)
     try:
         proposal = propose_for_source(store, source, event_source.value)
@@ -248,7 +251,7 @@ def _render_proposal(proposal: MappingProposal, console: Console) -> None:
         table.add_row(match.field, match.column, match.how)
     for name, value in proposal.mapping.constants.items():
         table.add_row(name, repr(value), "constant")
-    console.print(table)
+    print_table(console, table)
     for note in proposal.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     for miss in proposal.missing:

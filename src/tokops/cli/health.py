@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, api_client, with_insecure
+from tokops.cli._tables import print_table
 from tokops.config import Settings, load_settings
 from tokops.errors import ConfigError
 
@@ -150,7 +151,7 @@ def render_health(report: HealthReport, console: Console) -> None:
                 *[_pct(e.coverage.get(k)) if e.sent else "-" for k in MATCH_KEYS],
                 _score(e),
             )
-        console.print(keys)
+        print_table(console, keys, keys=2)
         console.print(f"[dim]{SCORE_DOC}[/]", highlight=False)
 
         dedup = Table(
@@ -176,7 +177,7 @@ def render_health(report: HealthReport, console: Console) -> None:
                 f"{e.last_sent_at:%Y-%m-%d %H:%M}" if e.last_sent_at else "-",
                 "[green]Active[/]" if e.active else "No recent activity",
             )
-        console.print(dedup)
+        print_table(console, dedup)
         if not report.dedup_origin_known:
             console.print(
                 "[dim]* estimated: the ledger does not say which event_ids tokops derived, so "
@@ -193,7 +194,7 @@ def render_health(report: HealthReport, console: Console) -> None:
         reasons.add_column("Rows", justify="right")
         for status, reason, count in report.top_reasons:
             reasons.add_row(status, reason, f"{count:,}")
-        console.print(reasons)
+        print_table(console, reasons)
     warnings = [*report.warnings]
     warnings += [f"{e.event_source_id} {e.event}: {w}" for e in report.events for w in e.warnings]
     for text in warnings:

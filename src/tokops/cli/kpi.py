@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tokops.cli._common import open_store, parse_date
+from tokops.cli._tables import print_table
 from tokops.errors import ConfigError
 from tokops.metrics.compute import KpiTable
 
@@ -103,7 +104,7 @@ def render_table(table: KpiTable, console: Console) -> None:
         out.add_column(col, justify="left" if unit == "key" else "right")
     for row in table.rows:
         out.add_row(*(display_value(row.get(c), u) for c, u in units.items()))
-    console.print(out)
+    print_table(console, out, keys=sum(1 for u in units.values() if u == "key"))
 
 
 def render_catalogue(console: Console, fmt: str) -> None:
@@ -134,7 +135,7 @@ def render_catalogue(console: Console, fmt: str) -> None:
         out.add_row(
             *(", ".join(v) if isinstance(v, list) else str(v) for v in (r[f] for f in fields))
         )
-    console.print(out)
+    print_table(console, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -39,6 +39,35 @@ app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tokops")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown (not installed)"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tokops {_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_show_version,
+        is_eager=True,
+        expose_value=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """Warehouse-native toolkit for selling through TikTok."""
+
+
 def main() -> None:
     """Entry point of the console script; TokopsError becomes a red one-liner and exit 1."""
     sys.exit(_errors.run(app))

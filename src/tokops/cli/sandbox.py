@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from tokops.cli._common import check_date
 from tokops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tokops.sandbox import Sandbox
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -35,7 +39,7 @@ def _overrides(
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
-    port: int = typer.Option(8765, help="TCP port."),
+    port: int = typer.Option(8765, min=0, max=65535, help="TCP port (0: any free port)."),
     token: str | None = typer.Option(
         None, help="Access token to accept (default: one is generated and printed)."
     ),
@@ -64,14 +68,16 @@ def serve(
     world_anchor: str | None = typer.Option(
         None,
         "--world-anchor",
+        callback=check_date,
         help="Last day of the world's history, YYYY-MM-DD (default: today, UTC); "
         "fix it to get the same answers on another day.",
     ),
 ) -> None:
-    """Serve the sandbox over HTTP until Ctrl-C; prints its URL, token, seeded ids and the
-    simulated world's advertisers."""
+    """Serve the sandbox over HTTP until Ctrl-C; prints its URL, token, seeded ids, the
+    simulated world's advertisers and organic business ids (the port is bound first: a busy
+    port is one error line, nothing else)."""
     from tokops.sandbox import Sandbox
-    from tokops.sandbox.server import is_loopback
+    from tokops.sandbox.server import bind, is_loopback
     from tokops.sandbox.server import serve as run_server
     from tokops.sandbox.settings import SandboxConfigError, load_settings
 
@@ -99,13 +105,31 @@ def serve(
     except SandboxConfigError as exc:
         raise ConfigError(f"sandbox settings: {exc}") from None
     sandbox = Sandbox(settings)
+    try:  # before printing anything: a busy port is one line, no banner
+        sock = bind(host, port)
+    except SandboxConfigError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        port = sock.getsockname()[1]
+        _banner(sandbox, host, port)
+        run_server(sandbox, host, port, sock=sock)
+    finally:
+        sock.close()
+
+
+def _banner(sandbox: Sandbox, host: str, port: int) -> None:
+    """What a user needs to point tokops at this sandbox: URL, token, seeded ids, the world."""
+    from tokops.sandbox.server import is_loopback
+
     shown_host = f"[{host}]" if ":" in host else host
-    typer.echo(f"tokops sandbox on http://{shown_host}:{port}")
+    url = f"http://{shown_host}:{port}"
+    typer.echo(f"tokops sandbox on {url}")
     typer.echo(f"  access token: {sandbox.token}   (export TIKTOK_ACCESS_TOKEN={sandbox.token})")
-    if is_loopback(host) or settings.marketing.app_secret is not None:
+    if is_loopback(host) or sandbox.settings.marketing.app_secret is not None:
         typer.echo(f"  app id: {sandbox.app_id}   app secret: {sandbox.app_secret}")
     else:  # a generated secret is not shown to a network-facing terminal log
         typer.echo(f"  app id: {sandbox.app_id}   app secret: GET /sandbox/oauth2/credentials/")
+    typer.echo(f"  workspace:    tokops init --sandbox --api-base {url}")
     for kind, ids in sandbox.event_sources().items():
         typer.echo(f"  {kind.replace('_', ' ')}: {', '.join(ids) or '-'}")
     world_ = sandbox.world
@@ -117,7 +141,14 @@ def serve(
         typer.echo(
             f"  advertiser {adv.advertiser_id}  {adv.timezone:<20} {adv.currency}  {adv.name}"
         )
-    active = {k: v for k, v in settings.faults.model_dump().items() if v and k != "drop_phase"}
+    accounts = world_.accounts.values()
+    typer.echo("  organic business ids: " + (", ".join(a.business_id for a in accounts) or "-"))
+    typer.echo(
+        f"  shop app key: {sandbox.shop_api.app_key}  "
+        f"(secret and shop ciphers: GET {url}/sandbox/shop/credentials/)"
+    )
+    active = {
+        k: v for k, v in sandbox.settings.faults.model_dump().items() if v and k != "drop_phase"
+    }
     if active:
         typer.echo(f"  faults: {active}")
-    run_server(sandbox, host, port)

@@ -11,6 +11,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, allow_insecure, with_insecure
+from tokops.cli._tables import print_table
 from tokops.errors import ConfigError, PipelineError
 
 if TYPE_CHECKING:
@@ -38,42 +40,51 @@ APP_SECRET_ENV = "TIKTOK_APP_SECRET"
 
 def make_client(settings: Settings, api_base: str | None, qps: float | None) -> MarketingClient:
     """The metered client of a sync (tests replace this to plug in a fake API)."""
+    from tokops.cli._client import announce
     from tokops.config import access_token
     from tokops.ingest import connect_client
     from tokops.tiktok.marketing import BASIC_TIER_QPS
 
     tk = settings.tiktok
+    base = api_base or tk.api_base
     with allow_insecure():
-        return connect_client(
+        client = connect_client(
             access_token(),
-            api_base=api_base or tk.api_base,
+            api_base=base,
             qps=qps or BASIC_TIER_QPS,
             max_retries=tk.max_retries,
             timeout_s=tk.timeout_s,
             insecure=tk.insecure,
         )
+    announce(base)
+    return client
 
 
 def make_shop_client(settings: Settings, client: MarketingClient) -> ShopClient | None:
     """The TikTok Shop client of a sync, from ``TIKTOK_SHOP_*`` env vars (``None`` without them:
     the ``shop_orders`` stream is then reported as skipped); its calls count in *client*'s
     meter."""
+    from tokops.cli._client import announce
     from tokops.ingest.metering import metered
-    from tokops.tiktok._http import RetryPolicy
+    from tokops.tiktok import RetryPolicy
     from tokops.tiktok.shop import ShopClient, shop_credentials
 
     creds = shop_credentials()
     if creds is None:
         return None
     tk = settings.tiktok
+    if tk.shop_api_base:  # tokops.toml [tiktok].shop_api_base, or TIKTOK_SHOP_API_BASE
+        creds = replace(creds, api_base=tk.shop_api_base)
     with allow_insecure():
-        return ShopClient(
+        shop = ShopClient(
             creds,
             retry=RetryPolicy(max_retries=tk.max_retries),
             timeout_s=tk.timeout_s,
             transport=metered(client),
             insecure=tk.insecure,
         )
+    announce(creds.api_base, "TikTok Shop API")
+    return shop
 
 
 def _day(value: datetime | None) -> date | None:
@@ -230,7 +241,7 @@ class _ProgressReporter:
 def _progress(*, enabled: bool) -> Iterator[IngestReporter]:
     from tokops.ingest import NullIngestReporter
 
-    if not enabled:
+    if not enabled or not _err.is_terminal:  # no bar (nor its blank line) in a pipe or log
         yield NullIngestReporter()
         return
     reporter = _ProgressReporter()
@@ -246,6 +257,11 @@ def _finish(result: SyncResult, json_out: bool) -> None:
     else:
         render_sync(result)
     failed = result.failed()
+    errors = {s.error for s in failed if s.error}
+    if failed and len(errors) == 1 and not any(s.status == "ok" for s in result.streams):
+        raise PipelineError(  # one cause for everything (an unreachable API …): say it once
+            f"{errors.pop()} — nothing was synced; run the same command again once it is fixed"
+        )
     if failed:
         names = ", ".join(s.label for s in failed[:5]) + (" …" if len(failed) > 5 else "")
         raise PipelineError(
@@ -273,7 +289,7 @@ def render_sync(result: SyncResult) -> None:
     for stream, results in by_stream.items():
         firsts = [r.first_day for r in results if r.first_day]
         lasts = [r.last_day for r in results if r.last_day]
-        days = f"{min(firsts)}..{max(lasts)}" if firsts and lasts else ""
+        days = f"{min(firsts)} .. {max(lasts)}" if firsts and lasts else ""  # wraps when narrow
         count = {s: sum(1 for r in results if r.status == s) for s in ("ok", "skipped")}
         bad = sum(1 for r in results if r.status in ("failed", "cancelled"))
         table.add_row(
@@ -285,7 +301,7 @@ def render_sync(result: SyncResult) -> None:
             days,
             f"{sum(r.calls for r in results):,}",
         )
-    _out.print(table)
+    print_table(_out, table)
     for res in result.streams:
         if res.status in ("failed", "cancelled") or (res.status == "skipped" and res.error):
             colour = "yellow" if res.status == "skipped" else "red"

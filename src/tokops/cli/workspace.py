@@ -1,4 +1,4 @@
-"""``tokops init``: write the workspace file."""
+"""``tokops init``: write the workspace file (for TikTok, or for the local sandbox)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from tokops.config import DEFAULT_API_BASE, StoreSettings, write_workspace
+from tokops.config import DEFAULT_API_BASE, WORKSPACE_FILE, StoreSettings, write_workspace
+from tokops.errors import ConfigError
 
-__all__ = ["register"]
+__all__ = ["SANDBOX_URL", "register"]
+
+SANDBOX_URL = "http://127.0.0.1:8765"
+"""Where ``tokops sandbox serve`` listens by default."""
+STORE_SCHEMES = ("duckdb://", "postgres://", "postgresql://")
 
 
 def register(app: typer.Typer) -> None:
@@ -18,16 +23,41 @@ def register(app: typer.Typer) -> None:
         store: str = typer.Option(
             StoreSettings().url, help="Store URL (duckdb://… or postgres://…)."
         ),
-        api_base: str = typer.Option(DEFAULT_API_BASE, help="TikTok API base (or a sandbox URL)."),
+        api_base: str | None = typer.Option(
+            None,
+            help=f"TikTok API base (default {DEFAULT_API_BASE}; with --sandbox {SANDBOX_URL}).",
+        ),
+        sandbox: bool = typer.Option(
+            False,
+            "--sandbox",
+            help="Point the workspace (Marketing, Events and Shop APIs) at the local sandbox.",
+        ),
         phone_region: str = typer.Option("US", help="Default region for phone numbers."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing tokops.toml."),
     ) -> None:
         """Write tokops.toml in the current folder (secrets stay in the environment)."""
+        if (Path.cwd() / WORKSPACE_FILE).exists() and not force:
+            raise ConfigError(f"{WORKSPACE_FILE} already exists here (use --force to overwrite it)")
+        if not store.startswith(STORE_SCHEMES):
+            got = f"scheme {store.split('://', 1)[0]!r}" if "://" in store else "no scheme"
+            raise ConfigError(  # the URL itself is not shown: it may hold a password
+                f"--store needs duckdb://PATH or postgres://USER@HOST/DB (got {got})"
+            )
+        base = api_base or (SANDBOX_URL if sandbox else DEFAULT_API_BASE)
         path = write_workspace(
             Path.cwd(),
             store_url=store,
-            api_base=api_base,
+            api_base=base,
+            shop_api_base=base if sandbox else None,
             phone_region=phone_region,
             overwrite=force,
         )
-        Console().print(f"wrote {path}; export TIKTOK_ACCESS_TOKEN before syncing")
+        out = Console(soft_wrap=True, highlight=False)
+        if sandbox:
+            out.print(f"wrote {path}: the Marketing, Events and Shop APIs go to the sandbox {base}")
+            out.print(
+                "start it with `tokops sandbox serve` (another terminal), then "
+                "export TIKTOK_ACCESS_TOKEN=<the access token it prints>"
+            )
+        else:
+            out.print(f"wrote {path}; export TIKTOK_ACCESS_TOKEN before syncing")

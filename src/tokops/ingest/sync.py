@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import SecretStr
 
-from tokops.errors import ConfigError, TikTokError
+from tokops.errors import AuthError, ConfigError, TikTokError, TransportError
 from tokops.ingest.ads import DEFAULT_HOURLY_DAYS, HOURLY, AdvertiserInfo, ads_tasks, stream_names
 from tokops.ingest.batches import BatchBuilder
 from tokops.ingest.metering import meter_of
@@ -129,6 +129,8 @@ def discover_advertisers(
                     found = asset.get("asset_id") or asset.get("advertiser_id")
                     if found:
                         ids.append(str(found))
+        except (TransportError, AuthError):
+            raise  # the API is unreachable or the token is refused: naming advertisers won't help
         except TikTokError as exc:
             raise ConfigError(
                 f"cannot list the token's advertisers ({exc}); pass --advertiser ID"

@@ -12,6 +12,7 @@ connection fault needs its transport (see :mod:`tokops.sandbox.app`).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 import threading
@@ -22,8 +23,9 @@ import uvicorn
 
 from tokops.sandbox.app import create_app
 from tokops.sandbox.service import Sandbox
+from tokops.sandbox.settings import SandboxConfigError
 
-__all__ = ["RunningServer", "is_loopback", "serve", "serve_in_thread"]
+__all__ = ["RunningServer", "bind", "is_loopback", "serve", "serve_in_thread"]
 
 
 def is_loopback(host: str) -> bool:
@@ -34,6 +36,31 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to *host*:*port* (``0``: a free port), for uvicorn to listen on.
+
+    Binding first lets the caller say what is wrong before printing anything: a
+    :class:`~tokops.sandbox.settings.SandboxConfigError` names the port in use, a port out of
+    range, or a host that is not an address of this machine.
+    """
+    if not 0 <= port <= 65535:
+        raise SandboxConfigError(f"port {port} is out of range (0-65535)")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise SandboxConfigError(f"port {port} on {host} is in use") from None
+        raise SandboxConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    except OverflowError:  # pragma: no cover - the range check above comes first
+        sock.close()
+        raise SandboxConfigError(f"port {port} is out of range (0-65535)") from None
+    return sock
 
 
 def _config(
@@ -53,9 +80,12 @@ def _config(
     )
 
 
-def serve(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve in the foreground until interrupted (Ctrl-C)."""
-    uvicorn.Server(_config(sandbox, host, port, "info", access_log=True)).run()
+def serve(
+    sandbox: Sandbox, host: str = "127.0.0.1", port: int = 8765, sock: socket.socket | None = None
+) -> None:
+    """Serve in the foreground until interrupted (Ctrl-C); on *sock* when given (:func:`bind`)."""
+    server = uvicorn.Server(_config(sandbox, host, port, "info", access_log=True))
+    server.run(sockets=None if sock is None else [sock])
 
 
 class RunningServer:
@@ -63,14 +93,7 @@ class RunningServer:
 
     def __init__(self, sandbox: Sandbox, host: str, port: int, *, startup_timeout_s: float = 10.0):
         self.sandbox = sandbox
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self._socket = socket.socket(family, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            self._socket.bind((host, port))
-        except OSError:
-            self._socket.close()
-            raise
+        self._socket = bind(host, port)
         self.host = host
         self.port: int = self._socket.getsockname()[1]
         self._server = uvicorn.Server(

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -386,9 +387,15 @@ class ApiClient:
                 data=data,
             )
         except httpx.TimeoutException as exc:
-            raise TransportError(f"timeout calling {endpoint}: {type(exc).__name__}") from None
+            raise TransportError(
+                f"no answer from {self.api_base} calling {endpoint}: {type(exc).__name__}"
+            ) from None
+        except httpx.ConnectError as exc:  # refused, unknown host …: say where, in one line
+            raise TransportError(f"cannot reach {self.api_base}: {_reason(exc)}") from None
         except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            raise TransportError(f"connection failed calling {endpoint}: {exc}") from None
+            raise TransportError(
+                f"connection to {self.api_base} failed calling {endpoint}: {_reason(exc)}"
+            ) from None
         status = resp.status_code
         if self.dialect.envelope_on_http_error and 400 <= status < 500 and status != 429:
             self._raise_envelope_error(resp, endpoint)
@@ -439,3 +446,9 @@ def _route(path: str, *, slash: bool = True) -> str:
 def is_retryable(exc: BaseException) -> bool:
     """True for errors the retry policy would retry (for callers that keep their own queue)."""
     return isinstance(exc, Transient)
+
+
+def _reason(exc: Exception) -> str:
+    """``Connection refused`` from ``[Errno 111] Connection refused`` (one line, no errno)."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    return re.sub(r"^\[Errno -?\d+\]\s*", "", text) or type(exc).__name__
