@@ -72,6 +72,14 @@ def test_csv_dates_filter_and_compare(app: typer.Typer) -> None:
            "--compare", "previous", "--kpi", "spend", "--format", "json"]  # fmt: skip
     c1 = json.loads(CliRunner().invoke(app, cmp).stdout)[0]
     assert (c1["spend"], c1["spend_previous"], c1["spend_change"]) == ("5.00", "10.00", -50.0)
+    by_day = ["kpi", "--by", "campaign,day", "--from", "2024-05-02", "--to", "2024-05-02",
+              "--compare", "previous", "--kpi", "spend", "--format", "csv"]  # fmt: skip
+    out = CliRunner().invoke(app, by_day)
+    assert out.exit_code == 0, out.output
+    assert "c1,2024-05-02,USD,5.00,10.00,-50.0" in out.stdout.splitlines()
+    backwards = CliRunner().invoke(app, [*cmp[:3], "--from", "2024-05-03", "--to", "2024-05-02",
+                                         "--compare", "previous"])  # fmt: skip
+    assert backwards.exit_code != 0 and "before --from" in str(backwards.exception)
 
 
 def test_table_list_and_errors(app: typer.Typer) -> None:

@@ -44,7 +44,10 @@ def kpi(
     date_from: str | None = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
     date_to: str | None = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD)."),
     compare: str | None = typer.Option(
-        None, "--compare", help="'previous': add the previous period of equal length."
+        None,
+        "--compare",
+        help="'previous': beside each row, the bucket before it (with day/week/month) or the "
+        "previous period of equal length.",
     ),
     fmt: str = typer.Option("table", "--format", help="table | json | csv."),
     kpis: str | None = typer.Option(None, "--kpi", help="Catalogue names, comma-separated."),
@@ -73,6 +76,8 @@ def kpi(
     names = kpis or (TABLE_DEFAULT[src] if fmt == "table" else None)
     chosen = [k.name for k in select_kpis(names, src)]  # type: ignore[arg-type]
     start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if start is not None and end is not None and end < start:
+        raise ConfigError(f"--to {end} is before --from {start}")
     targets = parse_targets(target)
     with open_store() as store:
         opts = {"kpis": chosen, "advertiser_ids": advertiser}
