@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Literal
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tokops.cli._common import open_store, parse_date
 from tokops.errors import ConfigError
@@ -62,6 +64,7 @@ def kpi(
     from tokops.metrics.compare import apply_targets, compare_previous, parse_targets
     from tokops.metrics.compute import compute_kpis, select_kpis
     from tokops.metrics.export import to_csv, to_records
+    from tokops.metrics.names import with_names
 
     if fmt not in ("table", "json", "csv"):
         raise ConfigError(f"--format {fmt!r}: use table, json or csv")
@@ -87,27 +90,38 @@ def kpi(
             table = compare_previous(store, by, start=start, end=end, **opts)
         else:
             table = compute_kpis(store, by, start=start, end=end, **opts)  # type: ignore[arg-type]
+        table = with_names(store, table)
     table = apply_targets(table, targets) if targets else table
     for note in table.notes:
         typer.echo(f"note: {note}", err=True)
     if fmt == "json":
         typer.echo(orjson.dumps(to_records(table), option=orjson.OPT_INDENT_2).decode())
     elif fmt == "csv":
-        typer.echo(to_csv(table), nl=False)
+        sys.stdout.write(to_csv(table))  # as is: click.echo would strip escape codes from names
     else:
         render_table(table, Console())
 
 
 def render_table(table: KpiTable, console: Console) -> None:
-    """A rich table: group columns, then KPI columns."""
+    """A rich table: group columns (names beside their IDs), then KPI columns.
+
+    Cells are :class:`~rich.text.Text`, never markup: a name such as ``[red]x`` prints as
+    typed, and its control characters are escaped (:func:`~tokops.metrics.export.printable`).
+    Names wrap when the terminal is narrow; IDs and numbers do not.
+    """
     from tokops.metrics.export import display_value
 
     out = Table(title=f"KPIs from {table.table}", show_lines=False)
     units = table.units
     for col, unit in units.items():
-        out.add_column(col, justify="left" if unit == "key" else "right")
+        out.add_column(
+            col,
+            justify="left" if unit in ("key", "name") else "right",
+            no_wrap=unit != "name",
+            overflow="fold" if unit == "name" else "ellipsis",
+        )
     for row in table.rows:
-        out.add_row(*(display_value(row.get(c), u) for c, u in units.items()))
+        out.add_row(*(Text(display_value(row.get(c), u)) for c, u in units.items()))
     console.print(out)
 
 
