@@ -13,6 +13,7 @@ import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceSyncResult
@@ -146,7 +147,9 @@ def render_source_run(run: SourceRun, console: Console) -> None:
 
 
 def render_result(result: DemoResult, console: Console) -> None:
-    """The closing lines: did everything add up, and where to look next."""
+    """The closing lines: did everything add up, where to look, and what to try next."""
+    from tokops.demo.run import next_steps
+
     console.print()
     console.rule("[bold]Done", align="left")
     sent = sum(r.summary.counts.get("sent", 0) for r in result.runs)
@@ -166,6 +169,9 @@ def render_result(result: DemoResult, console: Console) -> None:
         f"--orders {result.shop.orders.sent} --seed {result.shop.seed}",
         highlight=False,
     )
+    console.print("\n[bold]Try next[/] (on the demo's store; no sandbox needed):")
+    for line in next_steps(result.folder):
+        console.print(Text(f"  {line}"), soft_wrap=True)
 
 
 def _tables() -> tuple[str, ...]:

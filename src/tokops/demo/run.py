@@ -52,7 +52,16 @@ if TYPE_CHECKING:
     from tokops.tiktok import ApiClient
     from tokops.warehouse import Store
 
-__all__ = ["AUDIENCE_NAME", "ORDERS_TABLE", "SALES_TABLE", "DemoOptions", "DemoResult", "run_demo"]
+__all__ = [
+    "AUDIENCE_NAME",
+    "ORDERS_TABLE",
+    "SALES_TABLE",
+    "TRY_NEXT",
+    "DemoOptions",
+    "DemoResult",
+    "next_steps",
+    "run_demo",
+]
 
 STORE_FILE: Final = "tokops.duckdb"
 SALES_TABLE: Final = "store_sales"
@@ -60,6 +69,48 @@ ORDERS_TABLE: Final = "web_orders"
 AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
 DEMO_QPS: Final = 50
+
+
+#: Commands a newcomer can run on the demo's store once it is done (no sandbox needed).
+TRY_NEXT: Final = (
+    "tokops kpi --by campaign --kpi spend,roas",
+    "tokops insights top-creatives",
+    "tokops events health",
+)
+
+
+def next_steps(folder: Path, cwd: Path | None = None) -> list[str]:
+    """Shell lines that run :data:`TRY_NEXT` from *cwd* (default: the working folder).
+
+    First ``. <venv>/bin/activate`` when this ``tokops`` runs from a virtual environment whose
+    ``bin`` is not on ``PATH`` (``make demo`` runs ``.venv/bin/tokops``), then ``cd`` into the
+    demo folder when *cwd* is not it (``tokops.toml`` there points the commands at its store).
+    """
+    import os
+    import shlex
+    import sys
+
+    here = (cwd or Path.cwd()).resolve()
+    lines: list[str] = []
+    venv_bin = Path(sys.prefix) / "bin"
+    on_path = any(
+        Path(p).resolve() == venv_bin.resolve()
+        for p in os.environ.get("PATH", "").split(os.pathsep)
+        if p
+    )
+    if sys.prefix != sys.base_prefix and not on_path:
+        lines.append(f". {shlex.quote(_relative(venv_bin / 'activate', here))}")
+    if folder.resolve() != here:
+        lines.append(f"cd {shlex.quote(_relative(folder.resolve(), here))}")
+    return [*lines, *TRY_NEXT]
+
+
+def _relative(path: Path, cwd: Path) -> str:
+    """*path* relative to *cwd* when it lies below it, else absolute."""
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
 
 
 class _Clock:
