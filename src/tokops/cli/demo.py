@@ -175,9 +175,10 @@ def render_result(result: DemoResult, console: Console) -> None:
 
 
 def _tables() -> tuple[str, ...]:
-    from tokops.demo.run import ORDERS_TABLE, SALES_TABLE
+    from tokops.demo.run import CRM_TABLE, ORDERS_TABLE, SALES_TABLE
 
-    return (ORDERS_TABLE, SALES_TABLE, "audience_syncs", "ad_daily", "organic_account_daily")
+    return (ORDERS_TABLE, SALES_TABLE, CRM_TABLE, "audience_syncs", "ad_daily",
+            "organic_account_daily")  # fmt: skip
 
 
 def result_dict(result: DemoResult) -> dict[str, object]:

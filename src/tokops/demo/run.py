@@ -11,7 +11,8 @@ Steps (numbered as the reporter is told):
    ``TIKTOK_ACCESS_TOKEN`` is never read) and write ``tokops.toml`` pointing at it, with the
    store ``duckdb://<folder>/tokops.duckdb``;
 3. play the browser Pixel's events into the sandbox, each at its arrival time in the past;
-4–6. load ``store_sales.parquet`` and ``orders.csv`` into store tables (the warehouse), then
+4–6. load ``store_sales.parquet``, ``orders.csv`` and ``crm_leads.csv`` into store tables (the
+   warehouse, for the README's query examples), then
    sync web orders from the CSV file (mapping proposed from the column names), CRM leads with
    their mapping file, and store sales from the warehouse table;
 7. compute the health read-out (ledger + the sandbox's server-vs-pixel diagnostics);
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUDIENCE_NAME",
+    "CRM_TABLE",
     "ORDERS_TABLE",
     "SALES_TABLE",
     "TRY_NEXT",
@@ -66,6 +68,7 @@ __all__ = [
 STORE_FILE: Final = "tokops.duckdb"
 SALES_TABLE: Final = "store_sales"
 ORDERS_TABLE: Final = "web_orders"
+CRM_TABLE: Final = "crm_leads"
 AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
 DEMO_QPS: Final = 50
@@ -328,6 +331,7 @@ def _sync_sources(
 
     _load_table(store, shop.path(shop.store_sales), SALES_TABLE)
     _load_table(store, shop.path(shop.orders), ORDERS_TABLE)
+    _load_table(store, shop.path(shop.crm_leads), CRM_TABLE)
     client = EventsClient(api)
     ev = settings.events
     runs: list[SourceRun] = []
