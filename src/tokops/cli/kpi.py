@@ -102,54 +102,24 @@ def kpi(
         render_table(table, Console())
 
 
-#: Narrowest a name column gets before KPI columns are left out (names wrap within it).
-NAME_MIN_WIDTH = 14
-
-
 def render_table(table: KpiTable, console: Console) -> None:
-    """A rich table: group columns (names beside their IDs), then KPI columns.
+    """A rich table: group columns (names beside their IDs), then each KPI with its own added
+    columns (previous value, change, target) beside it.
 
     Cells are :class:`~rich.text.Text`, never markup: a name such as ``[red]x`` prints as
     typed, and its control characters are escaped (:func:`~tokops.metrics.export.printable`).
-    IDs and numbers are never cut: names wrap, and KPI columns that do not fit the terminal
-    are left out from the right, with a note on stderr saying which.
     """
-    from rich.cells import cell_len
-
     from tokops.metrics.export import display_value
 
     units = table.units
-    cells = {c: [display_value(row.get(c), u) for row in table.rows] for c, u in units.items()}
-
-    def width(col: str) -> int:
-        widest = max((cell_len(v) for v in cells[col]), default=0)
-        widest = max(cell_len(col), widest)
-        return min(widest, NAME_MIN_WIDTH) if units[col] == "name" else widest
-
-    shown = _display_order(table)
-    keep = sum(u in ("key", "name") for u in units.values()) + 1  # group columns and one KPI
-    while len(shown) > keep and sum(width(c) + 3 for c in shown) + 1 > console.width:
-        shown.pop()
+    order = _display_order(table)
     out = Table(title=f"KPIs from {table.table}", show_lines=False)
-    for col in shown:
-        unit = units[col]
-        out.add_column(
-            col,
-            justify="left" if unit in ("key", "name") else "right",
-            no_wrap=unit != "name",
-            overflow="fold" if unit == "name" else "ellipsis",
-            min_width=width(col) if unit == "name" else None,
-        )
-    for i in range(len(table.rows)):
-        out.add_row(*(Text(cells[c][i]) for c in shown))
+    for col in order:
+        text = units[col] in ("key", "name")
+        out.add_column(col, justify="left" if text else "right")
+    for row in table.rows:
+        out.add_row(*(Text(display_value(row.get(c), units[c])) for c in order))
     console.print(out)
-    left_out = [c for c in _display_order(table) if c not in shown]
-    if left_out:
-        typer.echo(
-            f"note: {len(left_out)} columns do not fit {console.width} columns and are left "
-            f"out: {', '.join(left_out)} (choose with --kpi, or use --format csv or json)",
-            err=True,
-        )
 
 
 def _display_order(table: KpiTable) -> list[str]:
