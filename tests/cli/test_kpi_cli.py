@@ -72,6 +72,14 @@ def test_csv_dates_filter_and_compare(app: typer.Typer) -> None:
            "--compare", "previous", "--kpi", "spend", "--format", "json"]  # fmt: skip
     c1 = json.loads(CliRunner().invoke(app, cmp).stdout)[0]
     assert (c1["spend"], c1["spend_previous"], c1["spend_change"]) == ("5.00", "10.00", -50.0)
+    by_day = ["kpi", "--by", "campaign,day", "--from", "2024-05-02", "--to", "2024-05-02",
+              "--compare", "previous", "--kpi", "spend", "--format", "csv"]  # fmt: skip
+    out = CliRunner().invoke(app, by_day)
+    assert out.exit_code == 0, out.output
+    assert "c1,,2024-05-02,USD,5.00,10.00,-50.0" in out.stdout.splitlines()  # no name stored
+    backwards = CliRunner().invoke(app, [*cmp[:3], "--from", "2024-05-03", "--to", "2024-05-02",
+                                         "--compare", "previous"])  # fmt: skip
+    assert backwards.exit_code != 0 and "before --from" in str(backwards.exception)
 
 
 def test_table_list_and_errors(app: typer.Typer) -> None:
@@ -133,8 +141,39 @@ def test_follower_growth_source(app_segments: typer.Typer) -> None:
     out = CliRunner().invoke(app_segments, args)
     assert out.exit_code == 0, out.output
     assert out.stdout.splitlines() == [
-        "business_id,day,followers_start,followers_end,follower_growth,follower_growth_rate",
-        "b1,2024-05-01,200,200,0,0.0",
-        "b1,2024-05-04,200,230,30,15.0",  # 2 and 3 May missing: the gap counts on 4 May
+        "business_id,account_name,day,followers_start,followers_end,follower_growth,"
+        "follower_growth_rate",
+        "b1,,2024-05-01,200,200,0,0.0",
+        "b1,,2024-05-04,200,230,30,15.0",  # 2 and 3 May missing: the gap counts on 4 May
     ]
     assert "a gap between snapshots" in out.stderr
+
+
+def test_names_beside_ids_as_typed(app: typer.Typer, tmp_path: Path) -> None:
+    store = connect(f"duckdb://{tmp_path / 'store.duckdb'}")
+    spec = table_def("campaigns")
+    declare_table(store, spec.spec())
+    rows = [
+        {"advertiser_id": "adv1", "campaign_id": "c1", "campaign_name": "[bold red]Boom\x1b[2J"}
+    ]
+    store.insert("campaigns", pa.Table.from_pylist(rows, schema=spec.arrow_schema(list(rows[0]))))
+    store.close()
+    args = ["kpi", "--by", "campaign", "--kpi", "spend"]
+    table = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert "[bold red]Boom\\x1b[2J" in table.stdout and "\x1b" not in table.stdout
+    csv_out = CliRunner().invoke(app, [*args, "--format", "csv"]).stdout.splitlines()
+    assert csv_out[:3] == ["campaign_id,campaign_name,currency,spend",
+                           "c1,[bold red]Boom\x1b[2J,USD,15.00", "c2,,USD,1.00"]  # fmt: skip
+    records = json.loads(CliRunner().invoke(app, [*args, "--format", "json"]).stdout)
+    assert [r["campaign_name"] for r in records] == ["[bold red]Boom\x1b[2J", None]
+
+
+def test_comparisons_sit_beside_their_kpi(app: typer.Typer) -> None:
+    args = ["kpi", "--by", "campaign", "--kpi", "spend,impressions", "--compare", "previous",
+            "--from", "2024-05-02", "--to", "2024-05-02"]  # fmt: skip
+    wide = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert wide.exit_code == 0, wide.output
+    header = next(line for line in wide.stdout.splitlines() if "spend_previous" in line)
+    assert header.index("spend") < header.index("spend_previous") < header.index("impressions")
+    assert header.index("spend_change") < header.index("impressions")

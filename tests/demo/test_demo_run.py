@@ -7,13 +7,16 @@ the sandbox's Pixel ↔ server deduplication must equal the Pixel traffic's trut
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from tokops.cli.main import app
-from tokops.demo.run import DemoOptions, DemoResult, run_demo
+from tokops.demo.run import TRY_NEXT, DemoOptions, DemoResult, next_steps, run_demo
 
 pytestmark = pytest.mark.slow
 
@@ -95,3 +98,22 @@ def test_ads_and_organic_land_in_the_store(result: DemoResult) -> None:
     finally:
         store.close()
     assert ad_days > 0 and advertisers == 3 and organic > 0 and shops == 3
+
+
+def test_try_next_lines_run_as_printed(result: DemoResult) -> None:
+    """The closing hint's lines, run in one shell from the working folder, as a newcomer would."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKOPS_", "VIRTUAL_ENV"))}
+    venv_bin = str(Path(sys.prefix) / "bin")
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    env["COLUMNS"] = "100"
+    lines = next_steps(result.folder)
+    assert lines[-3:] == list(TRY_NEXT) and any(line.startswith("cd ") for line in lines)
+    if sys.prefix != sys.base_prefix:
+        assert lines[0].startswith(". ") and lines[0].endswith("/bin/activate")
+    script = " && ".join(lines)
+    done = subprocess.run(
+        ["sh", "-c", script], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "KPIs from" in done.stdout and "campaign_name" in done.stdout

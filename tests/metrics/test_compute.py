@@ -160,8 +160,10 @@ def test_previous_period_and_targets(store: Store) -> None:
     assert c1["spend_change"] == (Decimal(2) - 15) * 100 / 15
     assert c1["ctr_previous"] == Decimal(15) * 100 / 1100 and c1["ctr_change"] == Decimal(-100)
     assert "previous period: 2024-05-01 to 2024-05-01" in result.notes
-    with pytest.raises(ConfigError, match="without day"):
-        compare_previous(store, "day", start=D1, end=D2)
+    by_day = compare_previous(store, "day", start=D2, end=D2, kpis="spend")  # the day before
+    assert [(r["day"], r["spend"], r["spend_previous"]) for r in by_day.rows] == [
+        (D2, Decimal("2.00"), Decimal("15.00"))
+    ]
     targeted = apply_targets(compute_kpis(store, "campaign", kpis="cpc,roas"),
                              {"cpc": Decimal(1), "roas": Decimal(2)})  # fmt: skip
     c1 = targeted.rows[0]

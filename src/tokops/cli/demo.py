@@ -13,6 +13,7 @@ import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tokops.cli._tables import print_table
 
@@ -150,7 +151,9 @@ def render_source_run(run: SourceRun, console: Console) -> None:
 
 
 def render_result(result: DemoResult, console: Console) -> None:
-    """The closing lines: did everything add up, and where to look next."""
+    """The closing lines: did everything add up, where to look, and what to try next."""
+    from tokops.demo.run import next_steps
+
     console.print()
     console.rule("[bold]Done", align="left")
     sent = sum(r.summary.counts.get("sent", 0) for r in result.runs)
@@ -170,12 +173,16 @@ def render_result(result: DemoResult, console: Console) -> None:
         f"--orders {result.shop.orders.sent} --seed {result.shop.seed}",
         highlight=False,
     )
+    console.print("\n[bold]Try next[/] (on the demo's store; no sandbox needed):")
+    for line in next_steps(result.folder):
+        console.print(Text(f"  {line}"), soft_wrap=True)
 
 
 def _tables() -> tuple[str, ...]:
-    from tokops.demo.run import ORDERS_TABLE, SALES_TABLE
+    from tokops.demo.run import CRM_TABLE, ORDERS_TABLE, SALES_TABLE
 
-    return (ORDERS_TABLE, SALES_TABLE, "audience_syncs", "ad_daily", "organic_account_daily")
+    return (ORDERS_TABLE, SALES_TABLE, CRM_TABLE, "audience_syncs", "ad_daily",
+            "organic_account_daily")  # fmt: skip
 
 
 def result_dict(result: DemoResult) -> dict[str, object]:

@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Literal
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from tokops.cli._common import open_store, parse_date
 from tokops.cli._tables import print_table
@@ -45,7 +47,10 @@ def kpi(
     date_from: str | None = typer.Option(None, "--from", help="First day (YYYY-MM-DD)."),
     date_to: str | None = typer.Option(None, "--to", help="Last day, inclusive (YYYY-MM-DD)."),
     compare: str | None = typer.Option(
-        None, "--compare", help="'previous': add the previous period of equal length."
+        None,
+        "--compare",
+        help="'previous': beside each row, the bucket before it (with day/week/month) or the "
+        "previous period of equal length.",
     ),
     fmt: str = typer.Option("table", "--format", help="table | json | csv."),
     kpis: str | None = typer.Option(None, "--kpi", help="Catalogue names, comma-separated."),
@@ -60,6 +65,7 @@ def kpi(
     from tokops.metrics.compare import apply_targets, compare_previous, parse_targets
     from tokops.metrics.compute import compute_kpis, select_kpis
     from tokops.metrics.export import to_csv, to_records
+    from tokops.metrics.names import with_names
 
     if fmt not in ("table", "json", "csv"):
         raise ConfigError(f"--format {fmt!r}: use table, json or csv")
@@ -74,6 +80,8 @@ def kpi(
     names = kpis or (TABLE_DEFAULT[src] if fmt == "table" else None)
     chosen = [k.name for k in select_kpis(names, src)]  # type: ignore[arg-type]
     start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    if start is not None and end is not None and end < start:
+        raise ConfigError(f"--to {end} is before --from {start}")
     targets = parse_targets(target)
     with open_store() as store:
         opts = {"kpis": chosen, "advertiser_ids": advertiser}
@@ -83,28 +91,49 @@ def kpi(
             table = compare_previous(store, by, start=start, end=end, **opts)
         else:
             table = compute_kpis(store, by, start=start, end=end, **opts)  # type: ignore[arg-type]
+        table = with_names(store, table)
     table = apply_targets(table, targets) if targets else table
     for note in table.notes:
         typer.echo(f"note: {note}", err=True)
     if fmt == "json":
         typer.echo(orjson.dumps(to_records(table), option=orjson.OPT_INDENT_2).decode())
     elif fmt == "csv":
-        typer.echo(to_csv(table), nl=False)
+        sys.stdout.write(to_csv(table))  # as is: click.echo would strip escape codes from names
     else:
         render_table(table, Console())
 
 
 def render_table(table: KpiTable, console: Console) -> None:
-    """A rich table: group columns, then KPI columns."""
+    """A rich table: group columns (names beside their IDs), then each KPI with its own added
+    columns (previous value, change, target) beside it.
+
+    Cells are :class:`~rich.text.Text`, never markup: a name such as ``[red]x`` prints as
+    typed, and its control characters are escaped (:func:`~tokops.metrics.export.printable`).
+    """
     from tokops.metrics.export import display_value
 
-    out = Table(title=f"KPIs from {table.table}", show_lines=False)
     units = table.units
-    for col, unit in units.items():
-        out.add_column(col, justify="left" if unit == "key" else "right")
+    order = _display_order(table)
+    out = Table(title=f"KPIs from {table.table}", show_lines=False)
+    for col in order:
+        text = units[col] in ("key", "name")
+        out.add_column(col, justify="left" if text else "right")
     for row in table.rows:
-        out.add_row(*(display_value(row.get(c), u) for c, u in units.items()))
-    print_table(console, out, keys=sum(1 for u in units.values() if u == "key"))
+        out.add_row(*(Text(display_value(row.get(c), units[c])) for c in order))
+    print_table(console, out, keys=sum(1 for u in units.values() if u in ("key", "name")))
+
+
+def _display_order(table: KpiTable) -> list[str]:
+    """Group columns, then each KPI followed by its own added columns (``spend_previous``,
+    ``spend_change``, ``spend_target`` …), so a narrow terminal keeps them together."""
+    units = table.units
+    kpis = [k.name for k in table.kpis]
+    order = [c for c, u in units.items() if u in ("key", "name")]
+    extra = [c for c, _ in table.extra]
+    for name in kpis:
+        order.append(name)
+        order += [c for c in extra if c.startswith(f"{name}_") and c not in order]
+    return order + [c for c in units if c not in order]
 
 
 def render_catalogue(console: Console, fmt: str) -> None:

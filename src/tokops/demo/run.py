@@ -11,7 +11,8 @@ Steps (numbered as the reporter is told):
    ``TIKTOK_ACCESS_TOKEN`` is never read) and write ``tokops.toml`` pointing at it, with the
    store ``duckdb://<folder>/tokops.duckdb``;
 3. play the browser Pixel's events into the sandbox, each at its arrival time in the past;
-4–6. load ``store_sales.parquet`` and ``orders.csv`` into store tables (the warehouse), then
+4–6. load ``store_sales.parquet``, ``orders.csv`` and ``crm_leads.csv`` into store tables (the
+   warehouse, for the README's query examples), then
    sync web orders from the CSV file (mapping proposed from the column names), CRM leads with
    their mapping file, and store sales from the warehouse table;
 7. compute the health read-out (ledger + the sandbox's server-vs-pixel diagnostics);
@@ -52,14 +53,67 @@ if TYPE_CHECKING:
     from tokops.tiktok import ApiClient
     from tokops.warehouse import Store
 
-__all__ = ["AUDIENCE_NAME", "ORDERS_TABLE", "SALES_TABLE", "DemoOptions", "DemoResult", "run_demo"]
+__all__ = [
+    "AUDIENCE_NAME",
+    "CRM_TABLE",
+    "ORDERS_TABLE",
+    "SALES_TABLE",
+    "TRY_NEXT",
+    "DemoOptions",
+    "DemoResult",
+    "next_steps",
+    "run_demo",
+]
 
 STORE_FILE: Final = "tokops.duckdb"
 SALES_TABLE: Final = "store_sales"
 ORDERS_TABLE: Final = "web_orders"
+CRM_TABLE: Final = "crm_leads"
 AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
 DEMO_QPS: Final = 50
+
+
+#: Commands a newcomer can run on the demo's store once it is done (no sandbox needed).
+TRY_NEXT: Final = (
+    "tokops kpi --by campaign --kpi spend,roas",
+    "tokops insights top-creatives",
+    "tokops events health",
+)
+
+
+def next_steps(folder: Path, cwd: Path | None = None) -> list[str]:
+    """Shell lines that run :data:`TRY_NEXT` from *cwd* (default: the working folder).
+
+    First ``. <venv>/bin/activate`` when this ``tokops`` runs from a virtual environment whose
+    ``bin`` is not on ``PATH`` (``make demo`` runs ``.venv/bin/tokops``), then ``cd`` into the
+    demo folder when *cwd* is not it (``tokops.toml`` there points the commands at its store).
+    """
+    import os
+    import shlex
+    import sys
+
+    here = (cwd or Path.cwd()).resolve()
+    lines: list[str] = []
+    venv_bin = Path(sys.prefix) / "bin"
+    on_path = any(
+        Path(p).resolve() == venv_bin.resolve()
+        for p in os.environ.get("PATH", "").split(os.pathsep)
+        if p
+    )
+    if sys.prefix != sys.base_prefix and not on_path:
+        lines.append(f". {shlex.quote(_relative(venv_bin / 'activate', here))}")
+    if folder.resolve() != here:
+        lines.append(f"cd {shlex.quote(_relative(folder.resolve(), here))}")
+    return [*lines, *TRY_NEXT]
+
+
+def _relative(path: Path, cwd: Path) -> str:
+    """*path* relative to *cwd* when it lies below it, else absolute."""
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
 
 
 class _Clock:
@@ -277,6 +331,7 @@ def _sync_sources(
 
     _load_table(store, shop.path(shop.store_sales), SALES_TABLE)
     _load_table(store, shop.path(shop.orders), ORDERS_TABLE)
+    _load_table(store, shop.path(shop.crm_leads), CRM_TABLE)
     client = EventsClient(api)
     ev = settings.events
     runs: list[SourceRun] = []

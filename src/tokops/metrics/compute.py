@@ -69,6 +69,8 @@ class KpiTable:
     notes: tuple[str, ...] = field(default=())
     extra: tuple[tuple[str, str], ...] = field(default=())
     """Columns added after the KPIs (comparisons, targets) as (name, unit)."""
+    names: tuple[tuple[str, str], ...] = field(default=())
+    """Name columns shown right after their ID column, as (ID column, name column)."""
 
     @property
     def sums(self) -> list[dict[str, Number | None]]:
@@ -80,8 +82,14 @@ class KpiTable:
 
     @property
     def units(self) -> dict[str, str]:
-        """Column → unit (``key`` for group columns), in output order."""
-        units = dict.fromkeys(self.keys, "key")
+        """Column → unit (``key`` for group columns, ``name`` for the names beside their IDs),
+        in output order."""
+        named = dict(self.names)
+        units: dict[str, str] = {}
+        for key in self.keys:
+            units[key] = "key"
+            if key in named:
+                units[named[key]] = "name"
         units.update({k.name: k.unit for k in self.kpis})
         units.update(dict(self.extra))
         return units

@@ -51,6 +51,19 @@ Rules that hold for every KPI (KPI-1, KPI-5c):
   time only): a period opens at the last snapshot before its first one (that first one when
   there is none) and closes at its last one; a gap between snapshots counts in the period of
   the later one; a period without a snapshot has no row. Days are UTC days of the reading.
+- **Names beside IDs**: a grain with `advertiser`, `campaign`, `adgroup`, `ad` or `account`
+  adds `advertiser_name`, `campaign_name`, `adgroup_name`, `ad_name` or `account_name` right
+  after the ID column (in tables, JSON and CSV), from the object tables `tokops sync ads` /
+  `tokops sync organic` keep; empty when the store has no name for the ID. Names are shown as
+  data: control characters are escaped on screen, and a CSV cell that a spreadsheet would run
+  as a formula (`=`, `+`, `-`, `@` first) starts with `'`.
+- **`--compare previous`** adds `<kpi>_previous` and `<kpi>_change` (percent) to each row.
+  Without a time grain the previous period has the same length and ends the day before
+  `--from` (1–7 May compares with 24–30 April). With `day`, `week` or `month` each bucket is
+  compared with the bucket before it for the same group (the same campaign, ad …), even when
+  that bucket lies before `--from`; where `--from`/`--to` cut a bucket, the previous one is
+  cut the same way (the same weekdays of the week before, the same days of the month before
+  up to its last day), so a partial week is never set against a whole one.
 - **`ad_monthly`** is a pre-aggregate of `ad_daily` (keys `advertiser_id, campaign_id,
   adgroup_id, ad_id, currency, month`, plus `days` and one column per additive measure, named
   after it), refreshed by `tokops sync ads` after it merges `ad_daily` (`rollup_state` records

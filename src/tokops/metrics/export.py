@@ -6,7 +6,13 @@ Serialisation rules (``tokops kpi --format json|csv``):
   exact Decimal, so no amount ever goes through a binary float;
 - **percent** (rates as TikTok shows them: ``ctr`` 1.25 means 1.25 %), **ratio** (ROAS,
   frequency) and **seconds** are JSON numbers rounded to 4 decimals;
-- **counts** are integers, dates ISO ``YYYY-MM-DD``, ``None`` is ``null`` (an empty CSV cell).
+- **counts** are integers, dates ISO ``YYYY-MM-DD``, ``None`` is ``null`` (an empty CSV cell);
+- **names** (``campaign_name`` … beside their IDs, :mod:`.names`) are text someone typed into
+  an ad account, so never trusted: JSON keeps them as they are (JSON escapes them); a CSV
+  cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``,
+  a tab or a carriage return) gets a leading ``'``; on screen (:func:`display_value`) control
+  characters and bidirectional overrides are shown as escapes (``\\x1b``, ``\\u202e``) so a
+  name cannot move the cursor, recolour the terminal or reorder what follows it.
 """
 
 from __future__ import annotations
@@ -14,15 +20,44 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, Final
 
 from tokops.metrics.compute import KpiTable
 
-__all__ = ["display_value", "to_csv", "to_records"]
+__all__ = ["csv_safe", "display_value", "printable", "to_csv", "to_records"]
 
 _CENT = Decimal("0.01")
 _FOUR = Decimal("0.0001")
+
+
+#: Characters a spreadsheet reads as the start of a formula (CSV injection).
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
+#: Bidirectional embedding/override/isolate controls and line/paragraph separators.
+_INVISIBLE: Final = frozenset("\u061c\u200e\u200f\u2028\u2029") | frozenset(
+    chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))
+)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """*text* safe to print on a terminal: control characters (C0, DEL, C1) and bidirectional
+    controls become visible escapes such as ``\\x1b``; everything else is kept."""
+    if text.isprintable():
+        return text
+    return "".join(
+        _escape(c) if c in _INVISIBLE or unicodedata.category(c) == "Cc" else c for c in text
+    )
+
+
+def csv_safe(text: str) -> str:
+    """*text* as a CSV cell a spreadsheet shows as text (a leading ``'`` before a formula)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _json_value(value: Any, unit: str) -> Any:
@@ -51,8 +86,14 @@ def to_csv(table: KpiTable) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     units = table.units
     writer.writerow(list(units))
+    names = {c for c, u in units.items() if u == "name"}
     for record in to_records(table):
-        writer.writerow(["" if record[c] is None else record[c] for c in units])
+        writer.writerow(
+            [
+                "" if record[c] is None else csv_safe(record[c]) if c in names else record[c]
+                for c in units
+            ]
+        )
     return buf.getvalue()
 
 
@@ -62,8 +103,8 @@ def display_value(value: Any, unit: str) -> str:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, dt.date) or unit == "key":
-        return str(value)
+    if isinstance(value, dt.date) or unit in ("key", "name"):
+        return printable(str(value))
     number = Decimal(value)
     if unit == "money":
         return f"{number.quantize(_CENT, ROUND_HALF_EVEN):,}"
