@@ -39,7 +39,7 @@ import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable
-from tokops.insights.budget import B_MIN, MAX_SE_B, fit_curve
+from tokops.insights.budget import MAX_SE_B, draw_curves, fit_curve
 from tokops.insights.data import AD_TABLE, Window, _base, _currencies, _floats, _measure
 
 if TYPE_CHECKING:
@@ -215,10 +215,8 @@ def curve_budget(
             out = np.exp((math.log(per_day) - la) / b)
         return np.asarray(out, dtype=np.float64)
 
-    rng = np.random.default_rng(seed)
-    cov = np.array([[c.se_log_a**2, c.cov], [c.cov, c.se_b**2]])
-    draws = rng.multivariate_normal([math.log(c.a), c.b], cov, size=n_sim)
-    sims = spend_for(draws[:, 0], np.clip(draws[:, 1], B_MIN, 1.0))
+    la, bb = draw_curves(c, n_sim, np.random.default_rng(seed))
+    sims = spend_for(la, bb)
     tail = (1.0 - level) / 2.0
     lo, hi = (float(v) for v in np.quantile(sims, [tail, 1.0 - tail]))
     need = float(spend_for(np.array([math.log(c.a)]), np.array([c.b]))[0])
