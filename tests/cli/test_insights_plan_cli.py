@@ -42,7 +42,7 @@ def run(app: typer.Typer, *args: str) -> str:
 
 def test_plan_json_and_table(app: typer.Typer) -> None:
     args = ("plan", "--sales", "1500", "--advertiser", "adv1", "--to", "2024-05-10")
-    data = json.loads(run(app, *args, "--window-days", "10", "--format", "json"))
+    data = json.loads(run(app, *args, "--window-days", "10", "--format", "json"))["plans"][0]
     assert data["target"] == {"sales": 1500.0} and data["days"] == 10
     names = [r["name"] for r in data["requirements"]]
     assert names[:6] == ["impressions", "views_p25", "clicks", "add_to_cart", "conversions",
@@ -53,12 +53,13 @@ def test_plan_json_and_table(app: typer.Typer) -> None:
     assert "required clicks" in out and "budget, linear (USD)" in out
     data = json.loads(
         run(app, "plan", *args[3:], "--revenue", "5e4", "--roas", "3", "--format", "json")
-    )
+    )["plans"][0]
     assert data["target"] == {"revenue": 50000.0, "roas": 3.0}
 
 
 def test_budget_json_and_table(app: typer.Typer) -> None:
     data = json.loads(run(app, "budget", "--total", "900", "--max-scale", "3", "--format", "json"))
+    data = data["plans"][0]
     roles = {u["unit_id"]: u["role"] for u in data["units"]}
     assert roles["c3"] == "explore" and data["total_budget"] == 900.0
     ch = data["expected_change"]
@@ -68,8 +69,9 @@ def test_budget_json_and_table(app: typer.Typer) -> None:
 
 def test_segments_json_and_table(app: typer.Typer) -> None:
     data = json.loads(run(app, "segments", "--dimension", "age", "--format", "json"))
+    data = data["reports"][0]
     assert [r["segment"] for r in data["rows"]][:2] == ["AGE_18_24", "AGE_25_34"]
-    assert data["rows"][0]["kpis"]["ctr"]["estimate"] == pytest.approx(0.02)
+    assert data["rows"][0]["kpis"]["ctr"]["estimate"] == pytest.approx(2.0)  # percent
     assert "FEMALE" in run(app, "segments", "--dimension", "gender")
 
 

@@ -56,10 +56,10 @@ def test_known_rates_give_hand_computed_volumes() -> None:
     store = build_funnel(connect("duckdb://"))
     plan = plan_goal(store, sales=1500)
     assert plan.days == 10 and plan.currency == "USD" and plan.end == D0 + dt.timedelta(days=9)
-    assert plan.rate("ctr").estimate == pytest.approx(0.01)
-    assert plan.rate("cvr").estimate == pytest.approx(0.05)
+    assert plan.rate("ctr").estimate == pytest.approx(1.0)  # percent
+    assert plan.rate("cvr_click").estimate == pytest.approx(5.0)  # percent, as the catalogue
     assert plan.rate("cpm").estimate == pytest.approx(10.0)
-    assert plan.rate("aov").estimate == pytest.approx(50.0)
+    assert plan.rate("value_per_conversion").estimate == pytest.approx(50.0)
     expected = {
         "conversions": 1500,
         "clicks": 30_000,
@@ -93,9 +93,9 @@ def test_noisy_history_gives_ranges_around_the_pooled_value() -> None:
         req = plan.requirement(name)
         assert req.low is not None and req.high is not None and req.expected is not None
         assert req.low < req.expected < req.high, name
-    cvr = plan.rate("cvr")
+    cvr = plan.rate("cvr_click")
     assert cvr.low is not None and cvr.high is not None and cvr.estimate is not None
-    assert cvr.low < cvr.estimate < cvr.high and cvr.high - cvr.low < 0.01
+    assert cvr.low < cvr.estimate < cvr.high and cvr.high - cvr.low < 1.0  # percent
     # a shorter window reads only the last days
     short = plan_goal(store, sales=1500, window_days=8)
     assert short.days == 8 and short.start == D0 + dt.timedelta(days=12)

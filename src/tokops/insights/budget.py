@@ -18,25 +18,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable
-from tokops.insights.data import Window, _base, _currencies, _floats, _measure
+from tokops.insights.data import Window, _base, _currencies, _floats, _measure, currency_groups
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
 
 __all__ = [
     "BudgetPlan",
+    "BudgetReport",
     "InfeasibleBudget",
     "Curve",
     "UnitBudget",
     "allocate",
+    "budget_plans",
     "budget_reallocation",
+    "unit_names",
     "curve_needs",
     "draw_curves",
     "fit_curve",
@@ -244,6 +247,8 @@ class UnitBudget:
     marginal_cpa: float | None = None
     """Cost of one more conversion at the current spend, from the curve."""
     reason: str | None = None
+    name: str | None = None
+    """The campaign's or ad group's name, when the store has it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +263,8 @@ class BudgetPlan:
     expected_change: dict[str, float]
     """Δ conversions per day: ``expected``, ``low``, ``high`` (fitted units' curves)."""
     notes: list[str] = field(default_factory=list)
+    advertiser_ids: tuple[str, ...] = ()
+    """The accounts the plan covers (empty: every account of the selection)."""
 
     def unit(self, unit_id: str) -> UnitBudget:
         return next(u for u in self.units if u.unit_id == unit_id)
@@ -483,13 +490,16 @@ def budget_reallocation(
     interval: float = 0.90,
     seed: int = 0,
 ) -> BudgetPlan:
-    """Current vs recommended daily budget per campaign (or ad group) on response curves."""
+    """Current vs recommended daily budget per campaign (or ad group) on response curves.
+
+    The selection must report in one currency (see :func:`budget_plans` for several).
+    """
     window = window or Window()
     points, currencies = unit_points(store, window, level)
     if len(currencies) > 1:
         raise ConfigError(
-            f"the history mixes currencies {', '.join(currencies)}: pick one account "
-            "with --advertiser"
+            f"the history mixes currencies {', '.join(currencies)}: a budget is shared within "
+            "one currency; choose the accounts of one currency"
         )
     if not points:
         raise StatsInputError("no daily rows in the window: nothing to reallocate")
@@ -503,7 +513,7 @@ def budget_reallocation(
         level=interval,
         seed=seed,
     )
-    return BudgetPlan(
+    plan = BudgetPlan(
         level=level,
         start=window.start,
         end=window.end,
@@ -513,4 +523,92 @@ def budget_reallocation(
         units=units,
         expected_change=change,
         notes=notes,
+        advertiser_ids=window.advertiser_ids,
     )
+    names = unit_names(store, level)
+    return replace(plan, units=[replace(u, name=names.get(u.unit_id)) for u in plan.units])
+
+
+def unit_names(store: Store, level: Level) -> dict[str, str]:
+    """Campaign or ad group names by ID, from ``campaigns`` / ``adgroups`` (empty when absent)."""
+    table, key, col = {
+        "campaign": ("campaigns", "campaign_id", "campaign_name"),
+        "adgroup": ("adgroups", "adgroup_id", "adgroup_name"),
+    }[level]
+    if not store.exists(table):
+        return {}
+    t = store.table(table)
+    rows = store.fetch(t.select(_k=t[key].cast("string"), _n=t[col]))
+    keys, vals = rows.column("_k").to_pylist(), rows.column("_n").to_pylist()
+    return {str(k): str(v) for k, v in zip(keys, vals, strict=True) if k and v}
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetReport:
+    """One :class:`BudgetPlan` per currency, and the currency groups that could not be planned."""
+
+    plans: list[BudgetPlan]
+    skipped: list[dict[str, Any]]
+    """``currency``, ``advertiser_ids`` and ``reason`` of each group without a plan."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plans": [p.to_dict() for p in self.plans], "skipped": self.skipped}
+
+
+def budget_plans(
+    store: Store,
+    *,
+    level: Level = "campaign",
+    total_budget: float | None = None,
+    explore_share: float = 0.1,
+    window: Window | None = None,
+    min_scale: float = 0.5,
+    max_scale: float = 2.0,
+    interval: float = 0.90,
+    seed: int = 0,
+) -> BudgetReport:
+    """:func:`budget_reallocation` once per currency of the selection (each its own budget).
+
+    A total budget is an amount in one currency, so it needs a selection in one currency. A
+    group that cannot be planned is listed with its reason; when none can, its error is raised.
+    """
+    window = window or Window()
+    groups = currency_groups(store, _base(store, window), window)
+    if total_budget is not None and len(groups) > 1:
+        raise ConfigError(
+            f"a total budget is an amount in one currency, and the selection has "
+            f"{', '.join(str(g.currency) for g in groups)}: choose the accounts of one currency"
+        )
+    plans: list[BudgetPlan] = []
+    skipped: list[dict[str, Any]] = []
+    for g in groups:
+        try:
+            plan = budget_reallocation(
+                store,
+                level=level,
+                total_budget=total_budget,
+                explore_share=explore_share,
+                window=g.window,
+                min_scale=min_scale,
+                max_scale=max_scale,
+                interval=interval,
+                seed=seed,
+            )
+        except (StatsInputError, InfeasibleBudget) as exc:
+            if len(groups) == 1:
+                raise
+            skipped.append(
+                {
+                    "currency": g.currency,
+                    "advertiser_ids": list(g.advertiser_ids),
+                    "reason": str(exc),
+                }
+            )
+            continue
+        plans.append(replace(plan, advertiser_ids=g.advertiser_ids))
+    if not plans:
+        raise StatsInputError(
+            "no currency group can be reallocated: "
+            + " | ".join(f"{s['currency']}: {s['reason']}" for s in skipped)
+        )
+    return BudgetReport(plans, skipped)
