@@ -58,7 +58,7 @@ def test_spark_json_and_table(app: typer.Typer) -> None:
     names = [m["metric"] for m in data["metrics"]]
     assert names == ["completion_rate", "engagement_rate", "cvr", "cpm"]
     assert data["metrics"][0]["claimed_rel"] == pytest.approx(0.30)
-    assert "Complete-view rate" in run(app, "spark", "--cluster", "ad")
+    assert "Completion rate" in run(app, "spark", "--cluster", "ad")  # the catalogue label
 
 
 def test_ab_json(app: typer.Typer) -> None:

@@ -153,12 +153,21 @@ def test_spark_report_measures_the_relative_difference(store: Store) -> None:
     assert report.notes == ()
 
 
-def test_spark_money_left_out_when_currencies_mix(store: Store) -> None:
+def test_spark_money_measured_per_currency_when_currencies_mix(store: Store) -> None:
+    """issue 9 §3: CPM is never pooled across currencies, and no longer silently left out."""
+    pooled = {m.metric: m for m in spark_from_store(store, cluster="day").comparison.metrics}
     load_rows(store, "ad_daily", [_day("a9", "g9", 0, 500, 5, currency="JPY",
                                        advertiser_id="adv2")])  # fmt: skip
     report = spark_from_store(store, cluster="day")
-    assert "cpm" not in {m.metric for m in report.comparison.metrics}
-    assert any("currencies" in n for n in report.notes)
+    cpm = [m for m in report.comparison.metrics if m.metric == "cpm"]
+    assert [m.currency for m in cpm] == ["JPY", "USD"]
+    assert [m.label for m in cpm] == ["CPM (JPY)", "CPM (USD)"]
+    usd = cpm[1]
+    # the USD row is the single-currency measurement: the JPY row does not leak into it
+    assert usd.spark == pytest.approx(pooled["cpm"].spark)
+    assert usd.non_spark == pytest.approx(pooled["cpm"].non_spark)
+    assert cpm[0].verdict == "not_measurable"  # one JPY ad: no Spark side
+    assert any("per currency" in n for n in report.notes)
 
 
 def test_ab_of_two_ad_groups_on_day_clusters(store: Store) -> None:

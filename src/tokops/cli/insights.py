@@ -27,6 +27,8 @@ from tokops.errors import ConfigError
 if TYPE_CHECKING:
     from datetime import date
 
+    from tokops.warehouse import Store
+
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -35,11 +37,30 @@ _ALPHA = typer.Option(0.10, "--alpha", help="1 − confidence (0.10 = 90 %, TikT
 
 
 def _pct(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{100 * value:.{digits}f} %"
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _rel(value: float | None, digits: int = 1) -> str:
+    """A relative change (test/control − 1) as a signed percent: ``+20.6%``."""
+    return "–" if value is None else f"{100 * value:+.{digits}f}%"
 
 
 def _ci(ci: tuple[float, float] | list[float] | None) -> str:
-    return "–" if ci is None else f"[{_pct(ci[0])}, {_pct(ci[1])}]"
+    return "–" if ci is None else f"[{_rel(ci[0])}, {_rel(ci[1])}]"
+
+
+def _kpi_value(metric: str, value: float | None, currency: str | None = None) -> str:
+    """*value* (already in the catalogue KPI's unit) as every command shows it."""
+    from tokops.metrics.catalogue import CATALOGUE
+
+    return CATALOGUE[metric].format(value, currency)
+
+
+def _kpi_label(metric: str) -> str:
+    from tokops.metrics.catalogue import CATALOGUE
+
+    kpi = CATALOGUE.get(metric)
+    return metric if kpi is None else f"{kpi.label} [{metric}]"
 
 
 @app.command("top-creatives")
@@ -62,7 +83,7 @@ def top_creatives(
         result = run(store, metric, window, top=top, by=by, level=level)  # type: ignore[arg-type]
 
     def table() -> Table:
-        out = Table(title=f"Top creatives by shrunk {metric} ({level:.0%} interval)")
+        out = Table(title=f"Top creatives by shrunk {_kpi_label(metric)} ({level:.0%} interval)")
         for col in (
             "#",
             "ad",
@@ -75,16 +96,23 @@ def top_creatives(
             "raw #",
         ):
             out.add_column(col, justify="left" if col in ("ad", "spark") else "right")
+        from tokops.metrics.catalogue import CATALOGUE
+
+        kpi = CATALOGUE[metric]
+
+        def show(v: float | None) -> str:
+            return kpi.format(kpi.of_fraction(v))
+
         for r in result.rows:
             out.add_row(
                 str(r.rank),
-                r.ad_name or r.ad_id,
+                r.ad_id if not r.ad_name else f"{r.ad_name}\n{r.ad_id}",
                 "yes" if r.is_spark else "",
                 f"{r.successes:,.0f}",
                 f"{r.trials:,.0f}",
-                _pct(r.raw, 3),
-                _pct(r.shrunk, 3),
-                _ci(r.ci),
+                show(r.raw),
+                show(r.shrunk),
+                "–" if r.ci is None else f"[{show(r.ci[0])}, {show(r.ci[1])}]",
                 str(r.raw_rank),
             )
         return out
@@ -123,11 +151,11 @@ def spark(
         for m in report.comparison.metrics:
             out.add_row(
                 m.label,
-                "–" if m.spark is None else f"{m.spark:.4g}",
-                "–" if m.non_spark is None else f"{m.non_spark:.4g}",
-                _pct(m.measured_rel, 1),
+                _kpi_value(m.metric, m.spark, m.currency),
+                _kpi_value(m.metric, m.non_spark, m.currency),
+                _rel(m.measured_rel),
                 _ci(m.ci),
-                _pct(m.claimed_rel, 0),
+                _rel(m.claimed_rel, 0),
                 m.verdict.replace("_", " "),
             )
         return out
@@ -165,16 +193,19 @@ def ab(
         result = ab_from_store(
             store, control_adgroup, test_adgroup, metric, window, alpha=alpha, mde_rel=mde
         )
+        currency = _adgroup_currency(store, control_adgroup)
     data = result.to_dict()
 
     def table() -> Table:
-        out = Table(title=f"A/B on {metric}: {result.outcome} at {result.confidence:.0%}")
+        out = Table(
+            title=f"A/B on {_kpi_label(metric)}: {result.outcome} at {result.confidence:.0%}"
+        )
         out.add_column("", justify="left")
         out.add_column("value", justify="right")
         rows = {
-            "control": f"{result.estimates[0]:.6g}",
-            "test": f"{result.estimates[1]:.6g}",
-            "relative lift": f"{_pct(result.lift_rel, 1)} {_ci(result.lift_rel_ci)}",
+            "control": _kpi_value(metric, result.estimates[0], currency),
+            "test": _kpi_value(metric, result.estimates[1], currency),
+            "relative lift": f"{_rel(result.lift_rel)} {_ci(result.lift_rel_ci)}",
             "p-value": f"{result.p_value:.3g}",
             "winner": data["winner"],
             "SRM p-value": f"{result.srm.p_value:.3g}",
@@ -186,6 +217,14 @@ def ab(
         return out
 
     emit(data, fmt, table)
+
+
+def _adgroup_currency(store: Store, adgroup_id: str) -> str | None:
+    """The currency an ad group reports in (from ``ad_daily``), for showing its money."""
+    t = store.table("ad_daily")
+    rows = store.fetch(t.filter(t.adgroup_id == adgroup_id).select("currency").limit(1))
+    values = rows.column("currency").to_pylist()
+    return str(values[0]) if values and values[0] is not None else None
 
 
 def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt: str) -> None:
@@ -219,9 +258,9 @@ def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt
             out.add_row(
                 a.metric + (" (key)" if a.key else ""),
                 "z, totals" if r.method == "two_proportion_z" else "delta, days",
-                f"{r.estimates[0]:.4g}",
-                f"{r.estimates[1]:.4g}",
-                f"{_pct(r.lift_rel, 1)} {_ci(r.lift_rel_ci)}",
+                _kpi_value(a.metric, r.estimates[0], report.currency),
+                _kpi_value(a.metric, r.estimates[1], report.currency),
+                f"{_rel(r.lift_rel)} {_ci(r.lift_rel_ci)}",
                 f"{r.p_value:.2g}",
                 name(r.winner) if r.winner else "inconclusive",
                 _pct(r.power, 0),

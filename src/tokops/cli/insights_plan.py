@@ -237,10 +237,7 @@ def segments(
         reports = segment_reports(store, dimension, window, alpha=alpha)
     tables = [_segment_table(r) for r in reports] if fmt == "table" else []
     notes = _group_notes([(r.currency, r.notes) for r in reports])
-    data = (
-        reports[0].to_dict() if len(reports) == 1 else {"reports": [r.to_dict() for r in reports]}
-    )
-    _show(data, fmt, tables, notes)
+    _show({"reports": [r.to_dict() for r in reports]}, fmt, tables, notes)
 
 
 def _segment_table(result: SegmentReport) -> Table:
