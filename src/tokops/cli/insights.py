@@ -22,6 +22,7 @@ from tokops.cli._common import (
     parse_date,
     parse_window,
 )
+from tokops.cli._insights_tables import Col, fit_table
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -83,19 +84,6 @@ def top_creatives(
         result = run(store, metric, window, top=top, by=by, level=level)  # type: ignore[arg-type]
 
     def table() -> Table:
-        out = Table(title=f"Top creatives by shrunk {_kpi_label(metric)} ({level:.0%} interval)")
-        for col in (
-            "#",
-            "ad",
-            "spark",
-            "successes",
-            "trials",
-            "raw",
-            "shrunk",
-            "interval",
-            "raw #",
-        ):
-            out.add_column(col, justify="left" if col in ("ad", "spark") else "right")
         from tokops.metrics.catalogue import CATALOGUE
 
         kpi = CATALOGUE[metric]
@@ -103,8 +91,20 @@ def top_creatives(
         def show(v: float | None) -> str:
             return kpi.format(kpi.of_fraction(v))
 
-        for r in result.rows:
-            out.add_row(
+        num, den = kpi.numerator[0], kpi.denominator[0]
+        cols = [
+            Col("#"),
+            Col("ad", "left", wrap=True),
+            Col("spark", "left", drop=3),
+            Col(num.replace("_", " "), drop=2),
+            Col(den.replace("_", " "), drop=2),
+            Col("raw", drop=4),
+            Col("shrunk"),
+            Col("interval", drop=1),
+            Col("raw #", drop=5),
+        ]
+        rows = [
+            [
                 str(r.rank),
                 r.ad_id if not r.ad_name else f"{r.ad_name}\n{r.ad_id}",
                 "yes" if r.is_spark else "",
@@ -114,8 +114,11 @@ def top_creatives(
                 show(r.shrunk),
                 "–" if r.ci is None else f"[{show(r.ci[0])}, {show(r.ci[1])}]",
                 str(r.raw_rank),
-            )
-        return out
+            ]
+            for r in result.rows
+        ]
+        title = f"Top creatives by shrunk {_kpi_label(metric)} ({level:.0%} interval)"
+        return fit_table(title, cols, rows)
 
     emit(result.to_dict(), fmt, table)
 
@@ -145,20 +148,29 @@ def spark(
         report = spark_from_store(store, window, alpha=alpha, cluster=cluster)  # type: ignore[arg-type]
 
     def table() -> Table:
-        out = Table(title=f"Spark vs non-Spark ({1 - alpha:.0%} interval, {cluster} clusters)")
-        for col in ("metric", "spark", "non-Spark", "measured", "interval", "TikTok", "verdict"):
-            out.add_column(col, justify="left" if col in ("metric", "verdict") else "right")
-        for m in report.comparison.metrics:
-            out.add_row(
-                m.label,
+        cols = [
+            Col("metric", "left", wrap=True),
+            Col("spark"),
+            Col("non-Spark"),
+            Col("measured"),
+            Col("interval", drop=1),
+            Col("TikTok"),
+            Col("verdict", "left", wrap=True),
+        ]
+        rows = [
+            [
+                f"{m.label}\n[{m.metric}]",
                 _kpi_value(m.metric, m.spark, m.currency),
                 _kpi_value(m.metric, m.non_spark, m.currency),
                 _rel(m.measured_rel),
                 _ci(m.ci),
                 _rel(m.claimed_rel, 0),
                 m.verdict.replace("_", " "),
-            )
-        return out
+            ]
+            for m in report.comparison.metrics
+        ]
+        title = f"Spark vs non-Spark ({1 - alpha:.0%} interval, {cluster} clusters)"
+        return fit_table(title, cols, rows)
 
     emit(report.to_dict(), fmt, table)
 
@@ -243,30 +255,41 @@ def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt
 
     def table() -> Table:
         p = t.key_p_value
-        out = Table(
-            title=f"Split test {t.split_test_group_id} ({t.test_variable}, key {t.key_metric}, "
+        title = (
+            f"Split test {t.split_test_group_id} ({t.test_variable}, key {t.key_metric}, "
             f"{report.start_day} – {report.end_day} {report.timezone}): "
             f"TikTok {name(t.platform_verdict)}"
             + ("" if p is None else f" p={p:.3g}")
             + f"; tokops {name(report.verdict)} [{report.agreement}]"
         )
-        for col in ("metric", "method", "A", "B", "lift B vs A", "p", "winner", "power", "days"):
-            left = col in ("metric", "method", "winner")
-            out.add_column(col, justify="left" if left else "right")
+        cols = [
+            Col("metric", "left", wrap=True),
+            Col("method", "left", wrap=True, drop=3),
+            Col("A"),
+            Col("B"),
+            Col("lift B vs A", wrap=True),
+            Col("p", drop=2),
+            Col("winner", "left", wrap=True),
+            Col("power", drop=1),
+            Col("days", drop=1),
+        ]
+        rows = []
         for a in report.analyses:
             r = a.result
-            out.add_row(
-                a.metric + (" (key)" if a.key else ""),
-                "z, totals" if r.method == "two_proportion_z" else "delta, days",
-                _kpi_value(a.metric, r.estimates[0], report.currency),
-                _kpi_value(a.metric, r.estimates[1], report.currency),
-                f"{_rel(r.lift_rel)} {_ci(r.lift_rel_ci)}",
-                f"{r.p_value:.2g}",
-                name(r.winner) if r.winner else "inconclusive",
-                _pct(r.power, 0),
-                f"{r.days_run} / {r.days_needed or '–'}",
+            rows.append(
+                [
+                    a.metric + (" (key)" if a.key else ""),
+                    "z, totals" if r.method == "two_proportion_z" else "delta, days",
+                    _kpi_value(a.metric, r.estimates[0], report.currency),
+                    _kpi_value(a.metric, r.estimates[1], report.currency),
+                    f"{_rel(r.lift_rel)}\n{_ci(r.lift_rel_ci)}",
+                    f"{r.p_value:.2g}",
+                    name(r.winner) if r.winner else "inconclusive",
+                    _pct(r.power, 0),
+                    f"{r.days_run} / {r.days_needed or '–'}",
+                ]
             )
-        return out
+        return fit_table(title, cols, rows)
 
     emit(data, fmt, table)
 
@@ -293,11 +316,18 @@ def saturation(
         )
 
     def table() -> Table:
-        out = Table(title=f"Saturation by {by} as of {report.as_of} ({window}-day windows)")
-        for col in ("key", "status", "posts", "prev posts", "ER now", "peak", "peak ER", "decline"):
-            out.add_column(col, justify="left" if col in ("key", "status") else "right")
-        for r in report.rows:
-            out.add_row(
+        cols = [
+            Col("key", "left", wrap=True),
+            Col("status", "left"),
+            Col("posts"),
+            Col("prev posts", drop=3),
+            Col("ER now"),
+            Col("peak", drop=2),
+            Col("peak ER"),
+            Col("decline", drop=1),
+        ]
+        rows = [
+            [
                 r.key,
                 r.status,
                 str(r.posts_current),
@@ -306,8 +336,11 @@ def saturation(
                 "–" if r.peak_date is None else r.peak_date.isoformat(),
                 _pct(r.peak_rate),
                 _pct(r.decline, 0),
-            )
-        return out
+            ]
+            for r in report.rows
+        ]
+        title = f"Saturation by {by} as of {report.as_of} ({window}-day windows)"
+        return fit_table(title, cols, rows)
 
     emit(report.to_dict(with_series=False), fmt, table)
 
@@ -326,11 +359,17 @@ def hashtags(
         report = hashtag_report(store, window_days=window, top=top)
 
     def table() -> Table:
-        out = Table(title=f"Top hashtags by views ({report.total_posts} posts)")
-        for col in ("hashtag", "posts", "views", "ER", "share", "kind", "trend"):
-            out.add_column(col, justify="left" if col in ("hashtag", "kind", "trend") else "right")
-        for r in report.rows:
-            out.add_row(
+        cols = [
+            Col("hashtag", "left", wrap=True),
+            Col("posts"),
+            Col("views"),
+            Col("ER"),
+            Col("share", drop=1),
+            Col("kind", "left", drop=2),
+            Col("trend", "left"),
+        ]
+        rows = [
+            [
                 r.hashtag,
                 str(r.posts),
                 f"{r.views:,.0f}",
@@ -338,8 +377,10 @@ def hashtags(
                 _pct(r.usage_share, 0),
                 r.kind,
                 r.trend,
-            )
-        return out
+            ]
+            for r in report.rows
+        ]
+        return fit_table(f"Top hashtags by views ({report.total_posts} posts)", cols, rows)
 
     emit(report.to_dict(), fmt, table)
 
@@ -358,19 +399,26 @@ def content(
         report = content_tracker(store, days=days, top=top)
 
     def table() -> Table:
-        out = Table(title=f"Top content {report.start} – {report.end}")
-        for col in ("video", "caption", "views", "engagements", "ER", "new followers"):
-            out.add_column(col, justify="left" if col in ("video", "caption") else "right")
-        for r in report.top:
-            out.add_row(
+        cols = [
+            Col("video", "left"),
+            Col("caption", "left", wrap=True, drop=1),
+            Col("views"),
+            Col("engagements", drop=2),
+            Col("ER"),
+            Col("new followers", wrap=True),
+        ]
+        rows = [
+            [
                 r.item_id,
-                (r.caption or "")[:40],
+                r.caption or "",
                 f"{r.views:,.0f}",
                 f"{r.engagements:,.0f}",
                 _pct(r.engagement_rate),
                 f"{r.attributed_followers:,.1f}",
-            )
-        return out
+            ]
+            for r in report.top
+        ]
+        return fit_table(f"Top content {report.start} – {report.end}", cols, rows)
 
     emit(report.to_dict(), fmt, table)
 

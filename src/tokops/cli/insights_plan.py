@@ -24,6 +24,7 @@ from tokops.cli._common import (
     parse_date,
     parse_window,
 )
+from tokops.cli._insights_tables import Col, fit_table
 
 if TYPE_CHECKING:
     from tokops.insights.budget import BudgetPlan
@@ -61,6 +62,15 @@ def _group_notes(groups: list[tuple[str | None, list[str]]]) -> list[str]:
     out = [n for _, notes in groups[:1] for n in notes if n in everywhere]
     out += [f"{cur}: {n}" for cur, notes in groups for n in notes if n not in everywhere]
     return out
+
+
+def _legend(names: tuple[str, ...] | list[str]) -> str:
+    """What the catalogue names of the columns mean (as `tokops kpi --list` says)."""
+    from tokops.metrics.catalogue import CATALOGUE
+
+    return "columns: " + "; ".join(
+        f"{n} = {CATALOGUE[n].label}, {CATALOGUE[n].formula}" for n in names
+    )
 
 
 def _accounts(ids: tuple[str, ...] | list[str]) -> str:
@@ -194,18 +204,22 @@ def _budget_table(result: BudgetPlan) -> Table:
 
     cur = result.currency
     ch = result.expected_change
-    out = Table(
-        title=f"Daily budget by {result.level}, {cur or ''} "
-        f"{format_money(result.total_budget, cur)} ({_accounts(result.advertiser_ids)}); "
-        f"expected change {ch['expected']:+,.1f} "
+    title = (
+        f"Daily budget by {result.level}, {cur or ''} {format_money(result.total_budget, cur)} "
+        f"({_accounts(result.advertiser_ids)}); expected change {ch['expected']:+,.1f} "
         f"conversions/day [{ch['low']:+,.1f}, {ch['high']:+,.1f}]"
     )
-    out.add_column(result.level, justify="left", overflow="fold")
-    out.add_column("role", justify="left")
-    for col in ("days", "current", "recommended", "b", "marginal CPA"):
-        out.add_column(col, justify="right", no_wrap=col != "marginal CPA")
-    for u in result.units:
-        out.add_row(
+    cols = [
+        Col(result.level, "left", wrap=True),
+        Col("role", "left", wrap=True),
+        Col("days", drop=2),
+        Col("current"),
+        Col("recommended"),
+        Col("b", drop=1),
+        Col("marginal CPA", drop=3),
+    ]
+    rows = [
+        [
             u.unit_id if not u.name else f"{u.name}\n{u.unit_id}",
             u.role if u.reason is None else f"{u.role}: {u.reason}",
             str(u.days),
@@ -213,8 +227,10 @@ def _budget_table(result: BudgetPlan) -> Table:
             format_money(u.recommended_spend, cur),
             _num(u.b, 2),
             format_money(u.marginal_cpa, cur),
-        )
-    return out
+        ]
+        for u in result.units
+    ]
+    return fit_table(title, cols, rows)
 
 
 def segments(
@@ -229,7 +245,7 @@ def segments(
 
     The KPIs are the catalogue's (as ``tokops kpi --by age``); one table per currency.
     """
-    from tokops.insights.segments import segment_reports
+    from tokops.insights.segments import SEGMENT_KPIS, segment_reports
 
     check_format(fmt)
     window = parse_window(date_from, date_to, advertiser)
@@ -237,6 +253,7 @@ def segments(
         reports = segment_reports(store, dimension, window, alpha=alpha)
     tables = [_segment_table(r) for r in reports] if fmt == "table" else []
     notes = _group_notes([(r.currency, r.notes) for r in reports])
+    notes.append(_legend(SEGMENT_KPIS))
     _show({"reports": [r.to_dict() for r in reports]}, fmt, tables, notes)
 
 
@@ -250,29 +267,30 @@ def _segment_table(result: SegmentReport) -> Table:
         kpi = CATALOGUE[name]
         est, ci = kpis[name].estimate, kpis[name].ci
         shown = kpi.format(est, cur)
-        return (
-            shown
-            if ci is None
-            else f"{shown}\n[{kpi.format(ci[0], cur)}, {kpi.format(ci[1], cur)}]"
-        )
+        if ci is None or est is None:
+            return shown
+        return f"{shown}\n±{kpi.format((ci[1] - ci[0]) / 2, cur)}"
 
     where = ", ".join(x for x in (cur or "", _accounts(result.advertiser_ids)) if x)
-    out = Table(title=f"By {result.dimension} ({where}; {result.confidence:.0%} intervals)")
-    out.add_column("segment", justify="left", overflow="fold")
-    out.add_column(f"spend ({cur})" if cur else "spend", justify="right", no_wrap=True)
-    out.add_column("share", justify="right", no_wrap=True)
-    for name in SEGMENT_KPIS:
-        out.add_column(CATALOGUE[name].label, justify="right")
-    out.add_column("follows", justify="right", no_wrap=True)
-    for r in result.rows:
-        out.add_row(
+    title = f"By {result.dimension} ({where}; ± {result.confidence:.0%} interval)"
+    cols = [
+        Col("segment", "left"),
+        Col(f"spend\n({cur})" if cur else "spend"),
+        Col("share", drop=2),
+        *(Col(name) for name in SEGMENT_KPIS),
+        Col("follows", drop=1),
+    ]
+    rows = [
+        [
             r.segment,
             format_money(r.totals["spend"], cur),
             _pct(r.share_of_spend, 1),
             *(cell(r.kpis, name) for name in SEGMENT_KPIS),
             _num(r.totals["follows"]),
-        )
-    return out
+        ]
+        for r in result.rows
+    ]
+    return fit_table(title, cols, rows)
 
 
 def register(app: typer.Typer) -> None:
