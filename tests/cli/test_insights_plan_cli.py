@@ -83,3 +83,56 @@ def test_bad_input_fails_cleanly(app: typer.Typer) -> None:
         ["budget", "--from", "yesterday"],
     ):
         assert CliRunner().invoke(app, ["insights", *args]).exit_code != 0, args
+
+
+@pytest.fixture
+def two_currencies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    """The budget curves in USD (adv1) and the same shop in yen (adv2, spend × 150)."""
+    from decimal import Decimal
+
+    from test_budget import PLANTED, curve_rows
+    from test_store_data import load_rows
+
+    url = f"duckdb://{tmp_path / 'two.duckdb'}"
+    store = build_curves(connect(url))
+    rows = []
+    for i, (cid, (a, b)) in enumerate(PLANTED.items()):
+        for r in curve_rows(f"y{cid}", a, b, 60, seed=10 + i):
+            r.update(advertiser_id="adv2", currency="JPY", spend=r["spend"] * Decimal(150))
+            rows.append(r)
+    load_rows(store, "ad_daily", rows)
+    store.close()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TOKOPS_STORE_URL", url)
+    monkeypatch.setenv("COLUMNS", "80")
+    insights = typer.Typer(no_args_is_help=True)
+    register(insights)
+    root = typer.Typer()
+    root.add_typer(insights, name="insights")
+    return root
+
+
+def test_budget_gives_one_table_per_currency(two_currencies: typer.Typer) -> None:
+    """issue 9 §3: `insights budget` on a store in USD and JPY works, one table each."""
+    data = json.loads(run(two_currencies, "budget", "--format", "json"))
+    plans = {p["currency"]: p for p in data["plans"]}
+    assert set(plans) == {"JPY", "USD"} and data["skipped"] == []
+    for p in plans.values():
+        units = p["units"]
+        assert sum(u["recommended_spend"] for u in units) == pytest.approx(p["total_budget"])
+        for u in units:
+            assert 0.5 * u["current_spend"] * (1 - 1e-9) <= u["recommended_spend"]
+            assert u["recommended_spend"] <= 2.0 * u["current_spend"] * (1 + 1e-9)
+    assert {u["unit_id"] for u in plans["JPY"]["units"]} == {"yc1", "yc2"}
+    out = run(two_currencies, "budget")
+    assert "Daily budget by campaign, JPY" in out and "Daily budget by campaign, USD" in out
+    jpy_table = out.split("Daily budget by campaign, JPY")[1].split("Daily budget")[0]
+    usd_table = out.split("Daily budget by campaign, USD")[1].split("Daily budget")[0]
+    for u in plans["JPY"]["units"]:  # yen have no minor unit: whole numbers only
+        assert f"{round(u['current_spend']):,}" in jpy_table
+        assert f"{u['current_spend']:,.2f}" not in jpy_table
+    for u in plans["USD"]["units"]:
+        assert f"{u['current_spend']:,.2f}" in usd_table
+    assert "…" not in out and all(len(line) <= 80 for line in out.splitlines())
+    refused = CliRunner().invoke(two_currencies, ["insights", "budget", "--total", "900"])
+    assert refused.exit_code != 0 and "one currency" in str(refused.exception)

@@ -203,3 +203,33 @@ def test_plan_goal_uses_the_curve_on_store_history() -> None:
     assert curve_req.expected > 1.8 * linear
     assert any("extrapolating" in n for n in plan.notes)
     assert plan.to_dict()["curve"]["horizon_days"] == 10
+
+
+def test_one_plan_per_currency_shares_the_sales_target() -> None:
+    """issue 9 §3: `plan --sales 1500` on a history in USD and JPY plans each in its own money,
+    the target shared by each currency's conversions; a revenue target needs one currency."""
+    from tokops.insights.plan import plan_goals
+
+    store = build_funnel(connect("duckdb://"))
+    jpy = [
+        funnel_day(d, 3.0, advertiser_id="adv2", campaign_id="c9", adgroup_id="g9", ad_id="a9",
+                   currency="JPY", spend=Decimal(450_000))
+        for d in range(10)
+    ]  # fmt: skip
+    load_rows(store, "ad_daily", jpy)
+    report = plan_goals(store, sales=1500)
+    assert [(p.currency, p.advertiser_ids) for p in report.plans] == [
+        ("JPY", ("adv2",)), ("USD", ("adv1",))
+    ]  # fmt: skip
+    by = {p.currency: p for p in report.plans}
+    assert by["JPY"].share == pytest.approx(0.75) and by["USD"].share == pytest.approx(0.25)
+    assert sum(p.target["sales"] for p in report.plans) == pytest.approx(1500)
+    # each plan reads only its own currency: USD CPA 20, JPY CPA 450,000 / 150 = 3,000
+    assert by["USD"].rate("cpa").estimate == pytest.approx(20.0)
+    assert by["JPY"].rate("cpa").estimate == pytest.approx(3000.0)
+    assert by["USD"].requirement("budget").expected == pytest.approx(375 * 20.0)
+    assert any("shared by each one's conversions" in n for n in report.notes)
+    with pytest.raises(ConfigError, match="revenue target is an amount in one currency"):
+        plan_goals(store, revenue=10_000)
+    one = plan_goals(store, sales=100, advertiser_ids=("adv2",))
+    assert [p.currency for p in one.plans] == ["JPY"] and one.plans[0].share is None

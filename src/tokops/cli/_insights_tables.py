@@ -5,7 +5,8 @@ says whether its text may wrap (names, reasons) and how early it may be dropped;
 dropped, least important first, until the rest fits at their natural width, so numbers, IDs and
 KPI names are never cut (a wrapping column is never narrower than its longest word, so an ID
 stays whole; cells are plain text, never rich markup). What was left out is said under the
-table; ``--format json`` keeps every column.
+table; ``--format json`` keeps every column. When even the columns that are never dropped do not
+fit, each row becomes a block of ``column value`` lines.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def fit_table(
         worst = max(candidates, key=lambda i: (cols[i].drop, i))
         keep.remove(worst)
         dropped.append(cols[worst].header.replace("\n", " "))
+    if total() > width:  # even the essential columns do not fit: one block per row instead
+        return _stacked(title, cols, rows)
     spare = width - total()
     for i in keep:  # wrapping columns take the room left, up to their natural width
         grow = min(max(spare, 0), bounds[i][1] - widths[i])
@@ -96,4 +99,17 @@ def fit_table(
         if n in sections:
             out.add_section()
         out.add_row(*(escape(row[i]) for i in keep))
+    return out
+
+
+def _stacked(title: str, cols: Sequence[Col], rows: Sequence[Sequence[str]]) -> Table:
+    """Every row as a block of ``column  value`` lines (for very narrow terminals)."""
+    out = Table(title=escape(title), show_header=False)
+    out.add_column("", justify="left", no_wrap=True)
+    out.add_column("", justify="left", overflow="fold")
+    for n, row in enumerate(rows):
+        if n:
+            out.add_section()
+        for c, value in zip(cols, row, strict=True):
+            out.add_row(escape(c.header.replace("\n", " ")), escape(value))
     return out
