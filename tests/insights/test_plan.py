@@ -233,3 +233,23 @@ def test_one_plan_per_currency_shares_the_sales_target() -> None:
         plan_goals(store, revenue=10_000)
     one = plan_goals(store, sales=100, advertiser_ids=("adv2",))
     assert [p.currency for p in one.plans] == ["JPY"] and one.plans[0].share is None
+
+
+def test_plan_rates_agree_with_tokops_kpi() -> None:
+    """One vocabulary (issue 9 §4): each rate of the plan is the catalogue KPI `tokops kpi`
+    computes on the same days, in the same unit."""
+    from tokops.metrics.compute import compute_kpis
+
+    store = connect("duckdb://")
+    rows = [
+        funnel_day(d, 1.0 + 0.3 * ((d % 3) - 1), total_onsite_shopping_value=Decimal(40 * d))
+        for d in range(20)
+    ]
+    load_rows(store, "ad_daily", rows)
+    plan = plan_goal(store, sales=500, window_days=20)
+    names = [r.name for r in plan.rates if r.estimate is not None]
+    assert {"ctr", "cvr_click", "cpm", "cpa", "total_roas", "view_rate_p25"} <= set(names)
+    table = compute_kpis(store, "", start=plan.start, end=plan.end, kpis=names)
+    (row,) = table.rows
+    for name in names:
+        assert plan.rate(name).estimate == pytest.approx(float(row[name]), rel=1e-9), name

@@ -96,7 +96,7 @@ def top_creatives(
     if by not in ("shrunk", "lower"):
         raise ConfigError(f"rank by {by!r}: use shrunk or lower")
     if top is not None and top < 1:
-        raise ConfigError("--top must be at least 1")
+        raise ConfigError(f"top must be at least 1, got {top}")
     higher = ratio_kpi(metric).better != "down"
     counts = ad_counts(store, metric, window)
     keep = counts.denominator > 0
