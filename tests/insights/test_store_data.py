@@ -131,7 +131,7 @@ def test_ranking_refuses_non_proportions_and_bad_options(store: Store) -> None:
         top_creatives(store, "cpa")
     with pytest.raises(ConfigError, match="unknown metric"):
         ad_counts(store, "nope")
-    with pytest.raises(ConfigError, match="--top"):
+    with pytest.raises(ConfigError, match="top must be at least 1"):
         top_creatives(store, "ctr", top=0)
 
 
