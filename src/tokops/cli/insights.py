@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tokops.cli._common import (
@@ -210,7 +211,9 @@ def ab(
 
     def table() -> Table:
         out = Table(
-            title=f"A/B on {_kpi_label(metric)}: {result.outcome} at {result.confidence:.0%}"
+            title=escape(
+                f"A/B on {_kpi_label(metric)}: {result.outcome} at {result.confidence:.0%}"
+            )
         )
         out.add_column("", justify="left")
         out.add_column("value", justify="right")
@@ -264,7 +267,7 @@ def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt
         )
         cols = [
             Col("metric", "left", wrap=True),
-            Col("method", "left", wrap=True, drop=3),
+            Col("method", "left", wrap=True),
             Col("A"),
             Col("B"),
             Col("lift B vs A", wrap=True),
@@ -284,7 +287,7 @@ def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt
                     _kpi_value(a.metric, r.estimates[1], report.currency),
                     f"{_rel(r.lift_rel)}\n{_ci(r.lift_rel_ci)}",
                     f"{r.p_value:.2g}",
-                    name(r.winner) if r.winner else "inconclusive",
+                    cell.get(r.winner, r.winner) if r.winner else "inconclusive",
                     _pct(r.power, 0),
                     f"{r.days_run} / {r.days_needed or '–'}",
                 ]

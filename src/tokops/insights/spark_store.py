@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tokops.errors import ConfigError
+from tokops.insights._common import StatsInputError
 from tokops.insights.abtest import ABResult, ClusterArm, analyze_ab
 from tokops.insights.data import ALL_TIME, Cluster, Window, adgroup_days, ratio_kpi, spark_clusters
 from tokops.insights.spark import (
@@ -141,6 +142,12 @@ def ab_from_store(
         raise ConfigError(
             f"the two ad groups report in different currencies ({', '.join(data.currencies)})"
         )
+    for g in (control_adgroup, test_adgroup):
+        if float(np.sum(data.groups[g][den])) <= 0:
+            raise StatsInputError(
+                f"ad group {g} has no {den} in the window: its {metric} is undefined; "
+                "compare on a metric both ad groups have"
+            )
     scale = float(kpi.scale)
 
     def arm(name: str, adgroup: str) -> ClusterArm:
