@@ -7,6 +7,8 @@ this module parses options, opens the store from the settings and renders a tabl
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -25,6 +27,7 @@ from tokops.cli._common import (
     parse_window,
 )
 from tokops.cli._insights_tables import Col, fit_table
+from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
     from tokops.insights.budget import BudgetPlan
@@ -62,6 +65,17 @@ def _group_notes(groups: list[tuple[str | None, list[str]]]) -> list[str]:
     out = [n for _, notes in groups[:1] for n in notes if n in everywhere]
     out += [f"{cur}: {n}" for cur, notes in groups for n in notes if n not in everywhere]
     return out
+
+
+@contextmanager
+def _one_currency_hint() -> Iterator[None]:
+    """A mixed-currency refusal from the library, with the flag that picks one account."""
+    from tokops.insights.data import MixedCurrencies
+
+    try:
+        yield
+    except MixedCurrencies as exc:
+        raise ConfigError(f"{exc} (--advertiser ID)") from None
 
 
 def _legend(names: tuple[str, ...] | list[str]) -> str:
@@ -102,7 +116,7 @@ def plan(
     from tokops.insights.plan import plan_goals
 
     check_format(fmt)
-    with open_store() as store:
+    with open_store() as store, _one_currency_hint():
         report = plan_goals(
             store,
             sales=sales,
@@ -183,7 +197,7 @@ def budget(
 
     check_format(fmt)
     window = parse_window(date_from, date_to, advertiser)
-    with open_store() as store:
+    with open_store() as store, _one_currency_hint():
         report = budget_plans(
             store,
             level=level,  # type: ignore[arg-type]

@@ -25,7 +25,15 @@ import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable
-from tokops.insights.data import Window, _base, _currencies, _floats, _measure, currency_groups
+from tokops.insights.data import (
+    MixedCurrencies,
+    Window,
+    _base,
+    _currencies,
+    _floats,
+    _measure,
+    currency_groups,
+)
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -497,7 +505,7 @@ def budget_reallocation(
     window = window or Window()
     points, currencies = unit_points(store, window, level)
     if len(currencies) > 1:
-        raise ConfigError(
+        raise MixedCurrencies(
             f"the history mixes currencies {', '.join(currencies)}: a budget is shared within "
             "one currency; choose the accounts of one currency"
         )
@@ -575,7 +583,7 @@ def budget_plans(
     window = window or Window()
     groups = currency_groups(store, _base(store, window), window)
     if total_budget is not None and len(groups) > 1:
-        raise ConfigError(
+        raise MixedCurrencies(
             f"a total budget is an amount in one currency, and the selection has "
             f"{', '.join(str(g.currency) for g in groups)}: choose the accounts of one currency"
         )

@@ -31,6 +31,7 @@ __all__ = [
     "AdCounts",
     "Cluster",
     "CurrencyGroup",
+    "MixedCurrencies",
     "DailyArms",
     "Window",
     "ad_counts",
@@ -107,6 +108,10 @@ class DailyArms:
     groups: dict[str, dict[str, FloatArray]]
     currencies: tuple[str, ...]
     clusters: dict[str, int] = field(default_factory=dict)
+
+
+class MixedCurrencies(ConfigError):
+    """An amount (a budget, a revenue target) was given for a selection in several currencies."""
 
 
 ALL_TIME = Window()

@@ -42,6 +42,7 @@ from tokops.insights._common import FloatArray, StatsInputError, jsonable
 from tokops.insights.budget import MAX_SE_B, draw_curves, fit_curve
 from tokops.insights.data import (
     AD_TABLE,
+    MixedCurrencies,
     Window,
     _base,
     _currencies,
@@ -539,7 +540,7 @@ def plan_goal(
     start = last - dt.timedelta(days=window_days - 1)
     daily, currencies = daily_sums(store, Window(start, last, advertiser_ids, currency), event)
     if len(currencies) > 1:
-        raise ConfigError(
+        raise MixedCurrencies(
             f"the history mixes currencies {', '.join(currencies)}: a budget is planned in "
             "one currency; choose the accounts of one currency"
         )
@@ -648,7 +649,7 @@ def plan_goals(
         return PlanReport([replace(plan, advertiser_ids=groups[0].advertiser_ids)], [], [])
     names = ", ".join(str(g.currency) for g in groups)
     if sales is None:
-        raise ConfigError(
+        raise MixedCurrencies(
             f"a revenue target is an amount in one currency, and the history has {names}: "
             "choose the accounts of one currency"
         )

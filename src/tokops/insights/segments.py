@@ -21,7 +21,7 @@ import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_ppf
-from tokops.insights.data import Window, _currencies, _floats, currency_groups
+from tokops.insights.data import MixedCurrencies, Window, _currencies, _floats, currency_groups
 from tokops.insights.ratio import ratio_arm
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def segment_report(
     t = window.restrict(t.filter(t.dimension == column_value))
     currencies = _currencies(store, t)
     if len(currencies) > 1:
-        raise ConfigError(
+        raise MixedCurrencies(
             f"the segments mix currencies {', '.join(currencies)}: costs and values are "
             "compared within one currency; choose the accounts of one currency"
         )
