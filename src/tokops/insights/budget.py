@@ -134,28 +134,43 @@ def fit_curve(spend: Any, conversions: Any) -> Curve:
     if n < 3 or total <= 0:
         raise StatsInputError("a response curve needs ≥ 3 days with spend and some conversions")
     lx = np.log(x)
-    b = _best_slope(lx, y, total)
-    log_a = math.log(total) - _log_sum_exp(b * lx)
+    try:
+        with np.errstate(all="raise", under="ignore"):
+            b = _best_slope(lx, y, total)
+            log_a = math.log(total) - _log_sum_exp(b * lx)
+            se_a, se_b, c = _standard_errors(lx, y, log_a, b)
+    except (FloatingPointError, OverflowError, ValueError) as exc:
+        raise StatsInputError(f"the response curve could not be fitted ({exc})") from None
+    if not math.isfinite(log_a) or abs(log_a) > 700:
+        raise StatsInputError("the response curve could not be fitted (level out of range)")
+    return Curve(math.exp(log_a), b, se_a, se_b, c, n)
+
+
+def _standard_errors(
+    lx: FloatArray, y: FloatArray, log_a: float, b: float
+) -> tuple[float, float, float]:
+    """se(log a), se(b), cov from the Poisson information on centred log spend, inflated by the
+    overdispersion; ``inf`` when the information is singular or not finite."""
+    n = int(lx.size)
     centre = float(lx.mean())
-    log_mu = log_a + b * lx
-    mu = np.exp(log_mu)
+    with np.errstate(under="ignore"):
+        mu = np.exp(log_a + b * lx)
+    if not np.all(mu > 0):
+        return math.inf, math.inf, 0.0
     design = np.column_stack([np.ones(n), lx - centre])
     info = design.T @ (design * mu[:, None])
     dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu)) / max(n - 2, 1))
-    se_a, se_b, c = math.inf, math.inf, 0.0
     try:
         cov_c = np.linalg.inv(info) * dispersion
     except np.linalg.LinAlgError:
-        cov_c = None
-    if cov_c is not None and np.all(np.isfinite(cov_c)) and cov_c[0, 0] > 0 and cov_c[1, 1] > 0:
-        # back from the centred level log a + b·centre to log a
-        jac = np.array([[1.0, -centre], [0.0, 1.0]])
-        cov = jac @ cov_c @ jac.T
-        if cov[0, 0] > 0 and np.all(np.isfinite(cov)):
-            se_a, se_b, c = math.sqrt(cov[0, 0]), math.sqrt(cov[1, 1]), float(cov[0, 1])
-    if not math.isfinite(log_a):
-        raise StatsInputError("the response curve could not be fitted (non-finite level)")
-    return Curve(math.exp(log_a), b, se_a, se_b, c, n)
+        return math.inf, math.inf, 0.0
+    if not (np.all(np.isfinite(cov_c)) and cov_c[0, 0] > 0 and cov_c[1, 1] > 0):
+        return math.inf, math.inf, 0.0
+    jac = np.array([[1.0, -centre], [0.0, 1.0]])  # centred level log a + b·centre → log a
+    cov = jac @ cov_c @ jac.T
+    if not (cov[0, 0] > 0 and np.all(np.isfinite(cov))):
+        return math.inf, math.inf, 0.0
+    return math.sqrt(cov[0, 0]), math.sqrt(cov[1, 1]), float(cov[0, 1])
 
 
 def draw_curves(curve: Curve, size: int, rng: np.random.Generator) -> tuple[FloatArray, FloatArray]:
