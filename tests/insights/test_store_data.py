@@ -153,6 +153,22 @@ def test_spark_report_measures_the_relative_difference(store: Store) -> None:
     assert report.notes == ()
 
 
+def test_spark_values_agree_with_tokops_kpi_by_spark(store: Store) -> None:
+    """One vocabulary (issue 9 §4): `insights spark` shows each KPI as `tokops kpi --by spark`
+    computes it: same definition, same unit (percent for rates, not fractions)."""
+    from tokops.metrics.compute import compute_kpis
+
+    report = spark_from_store(store, cluster="ad")
+    names = [m.metric for m in report.comparison.metrics]
+    table = compute_kpis(store, "spark", kpis=names)
+    by = {bool(r["is_spark"]): r for r in table.rows}
+    for m in report.comparison.metrics:
+        assert m.spark == pytest.approx(float(by[True][m.metric]), rel=1e-9), m.metric
+        assert m.non_spark == pytest.approx(float(by[False][m.metric]), rel=1e-9), m.metric
+    completion = next(m for m in report.comparison.metrics if m.metric == "completion_rate")
+    assert completion.spark == pytest.approx(100 * 1300 / 5000)  # percent
+
+
 def test_spark_money_measured_per_currency_when_currencies_mix(store: Store) -> None:
     """issue 9 §3: CPM is never pooled across currencies, and no longer silently left out."""
     pooled = {m.metric: m for m in spark_from_store(store, cluster="day").comparison.metrics}
