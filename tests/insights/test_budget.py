@@ -267,7 +267,8 @@ def test_reallocation_respects_bounds_for_random_histories(
     points = {}
     for i, (level, b, a, days) in enumerate(units):
         spend = level * np.exp(rng.uniform(-0.8, 0.8, 60))
-        spend[: 60 - days - 5] = 0.0 if days < 20 else spend[: 60 - days - 5]
+        if days < 20:  # a newer unit: delivery only on its last days + 5 (some too few)
+            spend[: 60 - days - 5] = 0.0
         points[f"u{i}"] = (spend, rng.poisson(a * spend**b).astype(float))
     current = {u: float(s[s > 0].mean()) if (s > 0).any() else 0.0 for u, (s, _) in points.items()}
     total = sum(current.values()) * (min_scale + where * (max_scale - min_scale))
