@@ -2,16 +2,22 @@
 
 Per campaign (or ad group) the daily points (spend, conversions) come from one Ibis query over
 ``ad_daily`` (``GROUP BY`` unit and day, ``SUM`` in the engine). Each unit gets a concave response
-curve ``conversions = a · spend^b`` with ``0 < b ≤ 1``: a Poisson regression of conversions on
-``log spend`` (days with zero conversions count, unlike a log-log fit), started from the log-log
-least-squares line, with the standard errors inflated by the overdispersion (Pearson χ²/df).
+curve ``conversions = a · spend^b`` with ``B_MIN ≤ b ≤ 1``: the Poisson maximum likelihood of
+conversions on ``log spend`` (days with zero conversions count, unlike a log-log fit). The level
+is profiled out (``a = Σy / Σx^b``, the sums in log space) and the slope maximises the concave
+profile likelihood inside its bounds, so yen-sized spend cannot overflow; the standard errors
+come from the information on centred log spend, inflated by the overdispersion (Pearson χ²/df).
+Anything non-finite is a typed refusal, never a numpy warning.
 
-The fitted units share the budget so that their marginal returns ``a·b·x^(b−1)`` are equal
-(bisection on the common marginal value λ), each kept within ``[min_scale, max_scale]`` times its
-current spend so the curve is never extrapolated far. Units with few days, a narrow spend range
-or an uncertain slope are not trusted to a curve: they share ``explore_share`` of the budget in
-proportion to their current spend (exploration of channels with high potential). The expected
-change in conversions is a range from a parametric bootstrap over the fitted curves (BYD-3).
+Every unit keeps within ``[min_scale, max_scale]`` times its current daily spend (the curve is
+never extrapolated far) and the whole total is shared. Units with few days, a narrow spend
+range, no conversions or an uncertain slope are not trusted to a curve: they share
+``explore_share`` of the total in proportion to their current spend, moved only as far as their
+bounds require. The fitted units share the rest so that their marginal returns ``a·b·x^(b−1)``
+are equal (bisection on the common marginal value λ, in log space). A total the bounds cannot
+hold is refused with the range they allow. The expected change in conversions is a range from
+a parametric bootstrap over the fitted curves (BYD-3). With several currencies,
+:func:`budget_plans` shares each currency's budget separately.
 """
 
 from __future__ import annotations
