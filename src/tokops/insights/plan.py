@@ -14,6 +14,12 @@ replicate's rates, so the ranges of the requirements keep the correlation betwee
     add-to-cart = clicks · ATC rate          ATC rate = Σadd-to-cart / Σclicks
     budget      = impressions · CPM / 1000   (= conversions · CPA)
 
+The rates are reported under their names in the KPI catalogue (``cvr_click``, ``view_rate_p25``,
+``atc_rate``, ``value_per_conversion``, ``total_roas`` …; :data:`RATE_KPIS`), in the catalogue's
+units (percent for rates), so ``tokops kpi`` gives the same values on the same days. Money is
+never summed across currencies: :func:`plan_goals` plans each currency's accounts on their own
+and shares a sales target by each one's conversions.
+
 The budget above assumes the rates hold at any volume. Spending more usually buys conversions
 at a rising CPA, so the plan also fits the account's daily **response curve** (KPI-5b,
 :func:`tokops.insights.budget.fit_curve`: ``outcome/day = a · spend/day^b``, ``0 < b ≤ 1``, a
