@@ -44,6 +44,9 @@ def test_top_creatives_json(app: typer.Typer) -> None:
     first = data["rows"][0]
     assert first["ad_id"] == "a2" and first["ad_name"] == "Spark one" and first["is_spark"]
     assert first["ci"][0] < first["shrunk"] < first["ci"][1]
+    # the catalogue's unit (percent), as `tokops kpi` shows CTR
+    assert data["unit"] == "percent"
+    assert first["raw"] == pytest.approx(100 * first["successes"] / first["trials"])
     assert data["prior"]["strength"] > 0
 
 
