@@ -44,6 +44,9 @@ def test_top_creatives_json(app: typer.Typer) -> None:
     first = data["rows"][0]
     assert first["ad_id"] == "a2" and first["ad_name"] == "Spark one" and first["is_spark"]
     assert first["ci"][0] < first["shrunk"] < first["ci"][1]
+    # the catalogue's unit (percent), as `tokops kpi` shows CTR
+    assert data["unit"] == "percent"
+    assert first["raw"] == pytest.approx(100 * first["successes"] / first["trials"])
     assert data["prior"]["strength"] > 0
 
 
@@ -58,7 +61,7 @@ def test_spark_json_and_table(app: typer.Typer) -> None:
     names = [m["metric"] for m in data["metrics"]]
     assert names == ["completion_rate", "engagement_rate", "cvr", "cpm"]
     assert data["metrics"][0]["claimed_rel"] == pytest.approx(0.30)
-    assert "Complete-view rate" in run(app, "spark", "--cluster", "ad")
+    assert "Completion rate" in run(app, "spark", "--cluster", "ad")  # the catalogue label
 
 
 def test_ab_json(app: typer.Typer) -> None:

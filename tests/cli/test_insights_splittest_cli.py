@@ -57,6 +57,13 @@ def test_split_test_json(app: typer.Typer, synced: tuple[str, str, tuple[str, st
     assert data["tokops"]["verdict"] == cells[1] and data["agreement"] == "agree"
     metrics = [(a["metric"], a["method"]) for a in data["tokops"]["analyses"]]
     assert metrics[0] == ("cpa", "delta_method_t") and ("ctr", "two_proportion_z") in metrics
+    # one unit per KPI (issue 9 §4): the z-test rows and the day-cluster rows of CTR agree on
+    # the unit (percent, as the catalogue), not 0.008 beside 0.8
+    ctr = [a["estimates"] for a in data["tokops"]["analyses"] if a["metric"] == "ctr"]
+    assert len(ctr) == 2
+    z, days = ctr
+    for a, b in zip(z, days, strict=True):
+        assert a == pytest.approx(b, rel=0.2)  # same totals, two estimators: same magnitude
 
 
 def test_split_test_table_and_early_replay(
@@ -67,6 +74,8 @@ def test_split_test_table_and_early_replay(
     out = CliRunner().invoke(app, args)
     assert out.exit_code == 0, out.output
     assert "cpa (key)" in out.stdout and "delta, days" in out.stdout and "TikTok B" in out.stdout
+    ctr_rows = [line for line in out.stdout.splitlines() if line.startswith("│ ctr")]
+    assert len(ctr_rows) == 2 and all(r.count("%") >= 2 for r in ctr_rows)
     assert "fewer than the recommended 7" in out.stderr
 
 

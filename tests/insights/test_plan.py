@@ -56,10 +56,10 @@ def test_known_rates_give_hand_computed_volumes() -> None:
     store = build_funnel(connect("duckdb://"))
     plan = plan_goal(store, sales=1500)
     assert plan.days == 10 and plan.currency == "USD" and plan.end == D0 + dt.timedelta(days=9)
-    assert plan.rate("ctr").estimate == pytest.approx(0.01)
-    assert plan.rate("cvr").estimate == pytest.approx(0.05)
+    assert plan.rate("ctr").estimate == pytest.approx(1.0)  # percent
+    assert plan.rate("cvr_click").estimate == pytest.approx(5.0)  # percent, as the catalogue
     assert plan.rate("cpm").estimate == pytest.approx(10.0)
-    assert plan.rate("aov").estimate == pytest.approx(50.0)
+    assert plan.rate("value_per_conversion").estimate == pytest.approx(50.0)
     expected = {
         "conversions": 1500,
         "clicks": 30_000,
@@ -93,9 +93,9 @@ def test_noisy_history_gives_ranges_around_the_pooled_value() -> None:
         req = plan.requirement(name)
         assert req.low is not None and req.high is not None and req.expected is not None
         assert req.low < req.expected < req.high, name
-    cvr = plan.rate("cvr")
+    cvr = plan.rate("cvr_click")
     assert cvr.low is not None and cvr.high is not None and cvr.estimate is not None
-    assert cvr.low < cvr.estimate < cvr.high and cvr.high - cvr.low < 0.01
+    assert cvr.low < cvr.estimate < cvr.high and cvr.high - cvr.low < 1.0  # percent
     # a shorter window reads only the last days
     short = plan_goal(store, sales=1500, window_days=8)
     assert short.days == 8 and short.start == D0 + dt.timedelta(days=12)
@@ -203,3 +203,53 @@ def test_plan_goal_uses_the_curve_on_store_history() -> None:
     assert curve_req.expected > 1.8 * linear
     assert any("extrapolating" in n for n in plan.notes)
     assert plan.to_dict()["curve"]["horizon_days"] == 10
+
+
+def test_one_plan_per_currency_shares_the_sales_target() -> None:
+    """issue 9 §3: `plan --sales 1500` on a history in USD and JPY plans each in its own money,
+    the target shared by each currency's conversions; a revenue target needs one currency."""
+    from tokops.insights.plan import plan_goals
+
+    store = build_funnel(connect("duckdb://"))
+    jpy = [
+        funnel_day(d, 3.0, advertiser_id="adv2", campaign_id="c9", adgroup_id="g9", ad_id="a9",
+                   currency="JPY", spend=Decimal(450_000))
+        for d in range(10)
+    ]  # fmt: skip
+    load_rows(store, "ad_daily", jpy)
+    report = plan_goals(store, sales=1500)
+    assert [(p.currency, p.advertiser_ids) for p in report.plans] == [
+        ("JPY", ("adv2",)), ("USD", ("adv1",))
+    ]  # fmt: skip
+    by = {p.currency: p for p in report.plans}
+    assert by["JPY"].share == pytest.approx(0.75) and by["USD"].share == pytest.approx(0.25)
+    assert sum(p.target["sales"] for p in report.plans) == pytest.approx(1500)
+    # each plan reads only its own currency: USD CPA 20, JPY CPA 450,000 / 150 = 3,000
+    assert by["USD"].rate("cpa").estimate == pytest.approx(20.0)
+    assert by["JPY"].rate("cpa").estimate == pytest.approx(3000.0)
+    assert by["USD"].requirement("budget").expected == pytest.approx(375 * 20.0)
+    assert any("shared by each one's conversions" in n for n in report.notes)
+    with pytest.raises(ConfigError, match="revenue target is an amount in one currency"):
+        plan_goals(store, revenue=10_000)
+    one = plan_goals(store, sales=100, advertiser_ids=("adv2",))
+    assert [p.currency for p in one.plans] == ["JPY"] and one.plans[0].share is None
+
+
+def test_plan_rates_agree_with_tokops_kpi() -> None:
+    """One vocabulary (issue 9 §4): each rate of the plan is the catalogue KPI `tokops kpi`
+    computes on the same days, in the same unit."""
+    from tokops.metrics.compute import compute_kpis
+
+    store = connect("duckdb://")
+    rows = [
+        funnel_day(d, 1.0 + 0.3 * ((d % 3) - 1), total_onsite_shopping_value=Decimal(40 * d))
+        for d in range(20)
+    ]
+    load_rows(store, "ad_daily", rows)
+    plan = plan_goal(store, sales=500, window_days=20)
+    names = [r.name for r in plan.rates if r.estimate is not None]
+    assert {"ctr", "cvr_click", "cpm", "cpa", "total_roas", "view_rate_p25"} <= set(names)
+    table = compute_kpis(store, "", start=plan.start, end=plan.end, kpis=names)
+    (row,) = table.rows
+    for name in names:
+        assert plan.rate(name).estimate == pytest.approx(float(row[name]), rel=1e-9), name

@@ -12,7 +12,7 @@ import pytest
 
 from tokops.errors import ConfigError
 from tokops.insights.data import Window
-from tokops.insights.segments import segment_report
+from tokops.insights.segments import SEGMENT_KPIS, segment_report, segment_reports
 from tokops.warehouse import Store, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +36,7 @@ def seg_row(
         "clicks": clk,
         "conversion": conv,
         "total_complete_payment_rate": Decimal(conv * 40),
+        "total_onsite_shopping_value": Decimal(conv * 10),
         "follows": kw.pop("follows", 1),
     }
 
@@ -58,15 +59,15 @@ def test_sums_over_sums_per_segment() -> None:
     assert [r.segment for r in report.rows] == ["AGE_18_24", "AGE_25_34", "AGE_55_100"]
     young, mid, old = report.rows
     assert young.totals["impressions"] == 60_000 and young.totals["clicks"] == 1200
-    assert young.kpis["ctr"].estimate == pytest.approx(0.02)
-    assert young.kpis["cvr"].estimate == pytest.approx(60 / 1200)
+    assert young.kpis["ctr"].estimate == pytest.approx(2.0)  # percent, as the catalogue
+    assert young.kpis["cvr_click"].estimate == pytest.approx(100 * 60 / 1200)
     assert young.kpis["cpa"].estimate == pytest.approx(600 / 60)
-    assert young.kpis["roas"].estimate == pytest.approx(40 * 60 / 600)
+    assert young.kpis["total_roas"].estimate == pytest.approx((40 + 10) * 60 / 600)
     # two campaigns on day 0 are summed into one day cluster: 7 rows, 6 days
     assert mid.days == 6 and mid.totals["impressions"] == 70_000
-    assert mid.kpis["ctr"].estimate == pytest.approx(700 / 70_000)
+    assert mid.kpis["ctr"].estimate == pytest.approx(100 * 700 / 70_000)
     ci = young.kpis["ctr"].ci
-    assert ci is not None and ci[0] < 0.02 < ci[1]
+    assert ci is not None and ci[0] < 2.0 < ci[1]
     assert mid.kpis["cpa"].ci == pytest.approx((10.0, 10.0))  # constant CPA every day
     assert old.kpis["cpa"].estimate is None and old.kpis["ctr"].ci is None
     assert sum(r.share_of_spend or 0 for r in report.rows) == pytest.approx(1.0)
@@ -89,6 +90,41 @@ def test_window_dimension_and_refusals() -> None:
         segment_report(store, "age")
 
 
+def test_one_report_per_currency() -> None:
+    """issue 9 §3: a store with accounts in two currencies gives one table per currency."""
+    store = build_segments(connect("duckdb://"))
+    eur = [seg_row("age", "AGE_18_24", d, 1000, 50, 5, currency="EUR", advertiser_id="adv2")
+           for d in range(3)]  # fmt: skip
+    load_rows(store, "audience_daily", eur)
+    reports = segment_reports(store, "age")
+    assert [(r.currency, r.advertiser_ids) for r in reports] == [
+        ("EUR", ("adv2",)), ("USD", ("adv1",))
+    ]  # fmt: skip
+    eur_young = reports[0].row("AGE_18_24")
+    assert eur_young.totals["spend"] == pytest.approx(30.0)  # only the EUR rows
+    assert eur_young.kpis["ctr"].estimate == pytest.approx(5.0)
+    assert reports[1].row("AGE_18_24").totals["impressions"] == 60_000
+
+
+def test_segments_agree_with_tokops_kpi() -> None:
+    """One vocabulary (issue 9 §4): the same catalogue KPI from `kpi --by age` and `segments`."""
+    from tokops.metrics.compute import compute_kpis
+
+    store = build_segments(connect("duckdb://"))
+    report = segment_report(store, "age")
+    table = compute_kpis(store, "age", kpis=list(SEGMENT_KPIS))
+    by_seg = {str(r["age"]): r for r in table.rows}
+    assert set(by_seg) == {r.segment for r in report.rows}
+    for row in report.rows:
+        for name in SEGMENT_KPIS:
+            mine = row.kpis[name].estimate
+            theirs = by_seg[row.segment][name]
+            if theirs is None:
+                assert mine is None, (row.segment, name)
+            else:
+                assert mine == pytest.approx(float(theirs), rel=1e-9), (row.segment, name)
+
+
 def test_same_answers_on_both_engines(any_store: Store) -> None:
     """Segments, plan and budget queries run in DuckDB and PostgreSQL alike (BYD-2)."""
     from test_budget import build_curves
@@ -99,7 +135,7 @@ def test_same_answers_on_both_engines(any_store: Store) -> None:
 
     store = build_curves(build_funnel(build_segments(any_store)))
     report = segment_report(store, "age")
-    assert report.row("AGE_18_24").kpis["ctr"].estimate == pytest.approx(0.02)
+    assert report.row("AGE_18_24").kpis["ctr"].estimate == pytest.approx(2.0)
     plan = plan_goal(store, sales=150, window_days=10, end=D0 + dt.timedelta(days=9))
     assert plan.days == 10 and plan.requirement("conversions").expected == pytest.approx(150)
     budget = budget_reallocation(store, window=Window(D0 + dt.timedelta(days=10)))

@@ -131,7 +131,7 @@ def test_ranking_refuses_non_proportions_and_bad_options(store: Store) -> None:
         top_creatives(store, "cpa")
     with pytest.raises(ConfigError, match="unknown metric"):
         ad_counts(store, "nope")
-    with pytest.raises(ConfigError, match="--top"):
+    with pytest.raises(ConfigError, match="top must be at least 1"):
         top_creatives(store, "ctr", top=0)
 
 
@@ -153,12 +153,37 @@ def test_spark_report_measures_the_relative_difference(store: Store) -> None:
     assert report.notes == ()
 
 
-def test_spark_money_left_out_when_currencies_mix(store: Store) -> None:
+def test_spark_values_agree_with_tokops_kpi_by_spark(store: Store) -> None:
+    """One vocabulary (issue 9 §4): `insights spark` shows each KPI as `tokops kpi --by spark`
+    computes it: same definition, same unit (percent for rates, not fractions)."""
+    from tokops.metrics.compute import compute_kpis
+
+    report = spark_from_store(store, cluster="day")  # one Spark ad: day clusters measure it
+    names = [m.metric for m in report.comparison.metrics]
+    table = compute_kpis(store, "spark", kpis=names)
+    by = {bool(r["is_spark"]): r for r in table.rows}
+    for m in report.comparison.metrics:
+        assert m.spark == pytest.approx(float(by[True][m.metric]), rel=1e-9), m.metric
+        assert m.non_spark == pytest.approx(float(by[False][m.metric]), rel=1e-9), m.metric
+    completion = next(m for m in report.comparison.metrics if m.metric == "completion_rate")
+    assert completion.spark == pytest.approx(100 * 1300 / 5000)  # percent
+
+
+def test_spark_money_measured_per_currency_when_currencies_mix(store: Store) -> None:
+    """issue 9 §3: CPM is never pooled across currencies, and no longer silently left out."""
+    pooled = {m.metric: m for m in spark_from_store(store, cluster="day").comparison.metrics}
     load_rows(store, "ad_daily", [_day("a9", "g9", 0, 500, 5, currency="JPY",
                                        advertiser_id="adv2")])  # fmt: skip
     report = spark_from_store(store, cluster="day")
-    assert "cpm" not in {m.metric for m in report.comparison.metrics}
-    assert any("currencies" in n for n in report.notes)
+    cpm = [m for m in report.comparison.metrics if m.metric == "cpm"]
+    assert [m.currency for m in cpm] == ["JPY", "USD"]
+    assert [m.label for m in cpm] == ["CPM (JPY)", "CPM (USD)"]
+    usd = cpm[1]
+    # the USD row is the single-currency measurement: the JPY row does not leak into it
+    assert usd.spark == pytest.approx(pooled["cpm"].spark)
+    assert usd.non_spark == pytest.approx(pooled["cpm"].non_spark)
+    assert cpm[0].verdict == "not_measurable"  # one JPY ad: no Spark side
+    assert any("per currency" in n for n in report.notes)
 
 
 def test_ab_of_two_ad_groups_on_day_clusters(store: Store) -> None:

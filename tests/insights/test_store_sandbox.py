@@ -62,8 +62,11 @@ def test_spark_uplift_recovered_within_its_interval(ingested: tuple[Sandbox, Sto
     truth = sandbox.world.truth.spark_uplift
     claims = world_claims(truth)
     pooled = spark_from_store(store, cluster="ad", claims=claims)
-    measured = {m.metric: m for m in pooled.comparison.metrics}
-    assert "cpm" not in measured  # three currencies: money is not pooled
+    measured = {m.metric: m for m in pooled.comparison.metrics if m.metric != "cpm"}
+    cpm = [m for m in pooled.comparison.metrics if m.metric == "cpm"]
+    # three currencies: money is not pooled, CPM is measured once per currency
+    assert sorted(m.currency or "" for m in cpm) == sorted(pooled.currencies)
+    assert len(cpm) == len(pooled.currencies) == 3
     for name in ("complete_view_rate", "engagement_rate", "cvr"):
         m = measured[name]
         assert m.verdict == "consistent", (name, m)  # the true effect lies in the 90 % CI

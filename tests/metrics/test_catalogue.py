@@ -8,6 +8,7 @@ import pytest
 
 from tokops.ingest.tables import table as table_def
 from tokops.metrics import CATALOGUE, MEASURES, Catalogue, Kpi
+from tokops.metrics.catalogue import format_money, format_value, minor_units
 from tokops.metrics.compute import Number, evaluate
 
 KPI_1 = {
@@ -75,3 +76,34 @@ def test_evaluate_is_a_ratio_of_sums_and_zero_denominators_give_none() -> None:
     assert evaluate(CATALOGUE["cpc"], {"spend": Decimal(1), "clicks": None}) is None
     eng = {"likes": 1, "comments": 2, "shares": 3, "video_views": 12}
     assert evaluate(CATALOGUE["engagement_rate"], eng) == Decimal(50)
+
+
+def test_money_uses_the_currency_minor_units() -> None:
+    """issue 9 §4: JPY has no decimals, USD and EUR two, KWD three; unknown → two."""
+    assert minor_units("JPY") == 0 and minor_units("usd") == 2 and minor_units("KWD") == 3
+    assert minor_units(None) == 2 and minor_units("XYZ") == 2
+    assert format_money(89_616.46, "JPY") == "89,616"
+    assert format_money(1234.5, "USD") == "1,234.50" and format_money(2.675, "EUR") == "2.68"
+    assert format_money(Decimal("1.2345"), "KWD") == "1.234"  # half-even
+    assert format_money(None, "USD") == "-" and format_money(float("nan"), "USD") == "-"
+    assert CATALOGUE["cpa"].format(65_287.4, "JPY") == "65,287"
+
+
+def test_one_display_form_per_unit() -> None:
+    ctr = CATALOGUE["ctr"]
+    assert ctr.of_fraction(0.008259) == pytest.approx(0.8259)
+    assert ctr.format(ctr.of_fraction(0.008259)) == "0.83%"
+    assert format_value("percent", 0.0149) == "0.015%"  # small rates keep two digits
+    assert format_value("ratio", 3.2) == "3.20x" and format_value("count", 12345.4) == "12,345"
+    assert format_value("seconds", 4.14) == "4.1s" and format_value("percent", None) == "-"
+    assert CATALOGUE["total_roas"].format(1.14) == "1.14x"
+
+
+def test_combined_website_and_shop_kpis_have_their_own_names() -> None:
+    """A different definition gets a different name (issue 9 §4): ROAS (website) is not
+    ROAS (website + Shop), CVR per impression is not CVR per click."""
+    assert CATALOGUE["roas"].numerator == ("purchase_value",)
+    assert CATALOGUE["total_roas"].numerator == ("purchase_value", "gmv")
+    assert CATALOGUE["cvr_click"].denominator == ("clicks",)
+    labels = [k.label for k in CATALOGUE.values()]
+    assert len(labels) == len(set(labels))  # one label, one definition

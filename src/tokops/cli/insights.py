@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tokops.cli._common import (
@@ -22,10 +23,13 @@ from tokops.cli._common import (
     parse_date,
     parse_window,
 )
+from tokops.cli._insights_tables import Col, fit_table
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
     from datetime import date
+
+    from tokops.warehouse import Store
 
 __all__ = ["app"]
 
@@ -35,11 +39,30 @@ _ALPHA = typer.Option(0.10, "--alpha", help="1 − confidence (0.10 = 90 %, TikT
 
 
 def _pct(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{100 * value:.{digits}f} %"
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def _rel(value: float | None, digits: int = 1) -> str:
+    """A relative change (test/control − 1) as a signed percent: ``+20.6%``."""
+    return "–" if value is None else f"{100 * value:+.{digits}f}%"
 
 
 def _ci(ci: tuple[float, float] | list[float] | None) -> str:
-    return "–" if ci is None else f"[{_pct(ci[0])}, {_pct(ci[1])}]"
+    return "–" if ci is None else f"[{_rel(ci[0])}, {_rel(ci[1])}]"
+
+
+def _kpi_value(metric: str, value: float | None, currency: str | None = None) -> str:
+    """*value* (already in the catalogue KPI's unit) as every command shows it."""
+    from tokops.metrics.catalogue import CATALOGUE
+
+    return CATALOGUE[metric].format(value, currency)
+
+
+def _kpi_label(metric: str) -> str:
+    from tokops.metrics.catalogue import CATALOGUE
+
+    kpi = CATALOGUE.get(metric)
+    return metric if kpi is None else f"{kpi.label} [{metric}]"
 
 
 @app.command("top-creatives")
@@ -62,32 +85,41 @@ def top_creatives(
         result = run(store, metric, window, top=top, by=by, level=level)  # type: ignore[arg-type]
 
     def table() -> Table:
-        out = Table(title=f"Top creatives by shrunk {metric} ({level:.0%} interval)")
-        for col in (
-            "#",
-            "ad",
-            "spark",
-            "successes",
-            "trials",
-            "raw",
-            "shrunk",
-            "interval",
-            "raw #",
-        ):
-            out.add_column(col, justify="left" if col in ("ad", "spark") else "right")
-        for r in result.rows:
-            out.add_row(
+        from tokops.metrics.catalogue import CATALOGUE
+
+        kpi = CATALOGUE[metric]
+
+        def show(v: float | None) -> str:
+            return kpi.format(kpi.of_fraction(v))
+
+        num, den = kpi.numerator[0], kpi.denominator[0]
+        cols = [
+            Col("#"),
+            Col("ad", "left", wrap=True),
+            Col("spark", "left", drop=3),
+            Col(num.replace("_", " "), drop=2),
+            Col(den.replace("_", " "), drop=2),
+            Col("raw", drop=4),
+            Col("shrunk"),
+            Col("interval", drop=1),
+            Col("raw #", drop=5),
+        ]
+        rows = [
+            [
                 str(r.rank),
-                r.ad_name or r.ad_id,
+                r.ad_id if not r.ad_name else f"{r.ad_name}\n{r.ad_id}",
                 "yes" if r.is_spark else "",
                 f"{r.successes:,.0f}",
                 f"{r.trials:,.0f}",
-                _pct(r.raw, 3),
-                _pct(r.shrunk, 3),
-                _ci(r.ci),
+                show(r.raw),
+                show(r.shrunk),
+                "–" if r.ci is None else f"[{show(r.ci[0])}, {show(r.ci[1])}]",
                 str(r.raw_rank),
-            )
-        return out
+            ]
+            for r in result.rows
+        ]
+        title = f"Top creatives by shrunk {_kpi_label(metric)} ({level:.0%} interval)"
+        return fit_table(title, cols, rows)
 
     emit(result.to_dict(), fmt, table)
 
@@ -117,20 +149,29 @@ def spark(
         report = spark_from_store(store, window, alpha=alpha, cluster=cluster)  # type: ignore[arg-type]
 
     def table() -> Table:
-        out = Table(title=f"Spark vs non-Spark ({1 - alpha:.0%} interval, {cluster} clusters)")
-        for col in ("metric", "spark", "non-Spark", "measured", "interval", "TikTok", "verdict"):
-            out.add_column(col, justify="left" if col in ("metric", "verdict") else "right")
-        for m in report.comparison.metrics:
-            out.add_row(
-                m.label,
-                "–" if m.spark is None else f"{m.spark:.4g}",
-                "–" if m.non_spark is None else f"{m.non_spark:.4g}",
-                _pct(m.measured_rel, 1),
+        cols = [
+            Col("metric", "left", wrap=True),
+            Col("spark"),
+            Col("non-Spark"),
+            Col("measured"),
+            Col("interval", drop=1),
+            Col("TikTok"),
+            Col("verdict", "left", wrap=True),
+        ]
+        rows = [
+            [
+                f"{m.label}\n[{m.metric}]",
+                _kpi_value(m.metric, m.spark, m.currency),
+                _kpi_value(m.metric, m.non_spark, m.currency),
+                _rel(m.measured_rel),
                 _ci(m.ci),
-                _pct(m.claimed_rel, 0),
+                _rel(m.claimed_rel, 0),
                 m.verdict.replace("_", " "),
-            )
-        return out
+            ]
+            for m in report.comparison.metrics
+        ]
+        title = f"Spark vs non-Spark ({1 - alpha:.0%} interval, {cluster} clusters)"
+        return fit_table(title, cols, rows)
 
     emit(report.to_dict(), fmt, table)
 
@@ -165,16 +206,21 @@ def ab(
         result = ab_from_store(
             store, control_adgroup, test_adgroup, metric, window, alpha=alpha, mde_rel=mde
         )
+        currency = _adgroup_currency(store, control_adgroup)
     data = result.to_dict()
 
     def table() -> Table:
-        out = Table(title=f"A/B on {metric}: {result.outcome} at {result.confidence:.0%}")
+        out = Table(
+            title=escape(
+                f"A/B on {_kpi_label(metric)}: {result.outcome} at {result.confidence:.0%}"
+            )
+        )
         out.add_column("", justify="left")
         out.add_column("value", justify="right")
         rows = {
-            "control": f"{result.estimates[0]:.6g}",
-            "test": f"{result.estimates[1]:.6g}",
-            "relative lift": f"{_pct(result.lift_rel, 1)} {_ci(result.lift_rel_ci)}",
+            "control": _kpi_value(metric, result.estimates[0], currency),
+            "test": _kpi_value(metric, result.estimates[1], currency),
+            "relative lift": f"{_rel(result.lift_rel)} {_ci(result.lift_rel_ci)}",
             "p-value": f"{result.p_value:.3g}",
             "winner": data["winner"],
             "SRM p-value": f"{result.srm.p_value:.3g}",
@@ -186,6 +232,14 @@ def ab(
         return out
 
     emit(data, fmt, table)
+
+
+def _adgroup_currency(store: Store, adgroup_id: str) -> str | None:
+    """The currency an ad group reports in (from ``ad_daily``), for showing its money."""
+    t = store.table("ad_daily")
+    rows = store.fetch(t.filter(t.adgroup_id == adgroup_id).select("currency").limit(1))
+    values = rows.column("currency").to_pylist()
+    return str(values[0]) if values and values[0] is not None else None
 
 
 def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt: str) -> None:
@@ -204,30 +258,41 @@ def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt
 
     def table() -> Table:
         p = t.key_p_value
-        out = Table(
-            title=f"Split test {t.split_test_group_id} ({t.test_variable}, key {t.key_metric}, "
+        title = (
+            f"Split test {t.split_test_group_id} ({t.test_variable}, key {t.key_metric}, "
             f"{report.start_day} – {report.end_day} {report.timezone}): "
             f"TikTok {name(t.platform_verdict)}"
             + ("" if p is None else f" p={p:.3g}")
             + f"; tokops {name(report.verdict)} [{report.agreement}]"
         )
-        for col in ("metric", "method", "A", "B", "lift B vs A", "p", "winner", "power", "days"):
-            left = col in ("metric", "method", "winner")
-            out.add_column(col, justify="left" if left else "right")
+        cols = [
+            Col("metric", "left", wrap=True),
+            Col("method", "left", wrap=True),
+            Col("A"),
+            Col("B"),
+            Col("lift B vs A", wrap=True),
+            Col("p", drop=2),
+            Col("winner", "left", wrap=True),
+            Col("power", drop=1),
+            Col("days", drop=1),
+        ]
+        rows = []
         for a in report.analyses:
             r = a.result
-            out.add_row(
-                a.metric + (" (key)" if a.key else ""),
-                "z, totals" if r.method == "two_proportion_z" else "delta, days",
-                f"{r.estimates[0]:.4g}",
-                f"{r.estimates[1]:.4g}",
-                f"{_pct(r.lift_rel, 1)} {_ci(r.lift_rel_ci)}",
-                f"{r.p_value:.2g}",
-                name(r.winner) if r.winner else "inconclusive",
-                _pct(r.power, 0),
-                f"{r.days_run} / {r.days_needed or '–'}",
+            rows.append(
+                [
+                    a.metric + (" (key)" if a.key else ""),
+                    "z, totals" if r.method == "two_proportion_z" else "delta, days",
+                    _kpi_value(a.metric, r.estimates[0], report.currency),
+                    _kpi_value(a.metric, r.estimates[1], report.currency),
+                    f"{_rel(r.lift_rel)}\n{_ci(r.lift_rel_ci)}",
+                    f"{r.p_value:.2g}",
+                    cell.get(r.winner, r.winner) if r.winner else "inconclusive",
+                    _pct(r.power, 0),
+                    f"{r.days_run} / {r.days_needed or '–'}",
+                ]
             )
-        return out
+        return fit_table(title, cols, rows)
 
     emit(data, fmt, table)
 
@@ -254,11 +319,18 @@ def saturation(
         )
 
     def table() -> Table:
-        out = Table(title=f"Saturation by {by} as of {report.as_of} ({window}-day windows)")
-        for col in ("key", "status", "posts", "prev posts", "ER now", "peak", "peak ER", "decline"):
-            out.add_column(col, justify="left" if col in ("key", "status") else "right")
-        for r in report.rows:
-            out.add_row(
+        cols = [
+            Col("key", "left", wrap=True),
+            Col("status", "left"),
+            Col("posts"),
+            Col("prev posts", drop=3),
+            Col("ER now"),
+            Col("peak", drop=2),
+            Col("peak ER"),
+            Col("decline", drop=1),
+        ]
+        rows = [
+            [
                 r.key,
                 r.status,
                 str(r.posts_current),
@@ -267,8 +339,11 @@ def saturation(
                 "–" if r.peak_date is None else r.peak_date.isoformat(),
                 _pct(r.peak_rate),
                 _pct(r.decline, 0),
-            )
-        return out
+            ]
+            for r in report.rows
+        ]
+        title = f"Saturation by {by} as of {report.as_of} ({window}-day windows)"
+        return fit_table(title, cols, rows)
 
     emit(report.to_dict(with_series=False), fmt, table)
 
@@ -287,11 +362,17 @@ def hashtags(
         report = hashtag_report(store, window_days=window, top=top)
 
     def table() -> Table:
-        out = Table(title=f"Top hashtags by views ({report.total_posts} posts)")
-        for col in ("hashtag", "posts", "views", "ER", "share", "kind", "trend"):
-            out.add_column(col, justify="left" if col in ("hashtag", "kind", "trend") else "right")
-        for r in report.rows:
-            out.add_row(
+        cols = [
+            Col("hashtag", "left", wrap=True),
+            Col("posts"),
+            Col("views"),
+            Col("ER"),
+            Col("share", drop=1),
+            Col("kind", "left", drop=2),
+            Col("trend", "left"),
+        ]
+        rows = [
+            [
                 r.hashtag,
                 str(r.posts),
                 f"{r.views:,.0f}",
@@ -299,8 +380,10 @@ def hashtags(
                 _pct(r.usage_share, 0),
                 r.kind,
                 r.trend,
-            )
-        return out
+            ]
+            for r in report.rows
+        ]
+        return fit_table(f"Top hashtags by views ({report.total_posts} posts)", cols, rows)
 
     emit(report.to_dict(), fmt, table)
 
@@ -319,19 +402,26 @@ def content(
         report = content_tracker(store, days=days, top=top)
 
     def table() -> Table:
-        out = Table(title=f"Top content {report.start} – {report.end}")
-        for col in ("video", "caption", "views", "engagements", "ER", "new followers"):
-            out.add_column(col, justify="left" if col in ("video", "caption") else "right")
-        for r in report.top:
-            out.add_row(
+        cols = [
+            Col("video", "left"),
+            Col("caption", "left", wrap=True, drop=1),
+            Col("views"),
+            Col("engagements", drop=2),
+            Col("ER"),
+            Col("new followers", wrap=True),
+        ]
+        rows = [
+            [
                 r.item_id,
-                (r.caption or "")[:40],
+                r.caption or "",
                 f"{r.views:,.0f}",
                 f"{r.engagements:,.0f}",
                 _pct(r.engagement_rate),
                 f"{r.attributed_followers:,.1f}",
-            )
-        return out
+            ]
+            for r in report.top
+        ]
+        return fit_table(f"Top content {report.start} – {report.end}", cols, rows)
 
     emit(report.to_dict(), fmt, table)
 

@@ -7,10 +7,13 @@ this module parses options, opens the store from the settings and renders a tabl
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
+import orjson
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from tokops.cli._common import (
@@ -19,14 +22,17 @@ from tokops.cli._common import (
     DATE_TO,
     FORMAT,
     check_format,
-    emit,
     open_store,
     parse_date,
     parse_window,
 )
+from tokops.cli._insights_tables import Col, fit_table
+from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tokops.insights.segments import SegmentKpi
+    from tokops.insights.budget import BudgetPlan
+    from tokops.insights.plan import GoalPlan
+    from tokops.insights.segments import SegmentKpi, SegmentReport
 
 __all__ = ["register"]
 
@@ -36,19 +42,56 @@ def _num(value: float | None, digits: int = 0) -> str:
 
 
 def _pct(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{100 * value:.{digits}f} %"
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
 
 
-_RATE_LABELS = {
-    "view_rate": ("25 % view rate", True),
-    "ctr": ("CTR", True),
-    "atc_rate": ("add-to-cart / click", True),
-    "cvr": ("CVR (per click)", True),
-    "cpm": ("CPM", False),
-    "cpa": ("CPA", False),
-    "aov": ("AOV", False),
-    "roas": ("ROAS", False),
-}
+def _show(data: dict[str, Any], fmt: str, tables: list[Table], notes: list[str]) -> None:
+    """JSON on stdout, or the tables (one per currency) with the notes on stderr."""
+    if fmt == "json":
+        typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+        return
+    console = Console()
+    for table in tables:
+        console.print(table)
+    for line in dict.fromkeys(notes):
+        typer.echo(f"note: {line}", err=True)
+
+
+def _group_notes(groups: list[tuple[str | None, list[str]]]) -> list[str]:
+    """Each table's notes, prefixed with its currency when there are several tables."""
+    if len(groups) == 1:
+        return list(groups[0][1])
+    everywhere = set.intersection(*(set(n) for _, n in groups))
+    out = [n for _, notes in groups[:1] for n in notes if n in everywhere]
+    out += [f"{cur}: {n}" for cur, notes in groups for n in notes if n not in everywhere]
+    return out
+
+
+@contextmanager
+def _one_currency_hint() -> Iterator[None]:
+    """A mixed-currency refusal from the library, with the flag that picks one account."""
+    from tokops.insights.data import MixedCurrencies
+
+    try:
+        yield
+    except MixedCurrencies as exc:
+        raise ConfigError(f"{exc} (--advertiser ID)") from None
+
+
+def _legend(names: tuple[str, ...] | list[str]) -> str:
+    """What the catalogue names of the columns mean (as `tokops kpi --list` says)."""
+    from tokops.metrics.catalogue import CATALOGUE
+
+    return "columns: " + "; ".join(
+        f"{n} = {CATALOGUE[n].label}, {CATALOGUE[n].formula}" for n in names
+    )
+
+
+def _accounts(ids: tuple[str, ...] | list[str]) -> str:
+    if not ids:
+        return ""
+    more = f" +{len(ids) - 2}" if len(ids) > 2 else ""
+    return f"account{'s' if len(ids) > 1 else ''} {', '.join(ids[:2])}{more}"
 
 
 def plan(
@@ -65,12 +108,16 @@ def plan(
     advertiser: list[str] = ADVERTISER,
     fmt: str = FORMAT,
 ) -> None:
-    """Work a sales or revenue target back to views, clicks and budget, as ranges (KPI-2)."""
-    from tokops.insights.plan import plan_goal
+    """Work a sales or revenue target back to views, clicks and budget, as ranges (KPI-2).
+
+    Several currencies in the history: one plan per currency, the sales target shared by
+    each one's conversions.
+    """
+    from tokops.insights.plan import plan_goals
 
     check_format(fmt)
-    with open_store() as store:
-        result = plan_goal(
+    with open_store() as store, _one_currency_hint():
+        report = plan_goals(
             store,
             sales=sales,
             revenue=revenue,
@@ -82,33 +129,49 @@ def plan(
             level=level,
             horizon_days=horizon_days,
         )
+    tables = [_plan_table(p) for p in report.plans] if fmt == "table" else []
+    notes = [*report.notes, *_group_notes([(p.currency, p.notes) for p in report.plans])]
+    _show(report.to_dict(), fmt, tables, notes)
 
-    def table() -> Table:
-        cur = result.currency or ""
-        goal = ", ".join(f"{k} {v:,.2f}".rstrip("0").rstrip(".") for k, v in result.target.items())
-        out = Table(
-            title=f"Plan for {goal} ({result.level:.0%} ranges, history {result.start} – "
-            f"{result.end}, {result.days} days)"
+
+def _plan_table(result: GoalPlan) -> Table:
+    from tokops.metrics.catalogue import CATALOGUE, format_money, format_value
+
+    cur = result.currency
+    goal = ", ".join(f"{k} {v:,.2f}".rstrip("0").rstrip(".") for k, v in result.target.items())
+    where = ", ".join(
+        x
+        for x in (
+            cur or "",
+            _accounts(result.advertiser_ids),
+            "" if result.share is None else f"{result.share:.0%} of the target",
         )
-        for col in ("", "low", "expected", "high"):
-            out.add_column(col, justify="left" if not col else "right")
-        for r in result.rates:
-            label, is_pct = _RATE_LABELS.get(r.name, (r.name, False))
-            fmt_v: Callable[[float | None], str] = (
-                (lambda v: _pct(v, 3)) if is_pct else (lambda v: _num(v, 2))
+        if x
+    )
+    out = Table(
+        title=f"Plan for {goal} ({where}; {result.level:.0%} ranges, history {result.start} – "
+        f"{result.end}, {result.days} days)"
+    )
+    out.add_column("", justify="left")
+    for col in ("low", "expected", "high"):
+        out.add_column(col, justify="right", no_wrap=True)
+    for r in result.rates:
+        kpi = CATALOGUE[r.name]
+        out.add_row(kpi.label, *(kpi.format(v, cur) for v in (r.low, r.estimate, r.high)))
+    out.add_section()
+    for q in result.requirements:
+        if q.name in ("budget", "budget_curve"):
+            days = result.curve.horizon_days if result.curve else "?"
+            label = (
+                f"budget, linear ({cur or ''})"
+                if q.name == "budget"
+                else f"budget on curve ({cur or ''}, {days} days)"
             )
-            out.add_row(label, fmt_v(r.low), fmt_v(r.estimate), fmt_v(r.high))
-        out.add_section()
-        for q in result.requirements:
-            label = {
-                "budget": f"budget, linear ({cur})",
-                "budget_curve": f"budget on curve ({cur}, "
-                f"{result.curve.horizon_days if result.curve else '?'} days)",
-            }.get(q.name, f"required {q.name}")
-            out.add_row(label, _num(q.low), _num(q.expected), _num(q.high))
-        return out
-
-    emit(result.to_dict(), fmt, table)
+            out.add_row(label, *(format_money(v, cur) for v in (q.low, q.expected, q.high)))
+        else:
+            label = f"required {q.name.replace('_', ' ')}"
+            out.add_row(label, *(format_value("count", v) for v in (q.low, q.expected, q.high)))
+    return out
 
 
 def budget(
@@ -126,13 +189,16 @@ def budget(
     advertiser: list[str] = ADVERTISER,
     fmt: str = FORMAT,
 ) -> None:
-    """Recommended daily budgets on diminishing-returns curves (KPI-5b)."""
-    from tokops.insights.budget import budget_reallocation
+    """Recommended daily budgets on diminishing-returns curves (KPI-5b).
+
+    Several currencies: one table per currency; each shares its own current spend.
+    """
+    from tokops.insights.budget import budget_plans
 
     check_format(fmt)
     window = parse_window(date_from, date_to, advertiser)
-    with open_store() as store:
-        result = budget_reallocation(
+    with open_store() as store, _one_currency_hint():
+        report = budget_plans(
             store,
             level=level,  # type: ignore[arg-type]
             total_budget=total,
@@ -141,29 +207,44 @@ def budget(
             min_scale=min_scale,
             max_scale=max_scale,
         )
+    tables = [_budget_table(p) for p in report.plans] if fmt == "table" else []
+    notes = _group_notes([(p.currency, p.notes) for p in report.plans])
+    notes += [f"{s['currency']} not reallocated: {s['reason']}" for s in report.skipped]
+    _show(report.to_dict(), fmt, tables, notes)
 
-    def table() -> Table:
-        ch = result.expected_change
-        out = Table(
-            title=f"Daily budget by {result.level} ({result.currency or ''} "
-            f"{result.total_budget:,.2f}); expected change {ch['expected']:+,.1f} conversions/day "
-            f"[{ch['low']:+,.1f}, {ch['high']:+,.1f}]"
-        )
-        for col in ("unit", "role", "days", "current", "recommended", "b", "marginal CPA"):
-            out.add_column(col, justify="left" if col in ("unit", "role") else "right")
-        for u in result.units:
-            out.add_row(
-                u.unit_id,
-                u.role if u.reason is None else f"{u.role}: {u.reason}",
-                str(u.days),
-                _num(u.current_spend, 2),
-                _num(u.recommended_spend, 2),
-                _num(u.b, 2),
-                _num(u.marginal_cpa, 2),
-            )
-        return out
 
-    emit(result.to_dict(), fmt, table)
+def _budget_table(result: BudgetPlan) -> Table:
+    from tokops.metrics.catalogue import format_money
+
+    cur = result.currency
+    ch = result.expected_change
+    title = (
+        f"Daily budget by {result.level}, {cur or ''} {format_money(result.total_budget, cur)} "
+        f"({_accounts(result.advertiser_ids)}); expected change {ch['expected']:+,.1f} "
+        f"conversions/day [{ch['low']:+,.1f}, {ch['high']:+,.1f}]"
+    )
+    cols = [
+        Col(result.level, "left", wrap=True),
+        Col("role", "left", wrap=True),
+        Col("days", drop=2),
+        Col("current"),
+        Col("recommended"),
+        Col("b", drop=1),
+        Col("marginal CPA", drop=3),
+    ]
+    rows = [
+        [
+            u.unit_id if not u.name else f"{u.name}\n{u.unit_id}",
+            u.role if u.reason is None else f"{u.role}: {u.reason}",
+            str(u.days),
+            format_money(u.current_spend, cur),
+            format_money(u.recommended_spend, cur),
+            _num(u.b, 2),
+            format_money(u.marginal_cpa, cur),
+        ]
+        for u in result.units
+    ]
+    return fit_table(title, cols, rows)
 
 
 def segments(
@@ -174,37 +255,56 @@ def segments(
     advertiser: list[str] = ADVERTISER,
     fmt: str = FORMAT,
 ) -> None:
-    """CTR, CVR, CPA and ROAS per age, gender or country segment, with intervals (KPI-5c)."""
-    from tokops.insights.segments import segment_report
+    """CTR, CVR per click, CPA and ROAS per age, gender or country segment (KPI-5c).
+
+    The KPIs are the catalogue's (as ``tokops kpi --by age``); one table per currency.
+    """
+    from tokops.insights.segments import SEGMENT_KPIS, segment_reports
 
     check_format(fmt)
     window = parse_window(date_from, date_to, advertiser)
     with open_store() as store:
-        result = segment_report(store, dimension, window, alpha=alpha)
+        reports = segment_reports(store, dimension, window, alpha=alpha)
+    tables = [_segment_table(r) for r in reports] if fmt == "table" else []
+    notes = _group_notes([(r.currency, r.notes) for r in reports])
+    notes.append(_legend(SEGMENT_KPIS))
+    _show({"reports": [r.to_dict() for r in reports]}, fmt, tables, notes)
 
-    def cell(kpis: dict[str, SegmentKpi], name: str, pct: bool) -> str:
+
+def _segment_table(result: SegmentReport) -> Table:
+    from tokops.insights.segments import SEGMENT_KPIS
+    from tokops.metrics.catalogue import CATALOGUE, format_money
+
+    cur = result.currency
+
+    def cell(kpis: dict[str, SegmentKpi], name: str) -> str:
+        kpi = CATALOGUE[name]
         est, ci = kpis[name].estimate, kpis[name].ci
-        show: Callable[[float | None], str] = (lambda v: _pct(v)) if pct else (lambda v: _num(v, 2))
-        return show(est) if ci is None else f"{show(est)} [{show(ci[0])}, {show(ci[1])}]"
+        shown = kpi.format(est, cur)
+        if ci is None or est is None:
+            return shown
+        return f"{shown}\n±{kpi.format((ci[1] - ci[0]) / 2, cur)}"
 
-    def table() -> Table:
-        out = Table(title=f"By {result.dimension} ({result.confidence:.0%} intervals)")
-        for col in ("segment", "spend", "share", "CTR", "CVR", "CPA", "ROAS", "follows"):
-            out.add_column(col, justify="left" if col == "segment" else "right")
-        for r in result.rows:
-            out.add_row(
-                r.segment,
-                _num(r.totals["spend"], 2),
-                _pct(r.share_of_spend, 1),
-                cell(r.kpis, "ctr", True),
-                cell(r.kpis, "cvr", True),
-                cell(r.kpis, "cpa", False),
-                cell(r.kpis, "roas", False),
-                _num(r.totals["follows"]),
-            )
-        return out
-
-    emit(result.to_dict(), fmt, table)
+    where = ", ".join(x for x in (cur or "", _accounts(result.advertiser_ids)) if x)
+    title = f"By {result.dimension} ({where}; ± {result.confidence:.0%} interval)"
+    cols = [
+        Col("segment", "left"),
+        Col(f"spend\n({cur})" if cur else "spend"),
+        Col("share", drop=2),
+        *(Col(name) for name in SEGMENT_KPIS),
+        Col("follows", drop=1),
+    ]
+    rows = [
+        [
+            r.segment,
+            format_money(r.totals["spend"], cur),
+            _pct(r.share_of_spend, 1),
+            *(cell(r.kpis, name) for name in SEGMENT_KPIS),
+            _num(r.totals["follows"]),
+        ]
+        for r in result.rows
+    ]
+    return fit_table(title, cols, rows)
 
 
 def register(app: typer.Typer) -> None:

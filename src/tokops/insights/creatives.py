@@ -66,19 +66,29 @@ class CreativeRanking:
     notes: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; ``raw``, ``shrunk`` and ``ci`` in the catalogue KPI's unit (percent, as
+        ``tokops kpi``), the prior on the proportion scale."""
+        from tokops.metrics.catalogue import CATALOGUE
+
+        kpi = CATALOGUE[self.metric]
         return {
             "metric": self.metric,
+            "unit": kpi.unit,
             "by": self.by,
             "level": self.level,
             "prior": self.prior.to_dict(),
             "ads_ranked": self.ads_ranked,
-            "rows": [jsonable(_row_dict(r)) for r in self.rows],
+            "rows": [jsonable(_row_dict(r, float(kpi.scale))) for r in self.rows],
             "notes": list(self.notes),
         }
 
 
-def _row_dict(r: CreativeRank) -> dict[str, Any]:
-    return {f: getattr(r, f) for f in CreativeRank.__dataclass_fields__}
+def _row_dict(r: CreativeRank, scale: float = 1.0) -> dict[str, Any]:
+    out = {f: getattr(r, f) for f in CreativeRank.__dataclass_fields__}
+    out["raw"] = None if r.raw is None else r.raw * scale
+    out["shrunk"] = r.shrunk * scale
+    out["ci"] = (r.ci[0] * scale, r.ci[1] * scale)
+    return out
 
 
 def top_creatives(
@@ -96,7 +106,7 @@ def top_creatives(
     if by not in ("shrunk", "lower"):
         raise ConfigError(f"rank by {by!r}: use shrunk or lower")
     if top is not None and top < 1:
-        raise ConfigError("--top must be at least 1")
+        raise ConfigError(f"top must be at least 1, got {top}")
     higher = ratio_kpi(metric).better != "down"
     counts = ad_counts(store, metric, window)
     keep = counts.denominator > 0

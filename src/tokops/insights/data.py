@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -30,10 +30,13 @@ __all__ = [
     "AD_TABLE",
     "AdCounts",
     "Cluster",
+    "CurrencyGroup",
+    "MixedCurrencies",
     "DailyArms",
     "Window",
     "ad_counts",
     "adgroup_days",
+    "currency_groups",
     "measure_columns",
     "ratio_kpi",
     "spark_clusters",
@@ -46,11 +49,43 @@ FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Which ``ad_daily`` rows to read: ``start <= stat_date <= end``, optional account filter."""
+    """Which ``ad_daily`` rows to read: ``start <= stat_date <= end``, optional account filter.
+
+    *currency* keeps the rows reported in that currency only (one table per currency).
+    """
 
     start: dt.date | None = None
     end: dt.date | None = None
     advertiser_ids: tuple[str, ...] = ()
+    currency: str | None = None
+
+    def restrict(self, t: ir.Table) -> ir.Table:
+        """*t* (a daily report table) filtered to this window."""
+        if self.start is not None:
+            t = t.filter(t.stat_date >= self.start)
+        if self.end is not None:
+            t = t.filter(t.stat_date <= self.end)
+        if self.advertiser_ids:
+            t = t.filter(t.advertiser_id.isin(list(self.advertiser_ids)))
+        if self.currency is not None:
+            t = t.filter(t.currency == self.currency)
+        return t
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyGroup:
+    """The accounts of a selection that report in one currency, and the window that reads them."""
+
+    currency: str | None
+    advertiser_ids: tuple[str, ...]
+    window: Window
+
+    @property
+    def title(self) -> str:
+        """``EUR: 7100000000000000001`` (accounts listed up to three)."""
+        ids = ", ".join(self.advertiser_ids[:3])
+        more = f" and {len(self.advertiser_ids) - 3} more" if len(self.advertiser_ids) > 3 else ""
+        return f"{self.currency or 'no currency'}: {ids}{more}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +108,10 @@ class DailyArms:
     groups: dict[str, dict[str, FloatArray]]
     currencies: tuple[str, ...]
     clusters: dict[str, int] = field(default_factory=dict)
+
+
+class MixedCurrencies(ConfigError):
+    """An amount (a budget, a revenue target) was given for a selection in several currencies."""
 
 
 ALL_TIME = Window()
@@ -121,14 +160,32 @@ def _sum(t: ir.Table, names: Sequence[str]) -> ir.FloatingValue:
 def _base(store: Store, window: Window) -> ir.Table:
     if not store.exists(AD_TABLE):
         raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
-    t = store.table(AD_TABLE)
-    if window.start is not None:
-        t = t.filter(t.stat_date >= window.start)
-    if window.end is not None:
-        t = t.filter(t.stat_date <= window.end)
-    if window.advertiser_ids:
-        t = t.filter(t.advertiser_id.isin(list(window.advertiser_ids)))
-    return t
+    return window.restrict(store.table(AD_TABLE))
+
+
+def currency_groups(store: Store, t: ir.Table, window: Window) -> list[CurrencyGroup]:
+    """One group per currency of the rows of *t* (already filtered to *window*), by currency.
+
+    Money is never summed across currencies: commands that show money run once per group.
+    """
+    rows = store.fetch(
+        t.group_by("currency", "advertiser_id")
+        .aggregate(_n=t.count())
+        .order_by(["currency", "advertiser_id"])
+    )
+    by: dict[str | None, list[str]] = {}
+    for cur, adv in zip(
+        rows.column("currency").to_pylist(), rows.column("advertiser_id").to_pylist(), strict=True
+    ):
+        by.setdefault(None if cur is None else str(cur), []).append(str(adv))
+    if len(by) <= 1:
+        cur, ids = next(iter(by.items()), (None, []))
+        return [CurrencyGroup(cur, tuple(ids), window)]
+    return [
+        CurrencyGroup(cur, tuple(ids), replace(window, currency=cur))
+        for cur, ids in by.items()
+        if cur is not None
+    ]
 
 
 def _with_ads(store: Store, t: ir.Table) -> ir.Table:

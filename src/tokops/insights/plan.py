@@ -14,6 +14,12 @@ replicate's rates, so the ranges of the requirements keep the correlation betwee
     add-to-cart = clicks · ATC rate          ATC rate = Σadd-to-cart / Σclicks
     budget      = impressions · CPM / 1000   (= conversions · CPA)
 
+The rates are reported under their names in the KPI catalogue (``cvr_click``, ``view_rate_p25``,
+``atc_rate``, ``value_per_conversion``, ``total_roas`` …; :data:`RATE_KPIS`), in the catalogue's
+units (percent for rates), so ``tokops kpi`` gives the same values on the same days. Money is
+never summed across currencies: :func:`plan_goals` plans each currency's accounts on their own
+and shares a sales target by each one's conversions.
+
 The budget above assumes the rates hold at any volume. Spending more usually buys conversions
 at a rising CPA, so the plan also fits the account's daily **response curve** (KPI-5b,
 :func:`tokops.insights.budget.fit_curve`: ``outcome/day = a · spend/day^b``, ``0 < b ≤ 1``, a
@@ -32,15 +38,24 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable
-from tokops.insights.budget import B_MIN, MAX_SE_B, fit_curve
-from tokops.insights.data import AD_TABLE, Window, _base, _currencies, _floats, _measure
+from tokops.insights.budget import MAX_SE_B, draw_curves, fit_curve
+from tokops.insights.data import (
+    AD_TABLE,
+    MixedCurrencies,
+    Window,
+    _base,
+    _currencies,
+    _floats,
+    _measure,
+    currency_groups,
+)
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -49,10 +64,12 @@ __all__ = [
     "CurveBudget",
     "FunnelRate",
     "GoalPlan",
+    "PlanReport",
     "Requirement",
     "curve_budget",
     "funnel_plan",
     "plan_goal",
+    "plan_goals",
 ]
 
 Event = Literal["conversions", "purchases"]
@@ -71,11 +88,34 @@ _SUMS: dict[str, tuple[str, ...]] = {
 }
 MIN_DAYS = 7
 MIN_CONVERSIONS = 20
+RATE_KPIS: dict[str, dict[str, str]] = {
+    "conversions": {
+        "view_rate": "view_rate_p25",
+        "ctr": "ctr",
+        "atc_rate": "atc_rate",
+        "cvr": "cvr_click",
+        "cpm": "cpm",
+        "cpa": "cpa",
+        "aov": "value_per_conversion",
+        "roas": "total_roas",
+    },
+    "purchases": {
+        "view_rate": "view_rate_p25",
+        "ctr": "ctr",
+        "atc_rate": "atc_rate",
+        "cvr": "purchase_rate_click",
+        "cpm": "cpm",
+        "cpa": "cost_per_purchase",
+        "aov": "value_per_purchase",
+        "roas": "total_roas",
+    },
+}
+"""The funnel's rates by event → the catalogue KPI each one is (name, definition and unit)."""
 
 
 @dataclass(frozen=True, slots=True)
 class FunnelRate:
-    """One historical rate: Σnumerator/Σdenominator and its bootstrap interval."""
+    """One historical rate: a catalogue KPI (in its unit: percent for rates), bootstrap interval."""
 
     name: str
     estimate: float | None
@@ -132,6 +172,10 @@ class GoalPlan:
     history: dict[str, float]
     notes: list[str] = field(default_factory=list)
     curve: CurveBudget | None = None
+    advertiser_ids: tuple[str, ...] = ()
+    """The accounts planned (empty: every account of the selection)."""
+    share: float | None = None
+    """The part of a sales target given to this currency's accounts (several currencies)."""
 
     def rate(self, name: str) -> FunnelRate:
         return next(r for r in self.rates if r.name == name)
@@ -154,6 +198,8 @@ class GoalPlan:
                     "requirements": [vars_of(r) for r in self.requirements],
                     "history": self.history,
                     "curve": None if self.curve is None else _curve_dict(self.curve),
+                    "advertiser_ids": list(self.advertiser_ids),
+                    "share": self.share,
                     "notes": self.notes,
                 }
             )
@@ -215,10 +261,8 @@ def curve_budget(
             out = np.exp((math.log(per_day) - la) / b)
         return np.asarray(out, dtype=np.float64)
 
-    rng = np.random.default_rng(seed)
-    cov = np.array([[c.se_log_a**2, c.cov], [c.cov, c.se_b**2]])
-    draws = rng.multivariate_normal([math.log(c.a), c.b], cov, size=n_sim)
-    sims = spend_for(draws[:, 0], np.clip(draws[:, 1], B_MIN, 1.0))
+    la, bb = draw_curves(c, n_sim, np.random.default_rng(seed))
+    sims = spend_for(la, bb)
     tail = (1.0 - level) / 2.0
     lo, hi = (float(v) for v in np.quantile(sims, [tail, 1.0 - tail]))
     need = float(spend_for(np.array([math.log(c.a)]), np.array([c.b]))[0])
@@ -285,6 +329,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _scaled(value: float | None, scale: float) -> float | None:
+    return None if value is None else value * scale
+
+
 def funnel_plan(
     daily: dict[str, FloatArray],
     *,
@@ -296,12 +344,19 @@ def funnel_plan(
     seed: int = 0,
     min_days: int = MIN_DAYS,
     min_conversions: float = MIN_CONVERSIONS,
+    event: Event = "conversions",
 ) -> tuple[list[FunnelRate], list[Requirement], dict[str, float], list[str]]:
     """Rates, requirements, history totals and notes from per-day sums (pure; no store).
 
     *daily* maps ``spend``, ``impressions``, ``views``, ``clicks``, ``add_to_cart``,
-    ``conversions`` and ``revenue`` to arrays with one value per day.
+    ``conversions`` and ``revenue`` to arrays with one value per day. The rates come back under
+    their catalogue names (:data:`RATE_KPIS` for *event*), in the catalogue's units.
     """
+    from tokops.metrics.catalogue import CATALOGUE
+
+    if event not in RATE_KPIS:
+        raise ConfigError(f"event {event!r}: use conversions or purchases")
+    names = RATE_KPIS[event]
     if (sales is None) == (revenue is None):
         raise ConfigError("give exactly one target: sales or revenue")
     if roas is not None and revenue is None:
@@ -378,11 +433,21 @@ def funnel_plan(
 
     out_rates = []
     for name, values in r_boot.items():
+        kpi = CATALOGUE[names[name]]
+        # cpm is 1000·Σspend/Σimpressions already; the rates are plain fractions here
+        scale = 1.0 if name == "cpm" else float(kpi.scale)
         if absent.get(name, False):
-            out_rates.append(FunnelRate(name, None, None, None))
+            out_rates.append(FunnelRate(kpi.name, None, None, None))
             continue
         lo, hi = band(values)
-        out_rates.append(FunnelRate(name, _finite(float(r_pool[name][0])), lo, hi))
+        out_rates.append(
+            FunnelRate(
+                kpi.name,
+                _scaled(_finite(float(r_pool[name][0])), scale),
+                _scaled(lo, scale),
+                _scaled(hi, scale),
+            )
+        )
     out_req = []
     for name, values in q_boot.items():
         if (name == "views_p25" and absent["view_rate"]) or (
@@ -412,7 +477,7 @@ def funnel_plan(
     if roas is not None and revenue is not None:
         cap = revenue / roas
         notes.append(f"a ROAS of {roas:g} allows a budget of {cap:,.2f} for this revenue")
-        hist = next(r for r in out_rates if r.name == "roas")
+        hist = next(r for r in out_rates if r.name == "total_roas")
         if hist.high is not None and hist.high < roas:
             notes.append(
                 f"target ROAS {roas:g} is above the history's range "
@@ -462,28 +527,38 @@ def plan_goal(
     n_boot: int = 2000,
     seed: int = 0,
     horizon_days: int | None = None,
+    currency: str | None = None,
 ) -> GoalPlan:
     """Work a sales or revenue target back to impressions, views, clicks and budget (KPI-2).
 
-    History: the *window_days* days ending at *end* (default: the last day in ``ad_daily``).
-    The response-curve budget spreads the target over *horizon_days* (default *window_days*).
+    History: the *window_days* days ending at *end* (default: the last day in ``ad_daily``),
+    of the accounts that report in *currency* when given. It must be in one currency (see
+    :func:`plan_goals` for several). The response-curve budget spreads the target over
+    *horizon_days* (default *window_days*).
     """
     if window_days < 1:
         raise ConfigError(f"window_days must be ≥ 1, got {window_days}")
     if not store.exists(AD_TABLE):
         raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
-    last = end or _last_day(store, Window(advertiser_ids=advertiser_ids))
+    last = end or _last_day(store, Window(advertiser_ids=advertiser_ids, currency=currency))
     if last is None:
         raise StatsInputError("history too thin: ad_daily has no rows to plan from")
     start = last - dt.timedelta(days=window_days - 1)
-    daily, currencies = daily_sums(store, Window(start, last, advertiser_ids), event)
+    daily, currencies = daily_sums(store, Window(start, last, advertiser_ids, currency), event)
     if len(currencies) > 1:
-        raise ConfigError(
-            f"the history mixes currencies {', '.join(currencies)}: pick one account "
-            "with --advertiser"
+        raise MixedCurrencies(
+            f"the history mixes currencies {', '.join(currencies)}: a budget is planned in "
+            "one currency; choose the accounts of one currency"
         )
     rates, reqs, history, notes = funnel_plan(
-        daily, sales=sales, revenue=revenue, roas=roas, level=level, n_boot=n_boot, seed=seed
+        daily,
+        sales=sales,
+        revenue=revenue,
+        roas=roas,
+        level=level,
+        n_boot=n_boot,
+        seed=seed,
+        event=event,
     )
     outcome = "conversions" if sales is not None else "revenue"
     curve, curve_notes = curve_budget(
@@ -516,3 +591,113 @@ def plan_goal(
         notes=notes,
         curve=curve,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    """One :class:`GoalPlan` per currency, the groups that could not be planned, and notes."""
+
+    plans: list[GoalPlan]
+    skipped: list[dict[str, Any]]
+    notes: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plans": [p.to_dict() for p in self.plans],
+            "skipped": self.skipped,
+            "notes": self.notes,
+        }
+
+
+def plan_goals(
+    store: Store,
+    *,
+    sales: float | None = None,
+    revenue: float | None = None,
+    roas: float | None = None,
+    window_days: int = 28,
+    end: dt.date | None = None,
+    advertiser_ids: tuple[str, ...] = (),
+    event: Event = "conversions",
+    level: float = 0.90,
+    n_boot: int = 2000,
+    seed: int = 0,
+    horizon_days: int | None = None,
+) -> PlanReport:
+    """:func:`plan_goal` per currency of the history: each group is planned in its own money.
+
+    A sales target is shared between the currencies in proportion to each one's conversions
+    (or purchases) in the history; a revenue target is an amount in one currency and needs a
+    history in one currency. A group that cannot be planned is listed with its reason.
+    """
+    if window_days < 1:
+        raise ConfigError(f"window_days must be ≥ 1, got {window_days}")
+    if (sales is None) == (revenue is None):
+        raise ConfigError("give exactly one target: sales or revenue")
+    if event not in _EVENTS:
+        raise ConfigError(f"event {event!r}: use conversions or purchases")
+    if not store.exists(AD_TABLE):
+        raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
+    last = end or _last_day(store, Window(advertiser_ids=advertiser_ids))
+    if last is None:
+        raise StatsInputError("history too thin: ad_daily has no rows to plan from")
+    start = last - dt.timedelta(days=window_days - 1)
+    history = Window(start, last, advertiser_ids)
+    t = _base(store, history)
+    groups = currency_groups(store, t, history)
+    kwargs: dict[str, Any] = {
+        "roas": roas, "window_days": window_days, "end": last, "advertiser_ids": advertiser_ids,
+        "event": event, "level": level, "n_boot": n_boot, "seed": seed,
+        "horizon_days": horizon_days,
+    }  # fmt: skip
+    if len(groups) == 1:
+        plan = plan_goal(store, sales=sales, revenue=revenue, **kwargs)
+        return PlanReport([replace(plan, advertiser_ids=groups[0].advertiser_ids)], [], [])
+    names = ", ".join(str(g.currency) for g in groups)
+    if sales is None:
+        raise MixedCurrencies(
+            f"a revenue target is an amount in one currency, and the history has {names}: "
+            "choose the accounts of one currency"
+        )
+    outcome = _measure(t, _EVENTS[event][0])
+    for name in _EVENTS[event][1:]:
+        outcome = outcome + _measure(t, name)
+    rows = store.fetch(t.group_by("currency").aggregate(n=outcome.sum()))
+    counts = {
+        str(c): float(n or 0.0)
+        for c, n in zip(rows.column("currency").to_pylist(), rows.column("n").to_pylist(),
+                        strict=True)
+    }  # fmt: skip
+    total = sum(counts.values())
+    plans: list[GoalPlan] = []
+    skipped: list[dict[str, Any]] = []
+    for g in groups:
+        share = counts.get(str(g.currency), 0.0) / total if total > 0 else 0.0
+        part = sales * share
+        try:
+            if part <= 0:
+                raise StatsInputError(f"no {event} in the history")
+            plan = plan_goal(store, sales=part, currency=g.currency, **kwargs)
+        except StatsInputError as exc:
+            skipped.append({"currency": g.currency, "advertiser_ids": list(g.advertiser_ids),
+                            "share": share, "reason": str(exc)})  # fmt: skip
+            continue
+        plans.append(replace(plan, advertiser_ids=g.advertiser_ids, share=share))
+    if not plans:
+        raise StatsInputError(
+            "no currency group can be planned: "
+            + " | ".join(f"{s['currency']}: {s['reason']}" for s in skipped)
+        )
+    split = ", ".join(f"{g.currency} {counts.get(str(g.currency), 0.0) / total:.0%}"
+                      for g in groups)  # fmt: skip
+    notes = [
+        f"the history has {names}: each currency is planned in its own money, and the target "
+        f"of {sales:,.0f} sales is shared by each one's {event} over the {window_days} days "
+        f"({split})"
+    ]
+    for s in skipped:
+        notes.append(
+            f"{s['currency']} accounts not planned ({s['reason']}): their part of the target, "
+            f"{sales * s['share']:,.0f} sales, has no plan"
+        )
+    return PlanReport(plans, skipped, notes)

@@ -2,48 +2,48 @@
 
 One Ibis query over ``audience_daily`` filtered on one ``dimension`` (each dimension splits the
 same totals, so dimensions are never summed together): ``GROUP BY segment, stat_date`` and
-``SUM`` run in the engine. Every KPI is Σnumerator/Σdenominator per segment; its interval is the
-delta method over day clusters (:func:`tokops.insights.ratio.ratio_arm`), so day-to-day swings
-widen it (BYD-3). Paid follows per segment are summed too.
+``SUM`` run in the engine. Every KPI is a KPI of the catalogue (:mod:`tokops.metrics.catalogue`:
+same name, definition and unit as ``tokops kpi --by age``), Σnumerator/Σdenominator per segment
+in the catalogue's unit (percent for rates); its interval is the delta method over day clusters
+(:func:`tokops.insights.ratio.ratio_arm`), so day-to-day swings widen it (BYD-3). Paid follows
+per segment are summed too. Money is never summed across currencies: :func:`segment_reports`
+gives one report per currency.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_ppf
-from tokops.insights.data import Window, _currencies, _floats
+from tokops.insights.data import MixedCurrencies, Window, _currencies, _floats, currency_groups
 from tokops.insights.ratio import ratio_arm
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
+    from tokops.metrics.catalogue import Kpi
     from tokops.warehouse import Store
 
-__all__ = ["SEGMENT_KPIS", "SegmentKpi", "SegmentReport", "SegmentRow", "segment_report"]
+__all__ = [
+    "SEGMENT_KPIS",
+    "SegmentKpi",
+    "SegmentReport",
+    "SegmentRow",
+    "segment_report",
+    "segment_reports",
+]
 
 TABLE = "audience_daily"
 DIMENSIONS = {"age": "age", "gender": "gender", "country": "country_code"}
-_COLUMNS = {
-    "spend": ("spend",),
-    "impressions": ("impressions",),
-    "clicks": ("clicks",),
-    "conversions": ("conversion",),
-    "revenue": ("total_complete_payment_rate", "total_onsite_shopping_value"),
-    "follows": ("follows",),
-}
-SEGMENT_KPIS: dict[str, tuple[str, str]] = {
-    "ctr": ("clicks", "impressions"),
-    "cvr": ("conversions", "clicks"),
-    "cpa": ("spend", "conversions"),
-    "roas": ("revenue", "spend"),
-}
+SEGMENT_KPIS: tuple[str, ...] = ("ctr", "cvr_click", "cpa", "total_roas")
+"""Catalogue KPIs per segment: CVR per click (segments differ in clicks), ROAS website + Shop."""
+_TOTALS = ("spend", "impressions", "clicks", "conversions", "follows")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ class SegmentReport:
     confidence: float
     rows: list[SegmentRow]
     notes: list[str] = field(default_factory=list)
+    advertiser_ids: tuple[str, ...] = ()
 
     def row(self, segment: str) -> SegmentRow:
         return next(r for r in self.rows if r.segment == segment)
@@ -81,27 +82,67 @@ class SegmentReport:
         return dict(jsonable(data))
 
 
-def segment_kpi(num: FloatArray, den: FloatArray, alpha: float) -> SegmentKpi:
-    """Σnum/Σden with a delta-method interval over days (none with < 2 days or Σden = 0)."""
+def segment_kpi(num: FloatArray, den: FloatArray, alpha: float, scale: float = 1.0) -> SegmentKpi:
+    """scale × Σnum/Σden with a delta-method interval over days (none with < 2 days or Σden = 0)."""
     total_den = float(den.sum())
     if total_den <= 0:
         return SegmentKpi(None, None)
-    estimate = float(num.sum()) / total_den
+    estimate = scale * float(num.sum()) / total_den
     if num.size < 2:
         return SegmentKpi(estimate, None)
     try:
         arm = ratio_arm(num, den)
     except StatsInputError:
         return SegmentKpi(estimate, None)
-    half = t_ppf(1.0 - alpha / 2.0, arm.n - 1) * math.sqrt(max(arm.var, 0.0))
+    half = scale * t_ppf(1.0 - alpha / 2.0, arm.n - 1) * math.sqrt(max(arm.var, 0.0))
     return SegmentKpi(estimate, (estimate - half, estimate + half))
 
 
-def _sum(t: ir.Table, columns: tuple[str, ...]) -> ir.FloatingValue:
-    total = t[columns[0]].cast("float64").fill_null(0.0)
-    for c in columns[1:]:
-        total = total + t[c].cast("float64").fill_null(0.0)
-    return total.sum()
+def _measure_sum(t: ir.Table, name: str) -> ir.FloatingValue:
+    from tokops.metrics.measures import MEASURES
+
+    return MEASURES[name].value(t).cast("float64").fill_null(0.0).sum()
+
+
+def _measure_seen(t: ir.Table, name: str) -> ir.IntegerValue:
+    from tokops.metrics.measures import MEASURES
+
+    return MEASURES[name].value(t).count()
+
+
+def _kpis() -> dict[str, Kpi]:
+    from tokops.metrics.catalogue import CATALOGUE
+
+    return {name: CATALOGUE[name] for name in SEGMENT_KPIS}
+
+
+def segment_reports(
+    store: Store,
+    dimension: str = "age",
+    window: Window | None = None,
+    *,
+    alpha: float = 0.10,
+) -> list[SegmentReport]:
+    """:func:`segment_report` once per currency of the selection (money never mixed)."""
+    window = window or Window()
+    _check(store, dimension, alpha)
+    t = store.table(TABLE)
+    groups = currency_groups(store, window.restrict(t.filter(t.dimension == DIMENSIONS[dimension])),
+                             window)  # fmt: skip
+    return [
+        replace(segment_report(store, dimension, g.window, alpha=alpha),
+                advertiser_ids=g.advertiser_ids)
+        for g in groups
+    ]  # fmt: skip
+
+
+def _check(store: Store, dimension: str, alpha: float) -> None:
+    if dimension not in DIMENSIONS:
+        raise ConfigError(f"dimension {dimension!r}: use age, gender or country")
+    if not 0.0 < alpha < 1.0:
+        raise ConfigError(f"alpha must lie in (0, 1), got {alpha}")
+    if not store.exists(TABLE):
+        raise ConfigError(f"no {TABLE} table in the store: run `tokops sync audiences` first")
 
 
 def segment_report(
@@ -111,46 +152,51 @@ def segment_report(
     *,
     alpha: float = 0.10,
 ) -> SegmentReport:
-    """KPIs per segment of *dimension* (age, gender or country) from ``audience_daily``."""
-    column_value = DIMENSIONS.get(dimension)
-    if column_value is None:
-        raise ConfigError(f"dimension {dimension!r}: use age, gender or country")
-    if not 0.0 < alpha < 1.0:
-        raise ConfigError(f"alpha must lie in (0, 1), got {alpha}")
-    if not store.exists(TABLE):
-        raise ConfigError(f"no {TABLE} table in the store: run `tokops sync audiences` first")
+    """KPIs per segment of *dimension* (age, gender or country) from ``audience_daily``.
+
+    The selection must report in one currency (:func:`segment_reports` splits it).
+    """
+    _check(store, dimension, alpha)
+    column_value = DIMENSIONS[dimension]
     window = window or Window()
     t = store.table(TABLE)
-    t = t.filter(t.dimension == column_value)
-    if window.start is not None:
-        t = t.filter(t.stat_date >= window.start)
-    if window.end is not None:
-        t = t.filter(t.stat_date <= window.end)
-    if window.advertiser_ids:
-        t = t.filter(t.advertiser_id.isin(list(window.advertiser_ids)))
+    t = window.restrict(t.filter(t.dimension == column_value))
     currencies = _currencies(store, t)
     if len(currencies) > 1:
-        raise ConfigError(
-            f"the segments mix currencies {', '.join(currencies)}: pick one account "
-            "with --advertiser"
+        raise MixedCurrencies(
+            f"the segments mix currencies {', '.join(currencies)}: costs and values are "
+            "compared within one currency; choose the accounts of one currency"
         )
-    aggs = {k: _sum(t, cols) for k, cols in _COLUMNS.items()}
+    kpis_def = _kpis()
+    measures = dict.fromkeys([*_TOTALS, *(m for k in kpis_def.values() for m in k.measures)])
+    aggs = {m: _measure_sum(t, m) for m in measures}
+    seen = {f"_seen_{m}": _measure_seen(t, m) for m in measures}
     expr = (
         t.group_by(segment=t.segment.cast("string"), stat_date=t.stat_date)
-        .aggregate(**aggs)
+        .aggregate(**aggs, **seen)
         .order_by(["segment", "stat_date"])
     )
     rows = store.fetch(expr)
     keys = [str(v) for v in rows.column("segment").to_pylist()]
-    cols = {k: _floats(rows, k) for k in _COLUMNS}
+    cols = {k: _floats(rows, k) for k in measures}
+    counts = {k: _floats(rows, f"_seen_{k}") for k in measures}
     total_spend = float(cols["spend"].sum())
     out = []
     for seg in dict.fromkeys(keys):
         mask = np.array([k == seg for k in keys], dtype=bool)
         sums = {k: v[mask] for k, v in cols.items()}
+        # as `tokops kpi`: a measure never reported in the segment gives no KPI (not a zero)
+        absent = {m for m in measures if float(counts[m][mask].sum()) == 0}
         kpis = {
-            name: segment_kpi(sums[num], sums[den], alpha)
-            for name, (num, den) in SEGMENT_KPIS.items()
+            name: SegmentKpi(None, None)
+            if absent & set(k.measures)
+            else segment_kpi(
+                np.sum([sums[m] for m in k.numerator], axis=0),
+                np.sum([sums[m] for m in k.denominator], axis=0),
+                alpha,
+                float(k.scale),
+            )
+            for name, k in kpis_def.items()
         }
         out.append(
             SegmentRow(

@@ -5,12 +5,13 @@ rate, +43 % CVR and −4 % CPM (SPK-11). This module measures the same relative 
 ``Spark/non-Spark − 1``, as ratios of per-day sums, with a delta-method CI on day clusters
 (:mod:`.ratio`), and says whether TikTok's figure lies inside the interval.
 
-KPI definitions follow :mod:`tokops.metrics.catalogue`::
+KPIs are those of :mod:`tokops.metrics.catalogue` (name, label, definition and unit: rates
+in percent)::
 
-    completion_rate = Σvideo_views_p100 / Σvideo_views           claim +30 %
-    engagement_rate = Σ(likes + comments + shares) / Σvideo_views claim +142 %
-    cvr             = Σconversions / Σimpressions                 claim +43 % (TikTok's CVR)
-    cpm             = 1000 · Σspend / Σimpressions                claim −4 %
+    completion_rate = 100 · Σvideo_views_p100 / Σvideo_views           claim +30 %
+    engagement_rate = 100 · Σ(likes + comments + shares) / Σvideo_views claim +142 %
+    cvr             = 100 · Σconversions / Σimpressions                 claim +43 % (TikTok's CVR)
+    cpm             = 1000 · Σspend / Σimpressions                      claim −4 %
 
 Input: per-day columns for each group (a dict of arrays, or a pyarrow Table with those column
 names), one row per day. Days are treated as independent clusters per group; since both groups
@@ -51,14 +52,23 @@ class SparkClaim:
     scale: float = 1.0
 
 
+def _claim(metric: str, claimed_rel: float) -> SparkClaim:
+    """TikTok's claim on the catalogue KPI *metric* (its label, definition and unit)."""
+    from tokops.metrics.catalogue import CATALOGUE
+
+    kpi = CATALOGUE[metric]
+    return SparkClaim(
+        metric, kpi.label, claimed_rel, kpi.numerator, kpi.denominator[0], float(kpi.scale)
+    )
+
+
 SPARK_CLAIMS: Final[tuple[SparkClaim, ...]] = (
-    SparkClaim("completion_rate", "Complete-view rate", 0.30, ("video_views_p100",), "video_views"),
-    SparkClaim(
-        "engagement_rate", "Engagement rate", 1.42, ("likes", "comments", "shares"), "video_views"
-    ),
-    SparkClaim("cvr", "CVR", 0.43, ("conversions",), "impressions"),
-    SparkClaim("cpm", "CPM", -0.04, ("spend",), "impressions", 1000.0),
+    _claim("completion_rate", 0.30),
+    _claim("engagement_rate", 1.42),
+    _claim("cvr", 0.43),
+    _claim("cpm", -0.04),
 )
+"""SPK-11's four claims on catalogue KPIs: values come out in the catalogue's units (percent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,8 @@ class SparkMetric:
     claimed_rel: float
     verdict: Verdict
     note: str | None = None
+    currency: str | None = None
+    """The currency of ``spark`` and ``non_spark`` when the KPI is money (CPM)."""
 
     @property
     def claim_in_ci(self) -> bool | None:

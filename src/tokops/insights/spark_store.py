@@ -3,21 +3,28 @@
 Thin glue: :mod:`.data` sums ``ad_daily`` per cluster in the engine, then
 :func:`~tokops.insights.spark.compare_spark` and :func:`~tokops.insights.abtest.analyze_ab` do the
 statistics. Money is never summed across currencies: with several currencies in the selection,
-money comparisons (CPM) are left out with a note, and an A/B test of ad groups in two currencies
-is refused.
+money comparisons (CPM) are measured once per currency (``CPM (EUR)``, ``CPM (JPY)`` …), and an
+A/B test of ad groups in two currencies is refused.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tokops.errors import ConfigError
+from tokops.insights._common import StatsInputError
 from tokops.insights.abtest import ABResult, ClusterArm, analyze_ab
 from tokops.insights.data import ALL_TIME, Cluster, Window, adgroup_days, ratio_kpi, spark_clusters
-from tokops.insights.spark import SPARK_CLAIMS, SparkClaim, SparkComparison, compare_spark
+from tokops.insights.spark import (
+    SPARK_CLAIMS,
+    SparkClaim,
+    SparkComparison,
+    SparkMetric,
+    compare_spark,
+)
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -63,13 +70,22 @@ def spark_from_store(
     data = spark_clusters(store, measures, window, cluster=cluster)
     notes: list[str] = []
     chosen = claims
+    per_currency: list[SparkMetric] = []
     if len(data.currencies) > 1:
         chosen = tuple(c for c in claims if not _MONEY & {*c.numerator, c.denominator})
-        left = [c.metric for c in claims if c not in chosen]
-        if left:
+        money = tuple(c for c in claims if c not in chosen)
+        for cur in data.currencies:
+            part = spark_clusters(store, measures, replace(window, currency=cur), cluster=cluster)
+            got = compare_spark(
+                part.groups["spark"], part.groups["non_spark"], alpha=alpha, claims=money
+            )
+            per_currency += [
+                replace(m, label=f"{m.label} ({cur})", currency=cur) for m in got.metrics
+            ]
+        if money:
             notes.append(
-                f"{', '.join(left)} left out: the selection mixes currencies "
-                f"({', '.join(data.currencies)}); filter one ad account"
+                f"{', '.join(c.metric for c in money)} measured per currency "
+                f"({', '.join(data.currencies)}): money is never summed across currencies"
             )
     for group, n in data.clusters.items():
         if n == 0:
@@ -77,7 +93,23 @@ def spark_from_store(
     comparison = compare_spark(
         data.groups["spark"], data.groups["non_spark"], alpha=alpha, claims=chosen
     )
+    if per_currency:
+        comparison = replace(comparison, metrics=(*comparison.metrics, *per_currency))
+    elif len(data.currencies) == 1:
+        cur = data.currencies[0]
+        comparison = replace(
+            comparison,
+            metrics=tuple(
+                replace(m, currency=cur) if _MONEY & {*_claim_of(claims, m.metric)} else m
+                for m in comparison.metrics
+            ),
+        )
     return SparkReport(comparison, cluster, data.currencies, tuple(notes))
+
+
+def _claim_of(claims: tuple[SparkClaim, ...], metric: str) -> tuple[str, ...]:
+    claim = next((c for c in claims if c.metric == metric), None)
+    return () if claim is None else (*claim.numerator, claim.denominator)
 
 
 def ab_from_store(
@@ -110,6 +142,12 @@ def ab_from_store(
         raise ConfigError(
             f"the two ad groups report in different currencies ({', '.join(data.currencies)})"
         )
+    for g in (control_adgroup, test_adgroup):
+        if float(np.sum(data.groups[g][den])) <= 0:
+            raise StatsInputError(
+                f"ad group {g} has no {den} in the window: its {metric} is undefined; "
+                "compare on a metric both ad groups have"
+            )
     scale = float(kpi.scale)
 
     def arm(name: str, adgroup: str) -> ClusterArm:

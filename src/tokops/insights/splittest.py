@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -347,6 +347,14 @@ def analyze_split_test(
             days = int(np.count_nonzero((ca[den] + cb[den]) > 0))
             prop = analyze_ab(pa, pb, metric=metric, alpha=alpha, higher_is_better=better_up,
                               mde_rel=mde_rel, days_run=days, srm=split)  # fmt: skip
+            # the z-test works on proportions; show them in the catalogue's unit (percent) like
+            # the day-cluster rows beside them (one unit per KPI, issue 9 §4)
+            prop = replace(
+                prop,
+                estimates=(prop.estimates[0] * scale, prop.estimates[1] * scale),
+                lift_abs=prop.lift_abs * scale,
+                lift_abs_ci=(prop.lift_abs_ci[0] * scale, prop.lift_abs_ci[1] * scale),
+            )
             analyses.append(SplitTestAnalysis(metric, metric == key_kpi, prop))
         keep_a, keep_b = ca[den] > 0, cb[den] > 0
         try:

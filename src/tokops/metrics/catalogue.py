@@ -13,12 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Final, Literal
 
 from tokops.metrics.measures import MEASURES, Source, Unit
 
-__all__ = ["CATALOGUE", "Better", "Catalogue", "Kpi"]
+__all__ = [
+    "CATALOGUE",
+    "MINOR_UNITS",
+    "Better",
+    "Catalogue",
+    "Kpi",
+    "format_money",
+    "format_value",
+    "minor_units",
+]
 
 Better = Literal["up", "down", "neutral"]
 
@@ -55,6 +64,14 @@ class Kpi:
         """The store columns the KPI reads."""
         cols = (c for m in self.measures for c in MEASURES[m].columns)
         return tuple(dict.fromkeys(cols))
+
+    def of_fraction(self, fraction: float | None) -> float | None:
+        """The KPI's value from a plain ratio Σnum/Σden (× scale: percent, per mille …)."""
+        return None if fraction is None else fraction * float(self.scale)
+
+    def format(self, value: float | Decimal | None, currency: str | None = None) -> str:
+        """*value* (in this KPI's unit, e.g. percent for a rate) as every command shows it."""
+        return format_value(self.unit, value, currency)
 
     @property
     def formula(self) -> str:
@@ -99,6 +116,61 @@ class Catalogue(Mapping[str, Kpi]):
 
     def of_source(self, source: Source) -> tuple[Kpi, ...]:
         return tuple(k for k in self._items.values() if k.source == source)
+
+
+#: Decimals of a currency's minor unit (ISO 4217) where it is not 2.
+MINOR_UNITS: Final[Mapping[str, int]] = {
+    **dict.fromkeys(
+        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+         "VND", "VUV", "XAF", "XOF", "XPF"),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+}  # fmt: skip
+
+
+def minor_units(currency: str | None) -> int:
+    """Decimals an amount in *currency* is shown with: JPY 0, USD and EUR 2 (2 when unknown)."""
+    return MINOR_UNITS.get((currency or "").strip().upper(), 2)
+
+
+def _decimal(value: float | Decimal) -> Decimal | None:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
+    return number if number.is_finite() else None
+
+
+def format_money(value: float | Decimal | None, currency: str | None = None) -> str:
+    """An amount with its currency's minor units: ``1,234.50`` (USD), ``89,616`` (JPY)."""
+    number = None if value is None else _decimal(value)
+    if number is None:
+        return "-"
+    return f"{number.quantize(Decimal(1).scaleb(-minor_units(currency)), ROUND_HALF_EVEN):,}"
+
+
+def format_value(unit: Unit, value: float | Decimal | None, currency: str | None = None) -> str:
+    """A KPI value as a person reads it, the same in every command (KPI-1).
+
+    ``1,234`` (count), ``12.35`` / ``1,235`` (money: the currency's minor units), ``1.25%``
+    (percent: rates are stored in percent), ``3.20x`` (ratio), ``4.1s`` (seconds); ``-`` when
+    there is no value. Rates and ratios below 0.1 keep two significant digits (``0.015%``).
+    """
+    if unit == "money":
+        return format_money(value, currency)
+    number = None if value is None else _decimal(value)
+    if number is None:
+        return "-"
+    if unit == "count":
+        return f"{number:,.0f}"
+    if unit == "seconds":
+        return f"{number:.1f}s"
+    suffix = "%" if unit == "percent" else "x"
+    if number != 0 and abs(number) < Decimal("0.1"):
+        digits = 1 - int(abs(number).adjusted())
+        return f"{number:.{digits}f}{suffix}"
+    return f"{number:,.2f}{suffix}"
 
 
 _PCT = Decimal(100)
@@ -162,6 +234,30 @@ _KPIS: Final[tuple[Kpi, ...]] = (
     _total("orders", "Shop orders", "count", "up", "TikTok Shop purchases."),
     _total("gmv", "Shop GMV", "money", "up", "TikTok Shop gross revenue."),
     Kpi("shop_roas", "ROAS (Shop)", "ratio", "up", "Shop GMV / cost.", ("gmv",), ("spend",)),
+    # website and Shop together (the planner and the segments use these; KPI-2, KPI-5c)
+    Kpi("total_value", "Purchase value (website + Shop)", "money", "up",
+        "Website purchase value + Shop GMV.", ("purchase_value", "gmv")),
+    Kpi("total_roas", "ROAS (website + Shop)", "ratio", "up",
+        "(Website purchase value + Shop GMV) / cost.", ("purchase_value", "gmv"), ("spend",)),
+    Kpi("value_per_conversion", "Value per conversion (website + Shop)", "money", "up",
+        "(Website purchase value + Shop GMV) / conversions.",
+        ("purchase_value", "gmv"), ("conversions",)),
+    Kpi("all_purchases", "Purchases (website + Shop)", "count", "up",
+        "Website Complete Payment events + Shop orders.", ("purchases", "orders")),
+    Kpi("purchase_rate_click", "Purchase rate (website + Shop, per click)", "percent", "up",
+        "100 × (website purchases + Shop orders) / destination clicks.",
+        ("purchases", "orders"), ("clicks",), _PCT),
+    Kpi("cost_per_purchase", "Cost per purchase (website + Shop)", "money", "down",
+        "Cost / (website purchases + Shop orders).", ("spend",), ("purchases", "orders")),
+    Kpi("value_per_purchase", "Value per purchase (website + Shop)", "money", "up",
+        "(Website purchase value + Shop GMV) / (website purchases + Shop orders).",
+        ("purchase_value", "gmv"), ("purchases", "orders")),
+    # funnel steps (the planner; KPI-2)
+    Kpi("view_rate_p25", "25% view rate (per impression)", "percent", "up",
+        "100 × plays reaching 25 % / impressions.", ("video_views_p25",), ("impressions",), _PCT),
+    Kpi("atc_rate", "Add-to-cart rate (per click)", "percent", "up",
+        "100 × website add-to-cart events / destination clicks.",
+        ("add_to_cart",), ("clicks",), _PCT),
     Kpi("aov", "Average Shop order value", "money", "up", "GMV / orders.",
         ("gmv",), ("orders",)),
     # -- video -------------------------------------------------------------------------------
