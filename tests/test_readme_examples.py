@@ -46,14 +46,6 @@ ROOT: Final = Path(__file__).resolve().parents[1]
 DOCS: Final = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 NEEDS_ACCOUNT: Final = "# needs a TikTok account"
 SANDBOX_EXAMPLE_URL: Final = "http://127.0.0.1:8765"
-#: Examples that fail until another branch of issue 9 is merged (the insights part makes plan,
-#: budget and segments work on a world of several currencies). Delete an entry once it passes.
-_INSIGHTS: Final = "issue 9 §3, insights branch: one table per currency"
-PENDING: Final[dict[str, str]] = {
-    "tokops insights plan --sales 1500": _INSIGHTS,
-    "tokops insights budget": _INSIGHTS,
-    "tokops insights segments --dimension age": _INSIGHTS,
-}
 
 
 @dataclass(frozen=True)
@@ -128,8 +120,6 @@ def collect() -> list[Example | Any]:
                 marks = []
                 if command.endswith(NEEDS_ACCOUNT):
                     marks.append(pytest.mark.skip(reason="needs a TikTok account"))
-                if " ".join(argv) in PENDING:
-                    marks.append(pytest.mark.xfail(reason=PENDING[" ".join(argv)], strict=False))
                 examples.append(pytest.param(example, id=example.id, marks=marks))
     return examples
 

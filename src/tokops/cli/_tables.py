@@ -16,6 +16,10 @@ type loses its end. :func:`print_table` applies one policy instead, for every co
 - when not even one column fits beside the keys, each row is printed as ``column: value``
   lines.
 
+Commands that know which of their columns matter less build their table with
+:func:`table_of`: columns marked droppable are left out (least important first, and said in the
+caption) before a table would have to be split.
+
 ``--format json|csv`` stays the way for machines; this is only how the table mode looks.
 """
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.console import Console, RenderableType
@@ -31,7 +36,10 @@ from rich.errors import MarkupError
 from rich.table import Column, Table
 from rich.text import Text
 
-__all__ = ["FOLD_AT", "fit_table", "print_table"]
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
+__all__ = ["FOLD_AT", "Col", "fit_table", "print_table", "table_of"]
 
 FOLD_AT = 24
 """A word of a text column longer than this folds (whole, onto the next line)."""
@@ -82,6 +90,54 @@ def fit_table(table: Table, width: int, *, keys: int = 1) -> list[RenderableType
     return parts
 
 
+@dataclass(frozen=True, slots=True)
+class Col:
+    """A column of :func:`table_of`: header, alignment, whether its text may wrap, and its drop
+    order (0 keeps it at any width; among the others the highest goes first)."""
+
+    header: str
+    justify: JustifyMethod = "right"
+    wrap: bool = False
+    drop: int = 0
+
+
+def table_of(
+    title: str,
+    cols: Sequence[Col],
+    rows: Sequence[Sequence[str]],
+    *,
+    width: int | None = None,
+    sections: Sequence[int] = (),
+) -> Table:
+    """A table of plain-text *rows* (never rich markup) for :func:`print_table`: while it cannot
+    fit *width* (the terminal's by default) even at its narrowest, the droppable column with the
+    highest ``drop`` is left out; the caption names what was. *sections* are row indexes before
+    which a separator line is drawn."""
+    full = Table(title=Text(title))
+    for c in cols:
+        full.add_column(c.header, justify=c.justify, no_wrap=not c.wrap)
+    for n, row in enumerate(rows):
+        if n in sections:
+            full.add_section()
+        full.add_row(*(Text(cell) for cell in row))
+    width = width or Console().width
+    needs = [_size(column).need for column in full.columns]
+    keep = list(range(len(cols)))
+    dropped: list[str] = []
+    while _width(full, [needs[i] for i in keep]) > width:
+        candidates = [i for i in keep if cols[i].drop > 0]
+        if not candidates:
+            break
+        worst = max(candidates, key=lambda i: (cols[i].drop, i))
+        keep.remove(worst)
+        dropped.append(cols[worst].header.replace("\n", " "))
+    if not dropped:
+        return full
+    out = _subtable(full, keep, full.title)
+    out.caption = f"left out at this width: {', '.join(dropped)} (--format json has all)"
+    return out
+
+
 # -- measuring --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Size:
@@ -125,6 +181,8 @@ def _size(column: Column) -> _Size:
     column.overflow = "fold"
     natural = max([cell_len(line) for line in lines] + [cell_len(" ".join(header)), 1])
     header_need = min(FOLD_AT, max([cell_len(word) for word in header] + [1]))
+    if column.no_wrap:  # a column that must not wrap is as wide as its longest line
+        return _Size(natural, natural)
     need = max([_line_need(line) for line in lines] + [header_need])
     return _Size(need, max(need, natural))
 

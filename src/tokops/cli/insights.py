@@ -23,7 +23,7 @@ from tokops.cli._common import (
     parse_date,
     parse_window,
 )
-from tokops.cli._insights_tables import Col, fit_table
+from tokops.cli._tables import Col, table_of
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def top_creatives(
             for r in result.rows
         ]
         title = f"Top creatives by shrunk {_kpi_label(metric)} ({level:.0%} interval)"
-        return fit_table(title, cols, rows)
+        return table_of(title, cols, rows)
 
     emit(result.to_dict(), fmt, table)
 
@@ -171,7 +171,7 @@ def spark(
             for m in report.comparison.metrics
         ]
         title = f"Spark vs non-Spark ({1 - alpha:.0%} interval, {cluster} clusters)"
-        return fit_table(title, cols, rows)
+        return table_of(title, cols, rows)
 
     emit(report.to_dict(), fmt, table)
 
@@ -292,7 +292,7 @@ def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt
                     f"{r.days_run} / {r.days_needed or '–'}",
                 ]
             )
-        return fit_table(title, cols, rows)
+        return table_of(title, cols, rows)
 
     emit(data, fmt, table)
 
@@ -343,7 +343,7 @@ def saturation(
             for r in report.rows
         ]
         title = f"Saturation by {by} as of {report.as_of} ({window}-day windows)"
-        return fit_table(title, cols, rows)
+        return table_of(title, cols, rows)
 
     emit(report.to_dict(with_series=False), fmt, table)
 
@@ -383,7 +383,7 @@ def hashtags(
             ]
             for r in report.rows
         ]
-        return fit_table(f"Top hashtags by views ({report.total_posts} posts)", cols, rows)
+        return table_of(f"Top hashtags by views ({report.total_posts} posts)", cols, rows)
 
     emit(report.to_dict(), fmt, table)
 
@@ -421,7 +421,7 @@ def content(
             ]
             for r in report.top
         ]
-        return fit_table(f"Top content {report.start} – {report.end}", cols, rows)
+        return table_of(f"Top content {report.start} – {report.end}", cols, rows)
 
     emit(report.to_dict(), fmt, table)
 

@@ -26,7 +26,7 @@ from tokops.cli._common import (
     parse_date,
     parse_window,
 )
-from tokops.cli._insights_tables import Col, fit_table
+from tokops.cli._tables import Col, table_of
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ def _budget_table(result: BudgetPlan) -> Table:
         ]
         for u in result.units
     ]
-    return fit_table(title, cols, rows)
+    return table_of(title, cols, rows)
 
 
 def segments(
@@ -304,7 +304,7 @@ def _segment_table(result: SegmentReport) -> Table:
         ]
         for r in result.rows
     ]
-    return fit_table(title, cols, rows)
+    return table_of(title, cols, rows)
 
 
 def register(app: typer.Typer) -> None:

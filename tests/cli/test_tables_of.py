@@ -1,4 +1,5 @@
-"""Insights tables fit the terminal without cutting a value (issue 9 §4)."""
+"""Tables built from column specs (the insights commands) fit the terminal without cutting a
+value, leaving out the least important columns first (issue 9 §4)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import io
 import pytest
 from rich.console import Console
 
-from tokops.cli._insights_tables import Col, fit_table
+from tokops.cli._tables import Col, print_table, table_of
 
 ROWS = [
     [
@@ -36,7 +37,8 @@ COLS = [
 
 def render(width: int) -> str:
     buf = io.StringIO()
-    Console(file=buf, width=width, color_system=None).print(fit_table("t", COLS, ROWS, width=width))
+    console = Console(file=buf, width=width, color_system=None)
+    print_table(console, table_of("t", COLS, ROWS, width=width))
     return buf.getvalue()
 
 
