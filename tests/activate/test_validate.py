@@ -33,7 +33,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("web", {"event_time": str(NOW_S + 120)}, ""),  # within the allowed clock skew
     ("web", {"event_time": str(NOW_S - 8 * 86400)}, Reason.too_old(7)),
     ("web", {"email": "bob(at)example.com"}, Reason.BAD_EMAIL),
-    ("web", {"phone": "call me"}, Reason.BAD_PHONE),
+    ("web", {"phone": "call me", "email": ""}, Reason.BAD_PHONE),  # no other match key
+    ("web", {"phone": "call me"}, ""),  # the email remains: the phone is dropped, the row kept
     ("web", {"currency": "DOGE"}, Reason.BAD_CURRENCY),
     ("web", {"value": "$10"}, Reason.BAD_VALUE),
     ("web", {"value": "-3"}, Reason.NEGATIVE_VALUE),
