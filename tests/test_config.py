@@ -44,3 +44,13 @@ def test_token_only_from_environment_and_never_shown() -> None:
     tok = access_token({"TIKTOK_ACCESS_TOKEN": " abc123 "})
     assert tok.get_secret_value() == "abc123"
     assert "abc123" not in repr(tok) and "abc123" not in str(tok)
+
+
+def test_events_timezone_is_checked(tmp_path: Path) -> None:
+    """Issue 9 §5: the zone of event times written without one (default: UTC)."""
+    assert load_settings(tmp_path, environ={}).events.timezone is None
+    (tmp_path / "tokops.toml").write_text('[events]\ntimezone = "Europe/Paris"\n')
+    assert load_settings(tmp_path, environ={}).events.timezone == "Europe/Paris"
+    (tmp_path / "tokops.toml").write_text('[events]\ntimezone = "Paris"\n')
+    with pytest.raises(ConfigError, match=r"events\.timezone.*unknown time zone"):
+        load_settings(tmp_path, environ={})

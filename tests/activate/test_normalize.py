@@ -334,7 +334,7 @@ def _py_time(text: str, fmt: str, zone: str) -> int | None:
     return int(moment.timestamp())
 
 
-TIMES = [
+FORMATTED_TIMES = [
     "12/05/2026 2:32 PM",
     "12/05/2026 12:00 AM",
     "12/05/2026 12:59 pm",
@@ -357,12 +357,16 @@ def test_formatted_times_equal_strptime_on_every_engine(any_store: Store, zone: 
     fmt = "%m/%d/%Y %I:%M %p"
     start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
     offsets = None if zone == "UTC" else zone_offsets(zone, start, start + 366 * 86400)
-    t = ibis.memtable(pa.table({"i": list(range(len(TIMES))), "s": pa.array(TIMES, pa.string())}))
+    t = ibis.memtable(
+        pa.table(
+            {"i": list(range(len(FORMATTED_TIMES))), "s": pa.array(FORMATTED_TIMES, pa.string())}
+        )
+    )
     compiled = compile_time_format(fmt)
     assert compiled is not None
     got = add_formatted_time(any_store, t, "ts", t.s, compiled, offsets)
     rows = any_store.fetch(got.order_by("i")).to_pylist()
-    for value, row in zip(TIMES, rows, strict=True):
+    for value, row in zip(FORMATTED_TIMES, rows, strict=True):
         expected = None if value is None else _py_time(value, fmt, zone)
         assert row["ts"] == expected, repr(value)
 

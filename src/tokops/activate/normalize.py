@@ -370,9 +370,19 @@ def as_text(col: ir.Value) -> ir.StringValue:
         return col
     if dtype.is_floating() or dtype.is_decimal():
         num: ir.NumericValue = col
-        integral = (num.floor() == num) & (num.abs() < 1e15)
-        return ibis.cases(
-            (integral, num.floor().cast("int64").cast("string")), else_=num.cast("string")
+        # Ibis' floor casts to an integer: only finite values below 1e15 ever reach it (NaN and
+        # infinities would make the engine fail the whole query)
+        small = ibis.cases(((num.abs() < 1e15).fill_null(False), num), else_=0.5)
+        integral = small.floor() == small
+        if not dtype.is_floating():
+            return ibis.cases(
+                (integral, small.floor().cast("int64").cast("string")), else_=num.cast("string")
+            )
+        return ibis.cases(  # NaN and infinities spelt the same on every engine
+            (num.isnan(), "NaN"),
+            (num.isinf(), ibis.cases((num > 0, "Infinity"), else_="-Infinity")),
+            (integral, small.floor().cast("int64").cast("string")),
+            else_=num.cast("string"),
         )
     return col.cast("string")
 
