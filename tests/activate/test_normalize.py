@@ -446,3 +446,20 @@ def test_redacted_samples_never_show_personal_data(any_store: Store) -> None:
             assert row["s"] not in (row["pii"] or "") or len(row["s"]) <= 2
             assert len(row["other"]) <= SAMPLE_CHARS + 1
             assert not any(ord(c) < 32 or ord(c) == 127 for c in row["other"] + row["pii"])
+
+
+def test_hostile_time_format_is_data_on_every_engine(any_store: Store) -> None:
+    """Literal characters of a declared format (quotes, brackets, regex and SQL syntax) only
+    match themselves."""
+    from tokops.activate.formats import compile_time_format
+    from tokops.activate.normalize import add_formatted_time
+
+    fmt = "%Y-%m-%d'); DROP [x] (.*)|\\ %H:%M"
+    compiled = compile_time_format(fmt)
+    assert compiled is not None
+    good = "2026-12-05'); DROP [x] (.*)|\\ 14:32"
+    values = [good, good.replace("(.*)", "(ab)"), "2026-12-05 14:32", good.replace("x", "y")]
+    t = ibis.memtable(pa.table({"i": list(range(4)), "s": values}))
+    got = add_formatted_time(any_store, t, "ts", t.s, compiled, None)
+    rows = any_store.fetch(got.order_by("i")).column("ts").to_pylist()
+    assert rows == [int(datetime(2026, 12, 5, 14, 32, tzinfo=UTC).timestamp()), None, None, None]

@@ -506,7 +506,7 @@ def run_sync(
         except TokopsError:
             if not interrupted and run.error is None:
                 raise
-    if not interrupted:
+    if not interrupted and not options.dry_run:  # a dry run records no samples
         try:
             record_samples(store, run_id, options.event_source_id, run.samples)
         except TokopsError:
@@ -556,6 +556,8 @@ def time_zone_note(table: ir.Table, mapping: FieldMapping, options: SyncOptions)
     dtype = table[column].type()
     if dtype.is_numeric() or (dtype.is_timestamp() and dtype.timezone):
         return None
+    if dtype.is_string() and mapping.event_time_format and "%z" in mapping.event_time_format:
+        return None  # every time carries its zone
     return mapping.timezone or options.timezone or "UTC"
 
 
