@@ -250,6 +250,7 @@ def test_counts_per_source_row_with_samples_and_notes(
         {"status": "invalid", "reason": hostile, "count": 4, "sample": "[b]12,5.6"}
     ]
     assert event["notes"] == [{"note": "phone dropped: invalid", "count": 1}]
+    assert json.loads(res.output)["top_reasons"][0]["sample"] == "[b]12,5.6"
     res = CliRunner().invoke(make_app(), ["events", "health", "--no-api"], env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert hostile in res.output and '"[b]12,5.6"' in res.output

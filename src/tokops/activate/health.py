@@ -245,6 +245,10 @@ class HealthReport:
     are then counted as derived."""
     warnings: list[str] = field(default_factory=list)
 
+    def sample(self, reason: str) -> str | None:
+        """One redacted sample of a value rejected for *reason* (of any event), if kept."""
+        return next((e.samples[reason] for e in self.events if reason in e.samples), None)
+
     def to_dict(self) -> dict[str, Any]:
         def ts(value: datetime | None) -> str | None:
             return value.isoformat() if value is not None else None
@@ -299,7 +303,10 @@ class HealthReport:
                 }
                 for e in self.events
             ],
-            "top_reasons": [{"status": s, "reason": r, "count": n} for s, r, n in self.top_reasons],
+            "top_reasons": [
+                {"status": s, "reason": r, "count": n, "sample": self.sample(r)}
+                for s, r, n in self.top_reasons
+            ],
             "warnings": self.warnings,
         }
 

@@ -193,12 +193,8 @@ def render_health(report: HealthReport, console: Console) -> None:
         reasons.add_column("Reason")
         reasons.add_column("Rows", justify="right")
         reasons.add_column("e.g.")
-        samples: dict[str, str] = {}
-        for e in report.events:
-            for reason, sample in e.samples.items():
-                samples.setdefault(reason, sample)
         for status, reason, count in report.top_reasons:
-            found = samples.get(reason)
+            found = report.sample(reason)
             shown = '"' + _printable(found) + '"' if found is not None else ""
             reasons.add_row(status, escape(reason), f"{count:,}", escape(shown))
         console.print(reasons)
