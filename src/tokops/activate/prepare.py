@@ -16,10 +16,19 @@ the event source uses are present):
 ``_json``           the event as Events API JSON text plus a comma (valid rows not sent
                     before; see :mod:`.payload`)
 ``_reason``         why the row is invalid (NULL when valid)
+``_sample``         a redacted sample of the value the reason is about (see
+                    :func:`.normalize.redacted`; NULL for valid rows)
+``_note``           why a kept row lost a field (``phone dropped: invalid``: an unusable
+                    phone next to another match key is dropped, the event kept), else NULL
 ``_already``        a valid row whose (event, event_id) the ledger already shows as sent
 ``_dupkey``         a valid row whose (event, event_id) may occur more than once in the
                     source (a 64-bit hash of it does; the sync checks the exact key)
 ==================  ==========================================================================
+
+**Declared formats** (issue 9 §5): the mapping's ``[formats]`` say how text times are written
+(a style or a strptime pattern), which zone times without one are in (else the workspace's
+``[events] timezone``, else UTC) and which locale amounts use (``$1,234.50``, ``19,99 €``); see
+:mod:`.formats`. A web row without a URL column can take ``url`` from ``[constants]``.
 
 **Derived event_id** (EVT-7): when a row has no ``event_id`` and no ``order_id``, its id is
 ``sha256("tokops:v1|" + event + "|" + event_time + "|" + email_hash + "|" + phone_hash + "|" +
