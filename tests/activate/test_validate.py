@@ -42,6 +42,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("web", {"url": ""}, Reason.WEB_WITHOUT_URL),
     ("offline", {"event": "ClickButton"}, Reason.NOT_STANDARD_EVENT),
     ("offline", {"email": "", "phone": ""}, Reason.OFFLINE_WITHOUT_KEY),
+    ("offline", {"phone": "call me"}, ""),  # kept on its email, the phone dropped
+    ("offline", {"phone": "call me", "email": ""}, Reason.BAD_PHONE),
     ("offline", {"event_time": str(NOW_S - 29 * 86400)}, Reason.too_old(28)),
     ("offline", {"event_time": str(NOW_S - 27 * 86400)}, ""),
     ("crm", {"lead_id": ""}, Reason.CRM_WITHOUT_LEAD),
