@@ -376,12 +376,13 @@ def _latest_outcomes(t: ir.Table) -> ir.Table:
     row, not per attempt (issue 9 §4).
 
     A source row is known by its event source id, stream (test code), event name and event_id.
-    For each such key the rows of one run count: a run that sent it (an event once sent stays
-    sent, whatever later runs say about it), else the latest run that recorded it — so rows
-    rejected again on every re-run count once, and rows that failed and were sent later count as
-    sent. (Rows of that run with the same key, such as duplicates, count with it.) Rows without
-    a key (no event name or no event_id: a missing time, a malformed line) cannot be followed
-    across runs: those of the latest run of their event source count.
+    For each such key the rows of one run count: the latest run that sent it (an event once
+    sent stays sent, whatever later runs say about it), else the latest run that recorded it —
+    so rows rejected again on every re-run count once, and rows that failed and were sent later
+    count as sent. (Rows of that run with the same key, such as duplicates, count with it.)
+    Rows without a key (no event name or no event_id: a missing time, a malformed line) cannot
+    be followed across runs: those of the latest run of their event source count. Runs of one
+    event source follow each other, so the latest row tells the latest run.
     """
     import ibis
 
@@ -389,31 +390,36 @@ def _latest_outcomes(t: ir.Table) -> ir.Table:
     keys = ["event_source_id", "_h_stream", "event", "event_id"]
     has_key = k.event.notnull() & k.event_id.notnull()
     keyed = k.filter(has_key)
-    per_run = keyed.group_by([*keys, "run_id"]).aggregate(
-        _h_sent=(keyed.status == "sent").cast("int32").max(), _h_at=keyed.recorded_at.max()
+    # one hash aggregate: the run of the key's latest row, sent rows ranked after all others
+    rank = ibis.cases(
+        (keyed.status == "sent", keyed.recorded_at + ibis.interval(days=_SENT_FIRST_DAYS)),
+        else_=keyed.recorded_at,
     )
-    ranked = per_run.mutate(
-        _h_rn=ibis.row_number().over(
-            group_by=[per_run[c] for c in keys],
-            order_by=[per_run._h_sent.desc(), per_run._h_at.desc(), per_run.run_id.desc()],
-        )
-    )
-    chosen = ranked.filter(ranked._h_rn == 0).select(*keys, "run_id")
+    chosen = keyed.group_by(keys).aggregate(run_id=keyed.run_id.argmax(rank))
     keyed_now = keyed.semi_join(chosen, [*keys, "run_id"])
-    loose = k.filter(~has_key)
-    runs = k.group_by(["event_source_id", "_h_stream", "run_id"]).aggregate(
-        _h_at=k.recorded_at.max()
-    )
-    last = runs.mutate(
-        _h_rn=ibis.row_number().over(
-            group_by=[runs.event_source_id, runs._h_stream],
-            order_by=[runs._h_at.desc(), runs.run_id.desc()],
-        )
-    )
-    last = last.filter(last._h_rn == 0).select("event_source_id", "_h_stream", "run_id")
-    loose_now = loose.semi_join(last, ["event_source_id", "_h_stream", "run_id"])
+    runs = ["event_source_id", "_h_stream"]
+    last = k.group_by(runs).aggregate(run_id=k.run_id.argmax(k.recorded_at))
+    loose_now = k.filter(~has_key).semi_join(last, [*runs, "run_id"])
     result: ir.Table = keyed_now.union(loose_now).drop("_h_stream")
     return result
+
+
+#: Added to a sent row's time when ranking a key's rows: later than any row of any run.
+_SENT_FIRST_DAYS: Final = 365_000
+
+
+def _current_rows(store: Store, t: ir.Table) -> str:
+    """Materialise :func:`_latest_outcomes` of *t* in a temporary table (both read-outs use
+    it; computing it once costs less than twice). Returns its name; drop it after use."""
+    from tokops.errors import WarehouseError
+
+    name = store.temp_name("tokops_health")
+    try:
+        store.con.create_table(name, _latest_outcomes(t), temp=True)
+    except Exception as exc:  # noqa: BLE001 - any engine error is a WarehouseError
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WarehouseError(f"cannot read the events ledger: {first}") from None
+    return name
 
 
 def _aggregate(store: Store, t: ir.Table) -> list[dict[str, Any]]:
@@ -547,9 +553,13 @@ def compute_health(
         t, origin_known = _ledger_rows(
             store, event_source_id=event_source_id, since=since, include_test=include_test
         )
-        t = _latest_outcomes(t)
-        rows = _aggregate(store, t)
-        reasons = _reasons(store, t)
+        scratch = _current_rows(store, t)
+        try:
+            current = store.table(scratch)
+            rows = _aggregate(store, current)
+            reasons = _reasons(store, current)
+        finally:
+            store.drop(scratch)
         samples = latest_samples(store, event_source_id)
     else:
         report_warnings.append("no events ledger in the store yet: run `tokops events sync` first")
