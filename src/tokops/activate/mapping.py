@@ -255,7 +255,13 @@ def _recommendations(source: EventSourceName, mapped: set[str]) -> list[Missing]
             Missing("event", 'required: add a column or a constant, e.g. event = "Purchase"')
         )
     if "event_time" not in mapped:
-        out.append(Missing("event_time", "required: a timestamp, unix seconds/ms or ISO-8601"))
+        out.append(
+            Missing(
+                "event_time",
+                "required: a timestamp, unix seconds/ms, ISO-8601, or text in a format declared "
+                "in [formats] (e.g. day-first dates)",
+            )
+        )
     if source == "web" and "url" not in mapped:
         out.append(
             Missing(

@@ -201,7 +201,8 @@ def render_summary(summary: SyncSummary, json_out: bool) -> None:
                 reasons.add_row(escape(reason), f"{count:,}", escape(shown))
             _out.print(reasons)
         for note, count in summary.notes:
-            _out.print(f"kept with a note: {note}: {count:,} events", markup=False)
+            plural = "event" if count == 1 else "events"
+            _out.print(f"{count:,} {plural} kept with a note: {note}", markup=False)
         if summary.time_zone is not None:
             _out.print(f"times without a zone were read as {summary.time_zone}", markup=False)
         for line, problem in summary.rejected_lines[:5]:
@@ -257,13 +258,14 @@ def _render_proposal(proposal: MappingProposal, console: Console) -> None:
     table.add_column("column")
     table.add_column("matched by")
     for match in proposal.matches:
-        table.add_row(match.field, match.column, match.how)
+        table.add_row(match.field, escape(match.column), match.how)
     for name, value in proposal.mapping.constants.items():
-        table.add_row(name, repr(value), "constant")
+        table.add_row(name, escape(repr(value)), "constant")
     console.print(table)
     for note in proposal.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for miss in proposal.missing:
-        console.print(f"[red]missing[/] {miss.field}: {miss.hint}", highlight=False)
+        console.print(f"[red]missing[/] {miss.field}: {escape(miss.hint)}", highlight=False)
     if proposal.unused:
-        console.print("unused columns: " + ", ".join(proposal.unused), highlight=False)
+        unused = "unused columns: " + ", ".join(proposal.unused)
+        console.print(unused, highlight=False, markup=False)
