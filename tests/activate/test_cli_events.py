@@ -125,3 +125,13 @@ def test_declared_formats_through_the_cli(workspace: Path) -> None:
     assert table.exit_code == 0, table.output
     assert "times without a zone were read as America/New_York" in table.output
     assert '"[r…@…"' in table.output and "x@y" not in table.output
+
+
+def test_map_explains_the_url_constant_as_text(workspace: Path) -> None:
+    (workspace / "no_url.csv").write_text(
+        "order_number,customer_email,amount,created_at\nA1,b@c.co,1,2026-01-01\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["events", "map", "no_url.csv"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "constant for every row in [constants]" in result.output  # not eaten as markup
+    assert '# url = "https://shop.example/checkout"' in result.stdout
