@@ -305,11 +305,11 @@ class _Run:
         if bad.column("_sample").null_count == bad.num_rows:
             return
         with_sample = bad.filter(pc.is_valid(bad.column("_sample")))
-        keys = with_sample.select(["event", "_reason"]).to_pylist()  # few: one per new reason
-        for i, key in enumerate(keys):
-            pair = (key["event"], str(key["_reason"]))
-            if pair not in self.samples:
-                self.samples[pair] = str(with_sample.column("_sample")[i].as_py())
+        firsts = with_sample.group_by(["event", "_reason"], use_threads=False).aggregate(
+            [("_sample", "first")]
+        )  # one row per (event, reason) of the batch: Python never loops over the rows
+        for r in firsts.to_pylist():
+            self.samples.setdefault((r["event"], str(r["_reason"])), str(r["_sample_first"]))
 
     def _duplicates(self, table: pa.Table, in_dup_group: pa.Array) -> pa.Array:
         """Rows of a duplicate group after its first (in stream order): Python sees only those."""
