@@ -10,7 +10,8 @@ here (EVT-1, EVT-4).
   ``"month-first"`` (``12/05/2026 2:32 PM``) — or a ``strptime`` pattern with the directives
   ``%Y %y %m %d %H %I %M %S %f %p %z %b %B %%`` (``"%m/%d/%Y %I:%M %p"``). A space in the
   pattern matches one or more spaces or tabs; numbers may have one or two digits, as
-  ``strptime`` allows.
+  ``strptime`` allows; ``%b``/``%B`` are English month names (their first three letters decide);
+  ``%f`` (a fraction of a second) is matched and ignored.
 - **Time zones** (``[formats] timezone`` or ``[events] timezone`` in ``tokops.toml``): an IANA
   name; times written without a zone are read as local times there. Only the offsets in force
   around the window of accepted event times matter (older or future events are rejected), so
@@ -181,8 +182,8 @@ def check_timezone(name: str) -> str:
 
 @dataclass(frozen=True)
 class ZoneOffsets:
-    """UTC offsets of a zone over a window: ``first`` below ``thresholds[0]``, then each
-    ``(local_seconds, offset)`` from that local time on (local = UTC + offset)."""
+    """UTC offsets of a zone over a window: ``first`` before the first change, then each
+    ``(local_seconds, offset)`` of ``changes`` from that local time on (local = UTC + offset)."""
 
     zone: str
     first: int
