@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -463,3 +463,55 @@ def test_hostile_time_format_is_data_on_every_engine(any_store: Store) -> None:
     got = add_formatted_time(any_store, t, "ts", t.s, compiled, None)
     rows = any_store.fetch(got.order_by("i")).column("ts").to_pylist()
     assert rows == [int(datetime(2026, 12, 5, 14, 32, tzinfo=UTC).timestamp()), None, None, None]
+
+
+@pytest.mark.parametrize(
+    "fmt", ["%m/%d/%Y %I:%M %p", "%d.%m.%y %H:%M:%S", "%d %b %Y %H:%M", "%Y%m%d %H%M"]
+)
+def test_random_times_in_a_zone_equal_strptime_on_every_engine(any_store: Store, fmt: str) -> None:
+    """500 random local times of 2026 (DST changes included), written in *fmt*, read as
+    America/New_York: the engine equals ``strptime`` + ``zoneinfo`` (fold=0)."""
+    import random
+
+    from tokops.activate.formats import compile_time_format, zone_offsets
+    from tokops.activate.normalize import add_formatted_time
+
+    rng = random.Random(fmt)
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    texts = [
+        (datetime(2026, 1, 1) + timedelta(seconds=rng.randrange(365 * 86400))).strftime(fmt)
+        for _ in range(500)
+    ]
+    texts += [
+        datetime(2026, 3, 8, 2, 30).strftime(fmt),  # in the spring-forward gap
+        datetime(2026, 11, 1, 1, 30).strftime(fmt),  # twice (fall back)
+    ]
+    offsets = zone_offsets("America/New_York", start, start + 366 * 86400)
+    compiled = compile_time_format(fmt)
+    assert compiled is not None
+    t = ibis.memtable(pa.table({"i": list(range(len(texts))), "s": texts}))
+    got = add_formatted_time(any_store, t, "ts", t.s, compiled, offsets)
+    rows = any_store.fetch(got.order_by("i")).column("ts").to_pylist()
+    assert rows == [_py_time(text, fmt, "America/New_York") for text in texts]
+
+
+def test_random_amounts_written_for_people_on_every_engine(any_store: Store) -> None:
+    """Amounts as shops print them (``$12,345.67``; ``12 345,67 €``, ``12.345,67``) read back."""
+    import random
+
+    from tokops.activate.normalize import parse_money
+
+    rng = random.Random(9)
+    cents = [rng.randrange(0, 10**9) for _ in range(300)]
+    en = [f"${c / 100:,.2f}" for c in cents]
+    fr = [f"{c / 100:,.2f}".replace(",", "\u202f").replace(".", ",") + " €" for c in cents]
+    de = [f"{c / 100:,.2f}".replace(",", "x").replace(".", ",").replace("x", ".") for c in cents]
+    t = ibis.memtable(pa.table({"i": list(range(300)), "en": en, "fr": fr, "de": de}))
+    got = t.mutate(
+        a=parse_money(t.en, ".").value,
+        b=parse_money(t.fr, ",").value,
+        c=parse_money(t.de, ",").value,
+    )
+    rows = any_store.fetch(got.order_by("i")).to_pylist()
+    for c, row in zip(cents, rows, strict=True):
+        assert row["a"] == row["b"] == row["c"] == pytest.approx(c / 100), row
