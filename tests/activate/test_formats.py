@@ -75,7 +75,8 @@ def test_unknown_time_zone() -> None:
 
 
 @pytest.mark.parametrize(
-    ("locale", "mark"), [("en", "."), ("en-US", "."), ("ja", "."), ("fr", ","), ("de_CH", ",")]
+    ("locale", "mark"),
+    [("en", "."), ("en-US", "."), ("ja", "."), ("fr", ","), ("de_CH", ","), (",", ","), (".", ".")],
 )
 def test_decimal_mark(locale: str, mark: str) -> None:
     assert decimal_mark(locale) == mark

@@ -19,7 +19,8 @@ here (EVT-1, EVT-4).
   with one ``CASE``. Local times that occur twice or never (DST changes) resolve as Python's
   ``zoneinfo`` does with ``fold=0``.
 - **Number locales** (``[formats] value_locale``): a language code (``en``, ``fr``, ``de`` …,
-  region suffix allowed: ``fr-CA``) that says whether the decimal mark is ``.`` or ``,``.
+  region suffix allowed: ``fr-CA``) that says whether the decimal mark is ``.`` or ``,`` — or
+  that mark itself (``value_locale = ","``).
 """
 
 from __future__ import annotations
@@ -257,7 +258,9 @@ _COMMA: Final = frozenset(
 
 def decimal_mark(locale: str) -> DecimalMark:
     """The decimal mark of a language code (``en`` → ``.``, ``fr`` → ``,``; ``fr-CA``,
-    ``de_CH`` … use the language part)."""
+    ``de_CH`` … use the language part), or the mark itself (``"."`` or ``","``)."""
+    if locale.strip() in (".", ","):
+        return "." if locale.strip() == "." else ","
     lang = re.split(r"[-_.@]", locale.strip().lower(), maxsplit=1)[0]
     if lang in _POINT:
         return "."
