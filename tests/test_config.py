@@ -64,3 +64,13 @@ def test_values_with_quotes_are_written_as_valid_toml(tmp_path: Path) -> None:
 def test_an_unwritable_folder_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot write"):
         write_workspace(tmp_path / "missing" / "folder")
+
+
+def test_events_timezone_is_checked(tmp_path: Path) -> None:
+    """Issue 9 §5: the zone of event times written without one (default: UTC)."""
+    assert load_settings(tmp_path, environ={}).events.timezone is None
+    (tmp_path / "tokops.toml").write_text('[events]\ntimezone = "Europe/Paris"\n')
+    assert load_settings(tmp_path, environ={}).events.timezone == "Europe/Paris"
+    (tmp_path / "tokops.toml").write_text('[events]\ntimezone = "Paris"\n')
+    with pytest.raises(ConfigError, match=r"events\.timezone.*unknown time zone"):
+        load_settings(tmp_path, environ={})

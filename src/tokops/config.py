@@ -82,6 +82,21 @@ class EventsSettings(_Section):
     unrecorded: int = Field(default=16, ge=1, le=256)
     """Requests sent whose outcome may wait for the ledger's commit: a crash re-sends at most
     ``unrecorded × batch_size`` events (TikTok deduplicates them by event_id)."""
+    timezone: str | None = None
+    """IANA zone of event times written without one (a mapping's ``[formats] timezone`` wins);
+    None: UTC."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        from tokops.activate.formats import check_timezone
+
+        if value is None:
+            return None
+        try:
+            return check_timezone(value)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class Settings(_Section):
@@ -169,6 +184,8 @@ crm_max_age_days = 28
 # re-sends at most unrecorded × 1000 events; TikTok deduplicates them by event_id).
 concurrency = 4
 unrecorded = 16
+# Zone of event times written without one (an IANA name); default UTC.
+# timezone = "Europe/Paris"
 """
 
 

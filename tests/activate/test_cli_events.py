@@ -54,7 +54,7 @@ def test_dry_run_json(workspace: Path) -> None:
     assert summary["completed"] is True and summary["dry_run"] is True
     counts = summary["counts"]
     assert (counts["would_send"], counts["invalid"], counts["duplicate"]) == (2, 1, 1)
-    assert summary["top_reasons"] == [{"reason": "invalid email", "count": 1}]
+    assert summary["top_reasons"] == [{"reason": "invalid email", "count": 1, "sample": "no…"}]
     assert "Bob@Example.com" not in result.stdout  # the sample event carries hashes only
 
 
@@ -79,3 +79,59 @@ def test_missing_source_is_a_one_line_error(workspace: Path) -> None:
     result = runner.invoke(app, [*args, "--event-source-id", "CPIX", "--dry-run"])
     assert result.exit_code != 0
     assert "no table 'no_such_table'" in str(result.exception)
+
+
+def test_declared_formats_through_the_cli(workspace: Path) -> None:
+    """Issue 9 §5: US-style times in the workspace's zone, amounts with symbols and grouping,
+    a constant page URL; the output says which zone was assumed and shows redacted samples."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    local = (datetime.now(ZoneInfo("America/New_York")) - timedelta(hours=1)).replace(
+        second=0, microsecond=0
+    )
+    when = local.strftime("%m/%d/%Y %I:%M %p")
+    (workspace / "shop.csv").write_text(
+        "order,mail,total,at\n"
+        f'A1,bob@example.com,"$1,234.50",{when}\n'
+        f'A2,"[red]x@y","$2",{when}\n'
+        f'A3,c@d.co,"1.234,50",{when}\n',
+        encoding="utf-8",
+    )
+    (workspace / "tokops.toml").write_text(
+        '[store]\nurl = "duckdb://ws.duckdb"\n[events]\ntimezone = "America/New_York"\n',
+        encoding="utf-8",
+    )
+    (workspace / "m.toml").write_text(
+        '[columns]\norder_id = "order"\nemail = "mail"\nvalue = "total"\nevent_time = "at"\n'
+        '[constants]\nevent = "Purchase"\ncurrency = "USD"\nurl = "https://shop.example/co"\n'
+        '[formats]\nevent_time_format = "%m/%d/%Y %I:%M %p"\nvalue_locale = "en"\n',
+        encoding="utf-8",
+    )
+    args = ["events", "sync", "--source", "shop.csv", "--event-source", "web"]
+    args += ["--event-source-id", "CPIX", "--mapping", "m.toml", "--dry-run"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["counts"]["would_send"] == 1 and summary["counts"]["invalid"] == 2
+    assert summary["time_zone"] == "America/New_York"
+    event = summary["sample_event"]
+    assert event["event_time"] == int(local.timestamp())
+    assert event["properties"]["value"] == 1234.5
+    assert event["page"]["url"] == "https://shop.example/co"
+    samples = {r["reason"]: r["sample"] for r in summary["top_reasons"]}
+    assert samples == {"invalid email": "[r…@…", "non-numeric value": "1.234,50"}
+    table = runner.invoke(app, args, env={"COLUMNS": "160"})
+    assert table.exit_code == 0, table.output
+    assert "times without a zone were read as America/New_York" in table.output
+    assert '"[r…@…"' in table.output and "x@y" not in table.output
+
+
+def test_map_explains_the_url_constant_as_text(workspace: Path) -> None:
+    (workspace / "no_url.csv").write_text(
+        "order_number,customer_email,amount,created_at\nA1,b@c.co,1,2026-01-01\n", encoding="utf-8"
+    )
+    result = runner.invoke(app, ["events", "map", "no_url.csv"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "constant for every row in [constants]" in result.output  # not eaten as markup
+    assert '# url = "https://shop.example/checkout"' in result.stdout

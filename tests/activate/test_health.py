@@ -475,3 +475,39 @@ def test_server_vs_pixel_compares_arrivals_not_kept_events(duck_store: Store) ->
     purchase = {(e.event_source_id, e.event): e for e in report.events}[(PIXEL, "Purchase")]
     assert (purchase.server_events, purchase.pixel_events) == (10, 8)
     assert not any("server events" in w for w in purchase.warnings)
+
+
+# -- counts per source row (issue 9 §4) -----------------------------------------------------------
+def test_each_source_row_counts_once_by_its_latest_outcome(any_store: Store) -> None:
+    def at(run: int, status: str, event_id: str | None, **kw: Any) -> dict[str, Any]:
+        age = timedelta(hours=10 - run)
+        return row(status, run_id=f"r{run}", event_id=event_id, age=age, keys=("email",), **kw)
+
+    rows = [
+        # o1 fails in r1 and is sent in r2: sent once, not failed
+        at(1, "failed", "o1", reason="retries exhausted"),
+        at(2, "sent", "o1"),
+        # o2 is sent in r1, then refused as too old by r3: it stays sent
+        at(1, "sent", "o2"),
+        at(3, "invalid", "o2", reason="event time older than 7 days"),
+        # b1 and b2 are rejected by every run: counted once each
+        *[at(r, "invalid", b, reason="invalid email") for r in (1, 2, 3) for b in ("b1", "b2")],
+        # o3 sent in r2 with one duplicate row in the same run
+        at(2, "sent", "o3"),
+        at(2, "duplicate", "o3"),
+        # rows without an event_id: only the latest run's count (r3 has one, r1 had two)
+        at(1, "invalid", None, reason="missing event time"),
+        at(1, "invalid", None, reason="missing event time"),
+        at(3, "invalid", None, reason="missing event time"),
+        # the test stream is its own: the same id there is another source row
+        at(1, "failed", "o1", test="T1", reason="retries exhausted"),
+    ]
+    load_ledger(any_store, rows)
+    (event,) = compute_health(any_store, now=NOW).events
+    assert (event.sent, event.invalid, event.failed, event.duplicate) == (3, 3, 0, 1)
+    assert event.top_reasons == [
+        ("invalid", "invalid email", 2),
+        ("invalid", "missing event time", 1),
+    ]
+    (with_test,) = compute_health(any_store, now=NOW, include_test=True).events
+    assert (with_test.sent, with_test.failed) == (3, 1)

@@ -125,3 +125,61 @@ def test_sources_table_query_file_and_errors(duck_store: Store, tmp_path: Path) 
         open_source(duck_store, "nope")
     with pytest.raises(SourceError, match="no such file"):
         open_source(duck_store, str(tmp_path / "missing.csv"))
+
+
+# -- constants and formats (issue 9 §5) -----------------------------------------------------------
+
+
+def test_web_rows_without_url_take_a_constant(tmp_path: Path) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(
+        '[constants]\nevent = "Purchase"\nurl = "https://shop.example/checkout"\n'
+        "[formats]\n"
+        'event_time_format = "%m/%d/%Y %I:%M %p"\ntimezone = "Europe/Paris"\nvalue_locale = "fr"\n',
+        encoding="utf-8",
+    )
+    mapping = load_mapping(path)
+    assert mapping.constants["url"] == "https://shop.example/checkout"
+    assert (mapping.event_time_format, mapping.timezone, mapping.value_locale) == (
+        "%m/%d/%Y %I:%M %p",
+        "Europe/Paris",
+        "fr",
+    )
+    resolved = resolve_mapping(["event_time", "email"], mapping, "web")  # no url column
+    assert resolved.constants["url"] == "https://shop.example/checkout"
+    assert resolved.timezone == "Europe/Paris"
+    again = tmp_path / "again.toml"
+    again.write_text(to_toml(mapping), encoding="utf-8")
+    assert load_mapping(again) == mapping
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[constants]\nurl = "shop.example"\n', "http"),
+        ("[constants]\nurl = 3\n", "http"),
+        ('[formats]\nevent_time_format = "%Q"\n', "not supported"),
+        ('[formats]\ntimezone = "Mars/Base"\n', "unknown time zone"),
+        ('[formats]\nvalue_locale = "xx"\n', "unknown value locale"),
+        ('[formats]\ndate_order = "dmy"\n', "unknown format"),
+        ("[formats]\ntimezone = 1\n", "non-empty string"),
+    ],
+)
+def test_bad_constants_and_formats_are_config_errors(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_mapping(path)
+
+
+def test_proposal_explains_the_url_constant_and_the_formats() -> None:
+    proposal = propose_mapping(["customer_email", "amount", "created_at"], "web")
+    hint = next(m.hint for m in proposal.missing if m.field == "url")
+    assert "[constants]" in hint and "url =" in hint
+    text = to_toml(proposal.mapping, missing=proposal.missing)
+    assert '# url = "https://shop.example/checkout"' in text
+    assert "# event_time_format" in text and "# timezone" in text and "# value_locale" in text
+    uncommented = text.replace('# url = "', 'url = "')
+    assert tomllib.loads(uncommented)["constants"]["url"].startswith("https://")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -296,3 +297,221 @@ def test_text_rules_file_cache_round_trips_and_rejects_damage(
     assert textrules._load(path) is None
     monkeypatch.setenv("TOKOPS_CACHE_DIR", "")
     assert textrules._cache_path() is None
+
+
+# -- declared formats (issue 9 §5) ----------------------------------------------------------------
+
+HOSTILE = [
+    "'; DROP TABLE events_runs; --",
+    '"quoted" \\ back\\slash',
+    "\x01\x02 ctrl \x7f",
+    "日本語テキスト",
+    "[red]markup[/]",
+    "x" * 500,
+    "",
+    None,
+]
+
+
+def _engine_column(
+    store: Store, values: list[Any], build: Callable[[Any], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    t = ibis.memtable(pa.table({"i": list(range(len(values))), "s": pa.array(values, pa.string())}))
+    rows: list[dict[str, Any]] = store.fetch(t.mutate(**build(t)).order_by("i")).to_pylist()
+    return rows
+
+
+def _py_time(text: str, fmt: str, zone: str) -> int | None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.strptime(text.strip(), fmt)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return int(moment.timestamp())
+
+
+FORMATTED_TIMES = [
+    "12/05/2026 2:32 PM",
+    "12/05/2026 12:00 AM",
+    "12/05/2026 12:59 pm",
+    "3/8/2026 2:30 AM",  # in the spring-forward gap in New York
+    "11/1/2026 1:30 AM",  # twice in New York (fall back): the first, as zoneinfo fold=0
+    "02/29/2026 1:00 PM",  # no such day
+    "13/05/2026 2:32 PM",
+    "12/05/2026 0:32 PM",
+    "12/05/2026 14:32",
+    "2026-12-05",
+    *HOSTILE,
+]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_formatted_times_equal_strptime_on_every_engine(any_store: Store, zone: str) -> None:
+    from tokops.activate.formats import compile_time_format, zone_offsets
+    from tokops.activate.normalize import add_formatted_time
+
+    fmt = "%m/%d/%Y %I:%M %p"
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    offsets = None if zone == "UTC" else zone_offsets(zone, start, start + 366 * 86400)
+    t = ibis.memtable(
+        pa.table(
+            {"i": list(range(len(FORMATTED_TIMES))), "s": pa.array(FORMATTED_TIMES, pa.string())}
+        )
+    )
+    compiled = compile_time_format(fmt)
+    assert compiled is not None
+    got = add_formatted_time(any_store, t, "ts", t.s, compiled, offsets)
+    rows = any_store.fetch(got.order_by("i")).to_pylist()
+    for value, row in zip(FORMATTED_TIMES, rows, strict=True):
+        expected = None if value is None else _py_time(value, fmt, zone)
+        assert row["ts"] == expected, repr(value)
+
+
+def test_day_first_and_naive_iso_in_a_zone(any_store: Store) -> None:
+    from tokops.activate.formats import compile_time_format, zone_offsets
+    from tokops.activate.normalize import add_event_time, add_formatted_time
+
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    paris = zone_offsets("Europe/Paris", start, start + 366 * 86400)
+    values = ["05/12/2026 14:32", "5.12.2026", "05/12/2026 14:32 +00:00", "12/31/2026 10:00"]
+    t = ibis.memtable(pa.table({"i": list(range(4)), "s": pa.array(values, pa.string())}))
+    compiled = compile_time_format("day-first")
+    assert compiled is not None
+    t = add_formatted_time(any_store, t, "df", t.s, compiled, paris)
+    rows = any_store.fetch(t.order_by("i")).to_pylist()
+    expect = [
+        _py_time("05/12/2026 14:32", "%d/%m/%Y %H:%M", "Europe/Paris"),
+        _py_time("5.12.2026", "%d.%m.%Y", "Europe/Paris"),
+        _py_time("05/12/2026 14:32", "%d/%m/%Y %H:%M", "UTC"),  # its own zone wins
+        None,
+    ]  # month 31 does not exist
+    assert [r["df"] for r in rows] == expect
+    iso = ibis.memtable(pa.table({"s": ["2026-07-01 12:00", "2026-07-01T12:00Z"]}))
+    out = any_store.fetch(add_event_time(any_store, iso, "ts", iso.s, paris)).column("ts")
+    summer = int(datetime(2026, 7, 1, 10, 0, tzinfo=UTC).timestamp())  # Paris is UTC+2
+    assert sorted(out.to_pylist()) == [summer, summer + 7200]
+
+
+MONEY = [
+    ("$1,234.50", 1234.5, None),
+    ("19,99", None, 19.99),
+    ("1.234,50 €", None, 1234.5),
+    ("1 234,50 EUR", None, 1234.5),
+    ("1\u202f234,5", None, 1234.5),
+    ("EUR 12", 12.0, 12.0),
+    ("USD12.00", 12.0, None),
+    ("-$5", -5.0, -5.0),
+    ("12", 12.0, 12.0),
+    ("1,2,3", None, None),
+    ("12.5.6", None, None),
+    ("£", None, None),
+]
+
+
+def test_money_under_a_locale_on_every_engine(any_store: Store) -> None:
+    from tokops.activate.normalize import parse_money
+
+    values = [m[0] for m in MONEY] + HOSTILE
+
+    def build(t: Any) -> dict[str, Any]:
+        en, fr = parse_money(t.s, "."), parse_money(t.s, ",")
+        return {"en": en.value, "en_bad": en.unreadable, "fr": fr.value, "fr_bad": fr.unreadable}
+
+    rows = _engine_column(any_store, values, build)
+    for (text, en, fr), row in zip(MONEY, rows, strict=False):
+        assert (row["en"], row["fr"]) == (en, fr), text
+        assert row["en_bad"] == (en is None) and row["fr_bad"] == (fr is None), text
+    for row in rows[len(MONEY) :]:
+        blank = row["s"] is None or row["s"] == ""
+        assert row["en"] is None and row["fr"] is None
+        assert row["en_bad"] is (not blank) and row["fr_bad"] is (not blank)
+
+
+def test_redacted_samples_never_show_personal_data(any_store: Store) -> None:
+    from tokops.activate.normalize import SAMPLE_CHARS, redacted
+
+    values = ["john.doe@example.com", "+33612345678", "abc", *HOSTILE]
+
+    def build(t: Any) -> dict[str, Any]:
+        return {"pii": redacted(t.s, pii=True), "other": redacted(t.s, pii=False)}
+
+    rows = _engine_column(any_store, values, build)
+    assert rows[0]["pii"] == "jo…@…" and rows[1]["pii"] == "+3…" and rows[2]["pii"] == "…"
+    for row in rows:
+        if row["s"]:
+            assert row["s"] not in (row["pii"] or "") or len(row["s"]) <= 2
+            assert len(row["other"]) <= SAMPLE_CHARS + 1
+            assert not any(ord(c) < 32 or ord(c) == 127 for c in row["other"] + row["pii"])
+
+
+def test_hostile_time_format_is_data_on_every_engine(any_store: Store) -> None:
+    """Literal characters of a declared format (quotes, brackets, regex and SQL syntax) only
+    match themselves."""
+    from tokops.activate.formats import compile_time_format
+    from tokops.activate.normalize import add_formatted_time
+
+    fmt = "%Y-%m-%d'); DROP [x] (.*)|\\ %H:%M"
+    compiled = compile_time_format(fmt)
+    assert compiled is not None
+    good = "2026-12-05'); DROP [x] (.*)|\\ 14:32"
+    values = [good, good.replace("(.*)", "(ab)"), "2026-12-05 14:32", good.replace("x", "y")]
+    t = ibis.memtable(pa.table({"i": list(range(4)), "s": values}))
+    got = add_formatted_time(any_store, t, "ts", t.s, compiled, None)
+    rows = any_store.fetch(got.order_by("i")).column("ts").to_pylist()
+    assert rows == [int(datetime(2026, 12, 5, 14, 32, tzinfo=UTC).timestamp()), None, None, None]
+
+
+@pytest.mark.parametrize(
+    "fmt", ["%m/%d/%Y %I:%M %p", "%d.%m.%y %H:%M:%S", "%d %b %Y %H:%M", "%Y%m%d %H%M"]
+)
+def test_random_times_in_a_zone_equal_strptime_on_every_engine(any_store: Store, fmt: str) -> None:
+    """500 random local times of 2026 (DST changes included), written in *fmt*, read as
+    America/New_York: the engine equals ``strptime`` + ``zoneinfo`` (fold=0)."""
+    import random
+
+    from tokops.activate.formats import compile_time_format, zone_offsets
+    from tokops.activate.normalize import add_formatted_time
+
+    rng = random.Random(fmt)
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    texts = [
+        (datetime(2026, 1, 1) + timedelta(seconds=rng.randrange(365 * 86400))).strftime(fmt)
+        for _ in range(500)
+    ]
+    texts += [
+        datetime(2026, 3, 8, 2, 30).strftime(fmt),  # in the spring-forward gap
+        datetime(2026, 11, 1, 1, 30).strftime(fmt),  # twice (fall back)
+    ]
+    offsets = zone_offsets("America/New_York", start, start + 366 * 86400)
+    compiled = compile_time_format(fmt)
+    assert compiled is not None
+    t = ibis.memtable(pa.table({"i": list(range(len(texts))), "s": texts}))
+    got = add_formatted_time(any_store, t, "ts", t.s, compiled, offsets)
+    rows = any_store.fetch(got.order_by("i")).column("ts").to_pylist()
+    assert rows == [_py_time(text, fmt, "America/New_York") for text in texts]
+
+
+def test_random_amounts_written_for_people_on_every_engine(any_store: Store) -> None:
+    """Amounts as shops print them (``$12,345.67``; ``12 345,67 €``, ``12.345,67``) read back."""
+    import random
+
+    from tokops.activate.normalize import parse_money
+
+    rng = random.Random(9)
+    cents = [rng.randrange(0, 10**9) for _ in range(300)]
+    en = [f"${c / 100:,.2f}" for c in cents]
+    fr = [f"{c / 100:,.2f}".replace(",", "\u202f").replace(".", ",") + " €" for c in cents]
+    de = [f"{c / 100:,.2f}".replace(",", "x").replace(".", ",").replace("x", ".") for c in cents]
+    t = ibis.memtable(pa.table({"i": list(range(300)), "en": en, "fr": fr, "de": de}))
+    got = t.mutate(
+        a=parse_money(t.en, ".").value,
+        b=parse_money(t.fr, ",").value,
+        c=parse_money(t.de, ",").value,
+    )
+    rows = any_store.fetch(got.order_by("i")).to_pylist()
+    for c, row in zip(cents, rows, strict=True):
+        assert row["a"] == row["b"] == row["c"] == pytest.approx(c / 100), row

@@ -406,3 +406,107 @@ def test_ctrl_c_records_what_was_sent_and_a_rerun_resumes(
     resumed = run_sync(duck_store, client_for(api), options, now=NOW)
     assert resumed.completed and len(api.event_ids()) == 8_000 and api.sent_twice() == 0
     assert resumed.counts["already_sent"] == runs[0]["sent"]
+
+
+# -- issue 9 §4/§5: declared formats, dropped phones, samples, counts per source row --------------
+
+HOSTILE_EMAIL = "'; DROP TABLE events_runs; --[red]"
+
+
+def test_declared_formats_constant_url_dropped_phone_and_samples(
+    any_store: Store, client_for: Callable[..., Any]
+) -> None:
+    from tokops.activate.health import compute_health
+    from tokops.activate.mapping import FieldMapping
+    from tokops.activate.prepare import PHONE_DROPPED
+    from tokops.activate.samples import SAMPLES_TABLE
+
+    data = {
+        "event": ["Purchase"] * 7,
+        "event_id": [f"e{i}" for i in range(7)],
+        "event_time": [
+            "08/01/2024 14:30",  # 13:30 UTC (Paris is UTC+1 in January)
+            "08/01/2024 14:31",
+            "08/01/2024 14:32",
+            "08/01/2024 14:33",
+            "31/02/2024 10:00",  # no such day
+            "08/01/2024 14:35",
+            "08/01/2024 14:36",
+        ],
+        "email": ["ann@shop.example", "bob@shop.example", "bob(at)example.com", "c@d.example",
+                  "d@e.example", "", HOSTILE_EMAIL],
+        "phone": ["+33612345678", "call me", "", "", "", "not a phone", ""],
+        "value": ["1 234,50 €", "19,99", "5", "12.5.6", "1", "2", "3"],
+    }  # fmt: skip
+    name = make_table(any_store, data)
+    mapping = FieldMapping(
+        constants={"url": "https://shop.example/checkout", "currency": "EUR"},
+        event_time_format="day-first",
+        timezone="Europe/Paris",
+        value_locale="fr",
+    )
+    api = FakeEventsAPI()
+    summary = sync(any_store, client_for(api), name, mapping=mapping)
+    assert summary.completed
+    assert (summary.counts["sent"], summary.counts["invalid"]) == (2, 5)
+    assert summary.notes == [(PHONE_DROPPED, 1)]
+    assert summary.time_zone == "Europe/Paris"
+    samples = dict(summary.reason_samples)
+    assert samples.pop(Reason.BAD_EMAIL) in {"bo…", "';…"}  # the first met: 2 characters
+    assert samples == {
+        Reason.BAD_VALUE: "12.5.6",
+        Reason.BAD_TIME: "31/02/2024 10:00",
+        Reason.BAD_PHONE: "no…",
+    }
+    events = {e["event_id"]: e for body in api.bodies for e in body["data"]}
+    assert events["e0"]["event_time"] == NOW_S - 30 * 60
+    assert events["e0"]["properties"]["value"] == 1234.5
+    assert events["e1"]["properties"]["value"] == 19.99
+    assert {e["page"]["url"] for e in events.values()} == {"https://shop.example/checkout"}
+    assert "phone" in events["e0"]["user"] and "phone" not in events["e1"]["user"]
+    assert events["e1"]["user"]["email"] == hashing.hash_email("bob@shop.example")
+    # only redacted samples are stored; the ledger has the note on the sent event
+    dump = str(any_store.fetch(any_store.table(LEDGER_TABLE)).to_pylist())
+    dump += str(any_store.fetch(any_store.table(SAMPLES_TABLE)).to_pylist())
+    for raw in ("bob(at)example.com", "not a phone", "call me", HOSTILE_EMAIL):
+        assert raw not in dump
+    health = compute_health(any_store, now=NOW)
+    (event,) = health.events
+    assert event.notes == [(PHONE_DROPPED, 1)]
+    assert event.samples[Reason.BAD_VALUE] == "12.5.6"
+    assert event.invalid == 5 and event.sent == 2
+
+
+def test_health_counts_each_source_row_once_by_its_latest_outcome(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    from tokops.activate.health import compute_health
+
+    name = make_table(duck_store, orders(50, bad_email_every=5))
+    api = FakeEventsAPI()
+    for _ in range(3):  # re-runs record the invalid rows again
+        assert sync(duck_store, client_for(api), name).completed
+    assert ledger_counts(duck_store)["invalid"] == 30
+    (event,) = compute_health(duck_store, now=NOW).events
+    assert (event.sent, event.invalid, event.failed) == (40, 10, 0)
+    assert event.top_reasons == [("invalid", Reason.BAD_EMAIL, 10)]
+
+
+def test_failed_rows_sent_later_count_as_sent_and_a_failed_run_adds_up(
+    duck_store: Store, client_for: Callable[..., Any]
+) -> None:
+    from tokops.activate.health import compute_health
+
+    name = make_table(duck_store, orders(500))
+    outage = Outage(FakeEventsAPI())
+    down = sync(duck_store, client_for(outage, max_retries=1), name, batch_size=100)
+    assert not down.completed and down.counts["failed"] >= 100
+    outcomes = {k: n for k, n in down.counts.items() if k != "total"}
+    assert sum(outcomes.values()) == down.counts["total"] == 500
+    assert outcomes.get("not_processed", 0) > 0
+    (before,) = compute_health(duck_store, now=NOW).events
+    assert before.failed == down.counts["failed"] and before.sent == 0
+    outage.up = True
+    assert sync(duck_store, client_for(outage), name, batch_size=100).completed
+    (after,) = compute_health(duck_store, now=NOW).events
+    assert (after.sent, after.failed) == (500, 0)

@@ -33,7 +33,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("web", {"event_time": str(NOW_S + 120)}, ""),  # within the allowed clock skew
     ("web", {"event_time": str(NOW_S - 8 * 86400)}, Reason.too_old(7)),
     ("web", {"email": "bob(at)example.com"}, Reason.BAD_EMAIL),
-    ("web", {"phone": "call me"}, Reason.BAD_PHONE),
+    ("web", {"phone": "call me", "email": ""}, Reason.BAD_PHONE),  # no other match key
+    ("web", {"phone": "call me"}, ""),  # the email remains: the phone is dropped, the row kept
     ("web", {"currency": "DOGE"}, Reason.BAD_CURRENCY),
     ("web", {"value": "$10"}, Reason.BAD_VALUE),
     ("web", {"value": "-3"}, Reason.NEGATIVE_VALUE),
@@ -41,6 +42,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("web", {"url": ""}, Reason.WEB_WITHOUT_URL),
     ("offline", {"event": "ClickButton"}, Reason.NOT_STANDARD_EVENT),
     ("offline", {"email": "", "phone": ""}, Reason.OFFLINE_WITHOUT_KEY),
+    ("offline", {"phone": "call me"}, ""),  # kept on its email, the phone dropped
+    ("offline", {"phone": "call me", "email": ""}, Reason.BAD_PHONE),
     ("offline", {"event_time": str(NOW_S - 29 * 86400)}, Reason.too_old(28)),
     ("offline", {"event_time": str(NOW_S - 27 * 86400)}, ""),
     ("crm", {"lead_id": ""}, Reason.CRM_WITHOUT_LEAD),

@@ -210,3 +210,48 @@ def test_against_a_served_sandbox(workspace: Path, monkeypatch: pytest.MonkeyPat
     assert data["diagnostics"][PIXEL]["state"] == "ok"
     (event,) = data["events"]
     assert event["connection"]["pixel_events"] == 1
+
+
+def test_counts_per_source_row_with_samples_and_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9 §4/§5: re-runs do not add invalid rows again, a failed row sent later counts as
+    sent, each reason shows one redacted sample, notes on sent events are listed; hostile text
+    (Rich markup) is printed as text."""
+    from tokops.activate.samples import record_samples
+
+    monkeypatch.chdir(tmp_path)
+    store_url = f"duckdb://{tmp_path / 's.duckdb'}"
+    write_workspace(tmp_path, store_url=store_url)
+    store = connect(store_url)
+    ensure_tables(store)
+    hostile = "[red]bad[/] value"
+    rows = []
+    for run, minutes in (("r1", 30), ("r2", 20), ("r3", 10)):
+        at = datetime.now(UTC) - timedelta(minutes=minutes)
+        rows += [
+            ledger_row("invalid", run_id=run, event_id=f"bad{i}", reason=hostile, recorded_at=at)
+            for i in range(4)
+        ]
+        status = "failed" if run == "r1" else "sent"
+        if run != "r3":  # r3 finds o1 already sent: no ledger row
+            rows.append(
+                ledger_row(status, ("email",), run_id=run, event_id="o1", recorded_at=at,
+                           reason="phone dropped: invalid" if status == "sent" else "timeout")
+            )  # fmt: skip
+    append_rows(store, pa.Table.from_pylist(rows, schema=ledger_schema()))
+    record_samples(store, "r3", PIXEL, {("Purchase", hostile): "[b]12,5.6"})
+    store.close()
+    res = CliRunner().invoke(make_app(), ["events", "health", "--no-api", "--json"])
+    assert res.exit_code == 0, res.output
+    (event,) = json.loads(res.output)["events"]
+    assert (event["sent"], event["invalid"], event["failed"]) == (1, 4, 0)
+    assert event["top_reasons"] == [
+        {"status": "invalid", "reason": hostile, "count": 4, "sample": "[b]12,5.6"}
+    ]
+    assert event["notes"] == [{"note": "phone dropped: invalid", "count": 1}]
+    assert json.loads(res.output)["top_reasons"][0]["sample"] == "[b]12,5.6"
+    res = CliRunner().invoke(make_app(), ["events", "health", "--no-api"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert hostile in res.output and '"[b]12,5.6"' in res.output
+    assert "1 sent with a note: phone dropped: invalid" in res.output

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from tokops.activate.ledger import LEDGER_TABLE, RUNS_TABLE
+from tokops.activate.samples import latest_samples
 from tokops.errors import TikTokError
 from tokops.tiktok.diagnostics import (
     EventDiagnostics,
@@ -213,6 +214,10 @@ class EventHealth:
     pixel: EventDiagnostics | None
     """The sandbox's counters for this event (server vs pixel, dedup), when available."""
     warnings: list[str] = field(default_factory=list)
+    notes: list[tuple[str, int]] = field(default_factory=list)
+    """Notes on sent events (e.g. ``phone dropped: invalid``) and how many carry each."""
+    samples: dict[str, str] = field(default_factory=dict)
+    """Reason → one redacted sample of a rejected value (from the latest run that had one)."""
 
     @property
     def server_events(self) -> int | None:
@@ -239,6 +244,10 @@ class HealthReport:
     """False when the ledger has no ``event_id_source`` column: ids that look derived (64 hex)
     are then counted as derived."""
     warnings: list[str] = field(default_factory=list)
+
+    def sample(self, reason: str) -> str | None:
+        """One redacted sample of a value rejected for *reason* (of any event), if kept."""
+        return next((e.samples[reason] for e in self.events if reason in e.samples), None)
 
     def to_dict(self) -> dict[str, Any]:
         def ts(value: datetime | None) -> str | None:
@@ -283,8 +292,10 @@ class HealthReport:
                     if e.dedup_readiness is None
                     else round(e.dedup_readiness, 4),
                     "top_reasons": [
-                        {"status": s, "reason": r, "count": n} for s, r, n in e.top_reasons
+                        {"status": s, "reason": r, "count": n, "sample": e.samples.get(r)}
+                        for s, r, n in e.top_reasons
                     ],
+                    "notes": [{"note": r, "count": n} for r, n in e.notes],
                     "last_sent_at": ts(e.last_sent_at),
                     "active": e.active,
                     "connection": None if e.pixel is None else e.pixel.to_dict(),
@@ -292,7 +303,10 @@ class HealthReport:
                 }
                 for e in self.events
             ],
-            "top_reasons": [{"status": s, "reason": r, "count": n} for s, r, n in self.top_reasons],
+            "top_reasons": [
+                {"status": s, "reason": r, "count": n, "sample": self.sample(r)}
+                for s, r, n in self.top_reasons
+            ],
             "warnings": self.warnings,
         }
 
@@ -357,6 +371,57 @@ def _ledger_rows(
     return t, _event_id_origin_column(t) is not None
 
 
+def _latest_outcomes(t: ir.Table) -> ir.Table:
+    """The ledger rows that say what each source row's outcome is now: one count per source
+    row, not per attempt (issue 9 §4).
+
+    A source row is known by its event source id, stream (test code), event name and event_id.
+    For each such key the rows of one run count: the latest run that sent it (an event once
+    sent stays sent, whatever later runs say about it), else the latest run that recorded it —
+    so rows rejected again on every re-run count once, and rows that failed and were sent later
+    count as sent. (Rows of that run with the same key, such as duplicates, count with it.)
+    Rows without a key (no event name or no event_id: a missing time, a malformed line) cannot
+    be followed across runs: those of the latest run of their event source count. Runs of one
+    event source follow each other, so the latest row tells the latest run.
+    """
+    import ibis
+
+    k = t.mutate(_h_stream=t.test_event_code.fill_null(""))
+    keys = ["event_source_id", "_h_stream", "event", "event_id"]
+    has_key = k.event.notnull() & k.event_id.notnull()
+    keyed = k.filter(has_key)
+    # one hash aggregate: the run of the key's latest row, sent rows ranked after all others
+    rank = ibis.cases(
+        (keyed.status == "sent", keyed.recorded_at + ibis.interval(days=_SENT_FIRST_DAYS)),
+        else_=keyed.recorded_at,
+    )
+    chosen = keyed.group_by(keys).aggregate(run_id=keyed.run_id.argmax(rank))
+    keyed_now = keyed.semi_join(chosen, [*keys, "run_id"])
+    runs = ["event_source_id", "_h_stream"]
+    last = k.group_by(runs).aggregate(run_id=k.run_id.argmax(k.recorded_at))
+    loose_now = k.filter(~has_key).semi_join(last, [*runs, "run_id"])
+    result: ir.Table = keyed_now.union(loose_now).drop("_h_stream")
+    return result
+
+
+#: Added to a sent row's time when ranking a key's rows: later than any row of any run.
+_SENT_FIRST_DAYS: Final = 365_000
+
+
+def _current_rows(store: Store, t: ir.Table) -> str:
+    """Materialise :func:`_latest_outcomes` of *t* in a temporary table (both read-outs use
+    it; computing it once costs less than twice). Returns its name; drop it after use."""
+    from tokops.errors import WarehouseError
+
+    name = store.temp_name("tokops_health")
+    try:
+        store.con.create_table(name, _latest_outcomes(t), temp=True)
+    except Exception as exc:  # noqa: BLE001 - any engine error is a WarehouseError
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WarehouseError(f"cannot read the events ledger: {first}") from None
+    return name
+
+
 def _aggregate(store: Store, t: ir.Table) -> list[dict[str, Any]]:
     sent = t.status == "sent"
     metrics: dict[str, Any] = {
@@ -376,7 +441,8 @@ def _aggregate(store: Store, t: ir.Table) -> list[dict[str, Any]]:
 
 
 def _reasons(store: Store, t: ir.Table) -> list[dict[str, Any]]:
-    bad = t.filter(t.status.isin(["invalid", "rejected"]))
+    noted = (t.status == "sent") & t.reason.notnull()  # notes on sent events
+    bad = t.filter(t.status.isin(["invalid", "rejected"]) | noted)
     bad = bad.mutate(event=bad.event.fill_null(_NO_EVENT), reason=bad.reason.fill_null("(none)"))
     counted = bad.group_by(["event_source_id", "event", "status", "reason"]).aggregate(
         n=bad.count()
@@ -481,13 +547,20 @@ def compute_health(
     report_warnings: list[str] = []
     rows: list[dict[str, Any]] = []
     reasons: list[dict[str, Any]] = []
+    samples: dict[tuple[str, str | None, str], str] = {}
     origin_known = False
     if store.exists(LEDGER_TABLE):
         t, origin_known = _ledger_rows(
             store, event_source_id=event_source_id, since=since, include_test=include_test
         )
-        rows = _aggregate(store, t)
-        reasons = _reasons(store, t)
+        scratch = _current_rows(store, t)
+        try:
+            current = store.table(scratch)
+            rows = _aggregate(store, current)
+            reasons = _reasons(store, current)
+        finally:
+            store.drop(scratch)
+        samples = latest_samples(store, event_source_id)
     else:
         report_warnings.append("no events ledger in the store yet: run `tokops events sync` first")
     if rows and not origin_known:
@@ -511,8 +584,14 @@ def compute_health(
                 per_pixel[(sid, ev.event)] = ev
 
     reasons_by_event: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
+    notes_by_event: dict[tuple[str, str], list[tuple[str, int]]] = {}
     overall: dict[tuple[str, str], int] = {}
     for r in reasons:
+        if r["status"] == "sent":
+            notes_by_event.setdefault((r["event_source_id"], r["event"]), []).append(
+                (str(r["reason"]), int(r["n"]))
+            )
+            continue
         item = (str(r["status"]), str(r["reason"]), int(r["n"]))
         reasons_by_event.setdefault((r["event_source_id"], r["event"]), []).append(item)
         overall[item[:2]] = overall.get(item[:2], 0) + item[2]
@@ -549,6 +628,12 @@ def compute_health(
             last_sent_at=last_sent,
             active=last_sent is not None and last_sent >= active_since,
             pixel=per_pixel.get((sid, name)),
+            notes=sorted(notes_by_event.get((sid, name), []), key=lambda x: (-x[1], x[0])),
+            samples={
+                reason: sample
+                for (s_sid, s_event, reason), sample in samples.items()
+                if s_sid == sid and (s_event or _NO_EVENT) == name
+            },
         )
         health.warnings.extend(_event_warnings(health, origin_known))
         events.append(health)

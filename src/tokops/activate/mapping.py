@@ -14,6 +14,14 @@ a warehouse table takes minutes). A mapping file is TOML::
     [constants]            # field = the same value for every row
     event = "Purchase"
     currency = "EUR"
+    url = "https://shop.example/checkout"   # web rows without a page URL column
+
+    [formats]              # how the source writes times and amounts (all optional)
+    event_time_format = "%m/%d/%Y %I:%M %p"   # or "day-first", "month-first", "iso"
+    timezone = "Europe/Paris"                  # zone of times written without one
+    value_locale = "fr"                        # "19,99" and "1 234,50 €" (en: "$1,234.50")
+
+The formats are explained in :mod:`.formats`.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
+from tokops.activate.formats import check_timezone, compile_time_format, decimal_mark
 from tokops.errors import ConfigError
 
 __all__ = [
@@ -71,7 +80,25 @@ FIELDS: Final = (
 
 #: Fields that may be given as a constant (never identities, times or ids).
 CONSTANT_FIELDS: Final = frozenset(
-    {"event", "currency", "content_type", "lead_event_source", "locale", "value", "num_items"}
+    {
+        "event",
+        "currency",
+        "content_type",
+        "lead_event_source",
+        "locale",
+        "value",
+        "num_items",
+        "url",
+    }
+)
+#: Keys of the ``[formats]`` section (see :mod:`.formats`).
+FORMAT_KEYS: Final = ("event_time_format", "timezone", "value_locale")
+URL_EXAMPLE: Final = "https://shop.example/checkout"
+#: What a proposed mapping file says about ``[formats]`` (as comments).
+FORMATS_HELP: Final = (
+    'event_time_format = "%m/%d/%Y %I:%M %p"  # or "day-first", "month-first"; default ISO',
+    'timezone = "Europe/Paris"  # zone of times written without one (default: UTC)',
+    'value_locale = "fr"  # amounts such as "19,99" or "1 234,50 €" ("en": "$1,234.50")',
 )
 
 #: Synonyms, best first (compared after lower-casing and turning non-alphanumerics into "_").
@@ -152,6 +179,12 @@ class FieldMapping:
 
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, Constant] = field(default_factory=dict)
+    event_time_format: str | None = None
+    """How text times are written (a style or a strptime pattern); None: ISO or unix."""
+    timezone: str | None = None
+    """The zone of times written without one (None: the workspace's, else UTC)."""
+    value_locale: str | None = None
+    """The language whose decimal mark amounts use (None: plain numbers only)."""
 
     def fields(self) -> set[str]:
         return set(self.columns) | set(self.constants)
@@ -222,9 +255,21 @@ def _recommendations(source: EventSourceName, mapped: set[str]) -> list[Missing]
             Missing("event", 'required: add a column or a constant, e.g. event = "Purchase"')
         )
     if "event_time" not in mapped:
-        out.append(Missing("event_time", "required: a timestamp, unix seconds/ms or ISO-8601"))
+        out.append(
+            Missing(
+                "event_time",
+                "required: a timestamp, unix seconds/ms, ISO-8601, or text in a format declared "
+                "in [formats] (e.g. day-first dates)",
+            )
+        )
     if source == "web" and "url" not in mapped:
-        out.append(Missing("url", "required for web events: the page URL"))
+        out.append(
+            Missing(
+                "url",
+                "required for web events: a page URL column, or when the rows have none a "
+                f'constant for every row in [constants], e.g. url = "{URL_EXAMPLE}"',
+            )
+        )
     if source == "crm" and "lead_id" not in mapped:
         out.append(Missing("lead_id", "required for crm events: the TikTok lead id"))
     idents = {"email", "phone", "external_id"} & mapped
@@ -290,7 +335,13 @@ def resolve_mapping(
     for target, col in auto.columns.items():
         if target not in cols and target not in explicit.constants:
             cols[target] = col
-    mapping = FieldMapping(columns=cols, constants=dict(explicit.constants))
+    mapping = FieldMapping(
+        columns=cols,
+        constants=dict(explicit.constants),
+        event_time_format=explicit.event_time_format,
+        timezone=explicit.timezone,
+        value_locale=explicit.value_locale,
+    )
     problems = required_problems(mapping, event_source)
     if problems:
         raise ConfigError(
@@ -309,13 +360,14 @@ def load_mapping(path: Path) -> FieldMapping:
         raise ConfigError(f"{path}: no such mapping file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    unknown_sections = set(raw) - {"columns", "constants"}
+    unknown_sections = set(raw) - {"columns", "constants", "formats"}
     if unknown_sections:
         raise ConfigError(f"{path}: unknown section(s) {sorted(unknown_sections)}")
     columns = raw.get("columns", {})
     constants = raw.get("constants", {})
-    if not isinstance(columns, dict) or not isinstance(constants, dict):
-        raise ConfigError(f"{path}: [columns] and [constants] must be tables")
+    formats = raw.get("formats", {})
+    if not all(isinstance(x, dict) for x in (columns, constants, formats)):
+        raise ConfigError(f"{path}: [columns], [constants] and [formats] must be tables")
     for key, value in columns.items():
         if key not in FIELDS:
             raise ConfigError(f"{path}: unknown field {key!r} (known: {', '.join(FIELDS)})")
@@ -329,7 +381,37 @@ def load_mapping(path: Path) -> FieldMapping:
             raise ConfigError(f"{path}: constants.{key} must be a string or a number")
         if key in columns:
             raise ConfigError(f"{path}: {key!r} is both a column and a constant")
-    return FieldMapping(columns=dict(columns), constants=dict(constants))
+        if key == "url" and not _is_url(value):
+            raise ConfigError(
+                f"{path}: constants.url must be an http(s) URL such as {URL_EXAMPLE!r}"
+            )
+    checked = check_formats(formats, where=f"{path}: ")
+    return FieldMapping(columns=dict(columns), constants=dict(constants), **checked)
+
+
+def _is_url(value: Constant) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"https?://[^\s/?#]+[^\s]*", value) is not None
+
+
+def check_formats(formats: dict[str, object], *, where: str = "") -> dict[str, str]:
+    """The ``[formats]`` keys of a mapping, checked (unknown keys, formats, zones, locales)."""
+    out: dict[str, str] = {}
+    for key, value in formats.items():
+        if key not in FORMAT_KEYS:
+            raise ConfigError(f"{where}unknown format {key!r} (known: {', '.join(FORMAT_KEYS)})")
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}formats.{key} must be a non-empty string")
+        try:
+            if key == "event_time_format":
+                compile_time_format(value)
+            elif key == "timezone":
+                check_timezone(value)
+            else:
+                decimal_mark(value)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}formats.{key}: {exc}") from None
+        out[key] = value
+    return out
 
 
 def _toml_str(value: str) -> str:
@@ -370,4 +452,13 @@ def to_toml(
             lines.append(f"{target} = {_toml_value(mapping.constants[target])}")
     for miss in missing:
         lines.append(f"# {miss.field}: {miss.hint}")
+        if miss.field == "url":
+            lines.append(f"# url = {_toml_str(URL_EXAMPLE)}")
+    formats = {k: getattr(mapping, k) for k in FORMAT_KEYS if getattr(mapping, k) is not None}
+    if formats:
+        lines += ["", "[formats]"]
+        lines += [f"{k} = {_toml_str(v)}" for k, v in formats.items()]
+    else:
+        lines += ["", "# [formats]  (optional: uncomment and edit what applies to the source)"]
+        lines += [f"# {line}" for line in FORMATS_HELP]
     return "\n".join(lines) + "\n"

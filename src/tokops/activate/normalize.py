@@ -19,12 +19,14 @@ Rules (``../shared/specs/events_api.md`` §3):
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import ibis
 
-from tokops.activate.textrules import text_rules
+from tokops.activate.formats import MONTHS, DecimalMark, TimeFormat, ZoneOffsets
+from tokops.activate.textrules import char_class, text_rules
 from tokops.tiktok.hashing import region_dialing
 
 if TYPE_CHECKING:
@@ -37,11 +39,15 @@ __all__ = [
     "KeyKind",
     "ParsedNumber",
     "add_event_time",
+    "add_formatted_time",
     "add_hashed_key",
     "as_text",
     "ascii_strip",
     "clean_text",
     "is_blank",
+    "local_to_utc",
+    "parse_money",
+    "redacted",
     "hash_email",
     "hash_external_id",
     "hash_phone",
@@ -364,9 +370,19 @@ def as_text(col: ir.Value) -> ir.StringValue:
         return col
     if dtype.is_floating() or dtype.is_decimal():
         num: ir.NumericValue = col
-        integral = (num.floor() == num) & (num.abs() < 1e15)
-        return ibis.cases(
-            (integral, num.floor().cast("int64").cast("string")), else_=num.cast("string")
+        # Ibis' floor casts to an integer: only finite values below 1e15 ever reach it (NaN and
+        # infinities would make the engine fail the whole query)
+        small = ibis.cases(((num.abs() < 1e15).fill_null(False), num), else_=0.5)
+        integral = small.floor() == small
+        if not dtype.is_floating():
+            return ibis.cases(
+                (integral, small.floor().cast("int64").cast("string")), else_=num.cast("string")
+            )
+        return ibis.cases(  # NaN and infinities spelt the same on every engine
+            (num.isnan(), "NaN"),
+            (num.isinf(), ibis.cases((num > 0, "Infinity"), else_="-Infinity")),
+            (integral, small.floor().cast("int64").cast("string")),
+            else_=num.cast("string"),
         )
     return col.cast("string")
 
@@ -413,18 +429,24 @@ def _days_in_month(y: Any, m: Any) -> ir.IntegerValue:
     return result
 
 
-def add_event_time(store: Store, t: ir.Table, out: str, raw: ir.Value) -> ir.Table:
+def add_event_time(
+    store: Store, t: ir.Table, out: str, raw: ir.Value, zone: ZoneOffsets | None = None
+) -> ir.Table:
     """*t* plus ``out``: unix seconds (int64) or NULL when the value cannot be read.
 
     Accepts unix seconds or milliseconds (numbers or digit strings; 1e11 and above are
     milliseconds), ISO-8601 strings (``2024-01-08``, ``2024-01-08T13:52:50Z``, ``… 13:52``,
-    fractions, ``±hh[:mm]`` or ``UTC``; naive values are UTC) and native timestamps and dates.
-    ISO strings are computed with integer calendar arithmetic (no engine casts), so every engine
-    gives the same answer and an impossible date (Feb 30) is NULL, never an error.
+    fractions, ``±hh[:mm]`` or ``UTC``) and native timestamps and dates. Values without a zone
+    (naive strings, timestamps without a time zone, dates) are local times of *zone* (UTC when
+    None). ISO strings are computed with integer calendar arithmetic (no engine casts), so every
+    engine gives the same answer and an impossible date (Feb 30) is NULL, never an error.
     """
     dtype = raw.type()
     if dtype.is_timestamp() or dtype.is_date():
-        return t.mutate(**{out: store.epoch_seconds(raw)})
+        seconds = store.epoch_seconds(raw)
+        if zone is not None and not (dtype.is_timestamp() and dtype.timezone):
+            seconds = local_to_utc(seconds, zone)
+        return t.mutate(**{out: seconds})
     if dtype.is_numeric():
         return t.mutate(**{out: _unix_from_number(raw.cast("float64"))})
     if not dtype.is_string():
@@ -458,13 +480,10 @@ def add_event_time(store: Store, t: ir.Table, out: str, raw: ir.Value) -> ir.Tab
         & oh.between(0, 23)
         & om.between(0, 59)
     )
-    seconds = (
-        _days_from_civil(y, mo, d) * 86400
-        + h * 3600
-        + mi * 60
-        + sec
-        - st.col("sign") * (oh * 3600 + om * 60)
-    )
+    local = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
+    if zone is not None:
+        local = ibis.cases((st.col("tz").isnull(), local_to_utc(local, zone)), else_=local)
+    seconds = local - st.col("sign") * (oh * 3600 + om * 60)
     iso = ibis.cases((valid.fill_null(False), seconds), else_=ibis.null()).cast("int64")
     value = ibis.cases((st.col("num"), _unix_from_number(st.col("number"))), else_=iso)
     return st.finish(**{out: value})
@@ -490,3 +509,162 @@ def parse_number(col: ir.Value) -> ParsedNumber:
     ok = text.re_search(_NUMBER) & (text.length() <= 30)
     value = ibis.cases((ok, text), else_=ibis.null()).cast("float64")
     return ParsedNumber(value, (text.notnull() & ~ok).fill_null(False))
+
+
+# -- declared formats (issue 9 §5: formatted times, time zones, money locales) ------------------
+
+
+def local_to_utc(local: Any, zone: ZoneOffsets) -> ir.IntegerValue:
+    """Unix seconds of a naive local time of *zone* (see :func:`.formats.zone_offsets`)."""
+    if not zone.changes:
+        result: ir.IntegerValue = local - zone.first
+        return result
+    branches = [(local >= threshold, offset) for threshold, offset in reversed(zone.changes)]
+    offset = ibis.cases(*branches, else_=zone.first)
+    result = local - offset
+    return result
+
+
+def add_formatted_time(
+    store: Store, t: ir.Table, out: str, raw: ir.Value, fmt: TimeFormat, zone: ZoneOffsets | None
+) -> ir.Table:
+    """*t* plus ``out``: unix seconds of text written in the declared format *fmt* (NULL when a
+    value does not match it or names an impossible date or hour); non-text columns as
+    :func:`add_event_time`. Times without a zone are local times of *zone* (UTC when None).
+
+    The format is a regular expression (:func:`.formats.compile_time_format`) and the calendar
+    is integer arithmetic, as for ISO strings: the same answer on every engine, never an error.
+    """
+    if not raw.type().is_string():
+        return add_event_time(store, t, out, raw, zone)
+    g = fmt.groups
+    st = _Stages(t, f"__{out}_")
+    st.add(s=ascii_strip(raw))
+    s = st.col("s")
+    st.add(**{name: s.re_extract(fmt.pattern, i).nullif("") for name, i in g.items()})
+    col = st.col
+    if "y" in g:
+        year: Any = col("y").cast("int64")
+    else:  # %y as strptime reads it: 69–99 → 1969–1999, 00–68 → 2000–2068
+        y2 = col("y2").cast("int64")
+        year = ibis.cases((y2 >= 69, y2 + 1900), else_=y2 + 2000)
+    if "mo" in g:
+        month: Any = col("mo").cast("int64")
+    else:
+        abbr = store.ascii_lower(col("mon").substr(0, 3))
+        month = ibis.cases(*[(abbr == m, i) for i, m in enumerate(MONTHS, 1)], else_=ibis.null())
+    hour_text = col("h12") if "h12" in g else col("h") if "h" in g else None
+    hour: Any = hour_text.cast("int64").fill_null(0) if hour_text is not None else 0
+    ampm_ok: Any = True
+    if "ampm" in g:
+        pm = store.ascii_lower(col("ampm")) == "pm"
+        has = col("ampm").notnull()
+        twelve = hour % 12 + ibis.cases((pm, 12), else_=0)
+        ampm_ok = ~has | hour.between(1, 12)
+        hour = ibis.cases((has, twelve), else_=hour)
+    tz = col("tz") if "tz" in g else ibis.null().cast("string")
+    tz_digits = tz.re_replace("[^0-9]", "")
+    st.add(
+        __y=year,
+        __mo=month,
+        __d=col("d").cast("int64"),
+        __h=hour,
+        __ok=ampm_ok,
+        __mi=col("mi").cast("int64").fill_null(0) if "mi" in g else 0,
+        __sec=col("sec").cast("int64").fill_null(0) if "sec" in g else 0,
+        __oh=tz_digits.substr(0, 2).nullif("").cast("int64").fill_null(0),
+        __om=tz_digits.substr(2, 2).nullif("").cast("int64").fill_null(0),
+        __sign=ibis.cases((tz.startswith("-"), -1), else_=1),
+        __naive=tz.isnull(),
+    )
+    y, mo, d, h, mi, sec = (col(k) for k in ("__y", "__mo", "__d", "__h", "__mi", "__sec"))
+    oh, om = col("__oh"), col("__om")
+    valid = (
+        y.notnull()
+        & mo.between(1, 12)
+        & (d >= 1)
+        & (d <= _days_in_month(y, mo))
+        & h.between(0, 23)
+        & mi.between(0, 59)
+        & sec.between(0, 60)
+        & oh.between(0, 23)
+        & om.between(0, 59)
+        & col("__ok")
+    )
+    local = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
+    if zone is not None:
+        local = ibis.cases((col("__naive"), local_to_utc(local, zone)), else_=local)
+    seconds = local - col("__sign") * (oh * 3600 + om * 60)
+    value = ibis.cases((valid.fill_null(False), seconds), else_=ibis.null()).cast("int64")
+    return st.finish(**{out: value})
+
+
+#: Spaces a number may be grouped with (space, no-break space, narrow no-break space).
+_GROUP_SPACES: Final = " \u00a0\u202f"
+
+
+@functools.lru_cache(maxsize=1)
+def _currency_symbols() -> str:
+    """A bracket expression of every Unicode currency symbol ($ € £ ¥ ₹ …)."""
+    import sys
+    import unicodedata
+
+    cps = [cp for cp in range(sys.maxunicode + 1) if unicodedata.category(chr(cp)) == "Sc"]
+    return char_class(cps)
+
+
+def parse_money(col: ir.Value, mark: DecimalMark) -> ParsedNumber:
+    """An amount written for people, read under a locale's decimal *mark*: currency symbols and
+    ISO codes around it (``$1,234.50``, ``19,99 €``, ``EUR 12``) and digit grouping are dropped;
+    ``,`` is the decimal mark for comma locales. A value that is not such a number is
+    unreadable (the row is rejected, as a non-numeric value). Numeric columns as
+    :func:`parse_number`.
+
+    Plain values take a short path: digits only (and, for decimal-point locales, a plain
+    decimal) are cast directly; the others are cleaned with regular expressions.
+    """
+    if col.type().is_numeric():
+        return parse_number(col)
+    text = clean_text(col)
+    ws = text_rules().ws_class
+    group = ",'" + _GROUP_SPACES if mark == "." else ".'" + _GROUP_SPACES
+    g = "[" + group + "]"
+    dec = "[.]" if mark == "." else ","
+    shape = f"^[+-]?([0-9]{{1,3}}({g}[0-9]{{3}})+|[0-9]+)({dec}[0-9]*)?$|^[+-]?{dec}[0-9]+$"
+    bare = text.re_replace(_currency_symbols(), "")
+    bare = bare.re_replace(f"^{ws}+|{ws}+$", "")
+    bare = bare.re_replace(f"^[A-Za-z]{{3}}{ws}*|{ws}*[A-Za-z]{{3}}$", "")
+    ok_general = bare.re_search(shape) & (bare.length() <= 40)
+    digits = bare.re_replace(g, "")
+    number_text = digits.replace(",", ".") if mark == "," else digits
+    plain = text.re_search(_NUMBER if mark == "." else "^[+-]?[0-9]+$") & (text.length() <= 30)
+    value = ibis.cases(
+        (plain, text),
+        (ok_general, number_text),
+        else_=ibis.null(),
+    ).cast("float64")
+    readable = plain | ok_general
+    return ParsedNumber(value, (text.notnull() & ~readable).fill_null(False))
+
+
+#: Characters a sample never shows as they are (control characters become "?").
+_CONTROL: Final = "[\x01-\x1f\x7f]"
+SAMPLE_CHARS: Final = 24
+
+
+def redacted(col: ir.Value, *, pii: bool) -> ir.StringValue:
+    """A short sample of a rejected value, safe to print and store (issue 9 §5, EVT-9).
+
+    Personal data (emails, phones) keeps only its first two characters and the shape of an
+    email (``jo…@…``; ``…`` alone for values of four characters or fewer); other values are
+    cut to :data:`SAMPLE_CHARS` characters. Control characters become ``?``.
+    """
+    text = as_text(col)
+    if pii:
+        shown = ibis.cases((text.length() > 4, text.substr(0, 2)), else_="")
+        tail = ibis.cases((text.contains("@"), "…@…"), else_="…")
+        result: ir.StringValue = shown.re_replace(_CONTROL, "?").concat(tail)
+        return result
+    cut = text.substr(0, SAMPLE_CHARS).re_replace(_CONTROL, "?")
+    result = ibis.cases((text.length() > SAMPLE_CHARS, cut.concat("…")), else_=cut)
+    return result

@@ -16,10 +16,19 @@ the event source uses are present):
 ``_json``           the event as Events API JSON text plus a comma (valid rows not sent
                     before; see :mod:`.payload`)
 ``_reason``         why the row is invalid (NULL when valid)
+``_sample``         a redacted sample of the value the reason is about (see
+                    :func:`.normalize.redacted`; NULL for valid rows)
+``_note``           why a kept row lost a field (``phone dropped: invalid``: an unusable
+                    phone next to another match key is dropped, the event kept), else NULL
 ``_already``        a valid row whose (event, event_id) the ledger already shows as sent
 ``_dupkey``         a valid row whose (event, event_id) may occur more than once in the
                     source (a 64-bit hash of it does; the sync checks the exact key)
 ==================  ==========================================================================
+
+**Declared formats** (issue 9 §5): the mapping's ``[formats]`` say how text times are written
+(a style or a strptime pattern), which zone times without one are in (else the workspace's
+``[events] timezone``, else UTC) and which locale amounts use (``$1,234.50``, ``19,99 €``); see
+:mod:`.formats`. A web row without a URL column can take ``url`` from ``[constants]``.
 
 **Derived event_id** (EVT-7): when a row has no ``event_id`` and no ``order_id``, its id is
 ``sha256("tokops:v1|" + event + "|" + event_time + "|" + email_hash + "|" + phone_hash + "|" +
@@ -39,16 +48,20 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import ibis
 
+from tokops.activate.formats import compile_time_format, decimal_mark, window, zone_offsets
 from tokops.activate.ledger import sent_rows
 from tokops.activate.mapping import FieldMapping
 from tokops.activate.normalize import (
     add_event_time,
+    add_formatted_time,
     add_hashed_key,
     as_text,
     ascii_strip,
     clean_text,
     is_blank,
+    parse_money,
     parse_number,
+    redacted,
     strip_chars,
 )
 from tokops.activate.payload import with_event_json
@@ -121,6 +134,44 @@ class PrepareOptions:
     """The ledger to anti-join with (None: nothing was sent before)."""
     keep: tuple[str, ...] = ()
     """Source columns carried through unchanged as ``_keep_<name>`` (diagnostics, tests)."""
+    timezone: str | None = None
+    """Zone of times written without one when the mapping names none (None: UTC)."""
+
+
+#: The note on a sent event whose phone could not be used (another match key remained).
+PHONE_DROPPED: Final = "phone dropped: invalid"
+#: Which source field a reason's sample shows, and whether it is personal data.
+_SAMPLED: Final = (
+    ("bad_time", "event_time", False),
+    ("future_time", "event_time", False),
+    ("too_old", "event_time", False),
+    ("not_standard_event", "event", False),
+    ("bad_email", "email", True),
+    ("bad_phone", "phone", True),
+    ("bad_value", "value", False),
+    ("negative_value", "value", False),
+    ("bad_currency", "currency", False),
+    ("bad_num_items", "num_items", False),
+)
+
+
+def time_zone(mapping: FieldMapping, opts: PrepareOptions) -> str:
+    """The zone times without one are read in: the mapping's, else the workspace's, else UTC."""
+    return mapping.timezone or opts.timezone or "UTC"
+
+
+def _add_time(
+    store: Store, t: ir.Table, out: str, raw: Any, mapping: FieldMapping, opts: PrepareOptions
+) -> ir.Table:
+    """*t* plus ``out`` (unix seconds) read with the mapping's time format and zone; the same
+    steps for the full pipeline and the light keys, so both give the same times."""
+    zone = time_zone(mapping, opts)
+    max_age = max(opts.max_age_days, OFFLINE_MAX_AGE_DAYS)
+    offsets = None if zone == "UTC" else zone_offsets(zone, *window(opts.now, max_age))
+    fmt = compile_time_format(mapping.event_time_format) if mapping.event_time_format else None
+    if fmt is not None:
+        return add_formatted_time(store, t, out, raw, fmt, offsets)
+    return add_event_time(store, t, out, raw, offsets)
 
 
 def _raw(t: ir.Table, mapping: FieldMapping, name: str) -> ir.Value | None:
@@ -151,7 +202,7 @@ def prepare(
 
     # stage 1: event time and match keys (each staged internally)
     if "event_time" in raws:
-        t = add_event_time(store, t, "event_time", raw("event_time"))
+        t = _add_time(store, t, "event_time", raw("event_time"), mapping, opts)
     hashed = [k for k in ("email", "phone", "external_id") if k in raws]
     for key in hashed:
         t = add_hashed_key(store, t, key, raw(key), key, region=opts.phone_region)
@@ -171,7 +222,12 @@ def prepare(
     if "event_id" in raws:
         fields["__given_event_id"] = clean_text(raw("event_id"))
     if "value" in raws:
-        value = parse_number(raw("value"))
+        locale = mapping.value_locale
+        value = (
+            parse_money(raw("value"), decimal_mark(locale))
+            if locale
+            else parse_number(raw("value"))
+        )
         fields["value"] = value.value
         fields["__value_bad"] = value.unreadable
     if "num_items" in raws:
@@ -182,6 +238,9 @@ def prepare(
         fields["currency"] = store.ascii_upper(clean_text(raw("currency")))
     if "content_ids" in raws:
         fields["content_ids"] = content_ids_json(store, raw("content_ids"))
+    sampled = sorted({f for _, f, _ in _SAMPLED if f in raws})
+    for name in sampled:  # the offending value, for one redacted sample per reason
+        fields[f"__sample_{name}"] = raw(name)
     keep = [c for c in t.columns if not c.startswith("__raw_")]
     t = t.select(*keep, **fields)
 
@@ -194,8 +253,12 @@ def prepare(
         checks["not_standard_event"] = ~t.event.isin(sorted(STANDARD_EVENTS))
     if "email" in hashed:
         checks["bad_email"] = t["email__invalid"]
+    note: Any = None
     if "phone" in hashed:
-        checks["bad_phone"] = t["phone__invalid"]
+        # an unusable phone is dropped when another match key remains (the event is kept)
+        other = _other_keys(t, [k for k in hashed if k != "phone"], opts.event_source)
+        checks["bad_phone"] = t["phone__invalid"] & ~other
+        note = ibis.cases((t["phone__invalid"] & other, PHONE_DROPPED), else_=ibis.null())
     if "value" in raws:
         checks["bad_value"] = t["__value_bad"]
         checks["negative_value"] = t.value < 0
@@ -230,12 +293,53 @@ def prepare(
         )
     )
     outputs = [c for c in t.columns if not c.startswith("__") and not c.endswith("__invalid")]
+    samples = [f"__sample_{name}" for name in sampled]
     # (``_keep_*`` columns pass through every stage and land in the output)
-    prepared = t.select(*outputs, **extra, event_id=event_id, _reason=reason)
+    prepared = t.select(
+        *outputs,
+        *samples,
+        **extra,
+        event_id=event_id,
+        _reason=reason,
+        _note=note if note is not None else ibis.null().cast("string"),
+    )
+    prepared = prepared.mutate(_sample=_sample(prepared, sampled, max_age)).drop(*samples)
     flagged = _flag(store, prepared, _light_keys(store, source, mapping, opts), opts)
     # the event text only for the rows that may be sent (a re-run skips what was sent before)
     to_send = flagged.mutate(__send=flagged._reason.isnull() & ~flagged._already)
     return with_event_json(store, to_send, only="__send").drop("__send")
+
+
+def _other_keys(t: ir.Table, hashed: list[str], event_source: str) -> ir.BooleanValue:
+    """Whether a row has a usable match key besides its phone (for web also ttclid, ttp, or
+    IP with user agent)."""
+    present: Any = ibis.literal(False)
+    for key in hashed:
+        present = present | t[key].notnull()
+    if event_source == "web":
+        for key in ("ttclid", "ttp"):
+            if key in t.columns:
+                present = present | t[key].notnull()
+        if "ip" in t.columns and "user_agent" in t.columns:
+            present = present | (t.ip.notnull() & t.user_agent.notnull())
+    result: ir.BooleanValue = present.fill_null(False)
+    return result
+
+
+def _sample(t: ir.Table, sampled: list[str], max_age: int) -> ir.StringValue:
+    """A redacted sample of the value that made the row invalid (NULL for valid rows and for
+    reasons about a missing value)."""
+    from tokops.activate.validate import Reason, reason_text
+
+    branches: list[tuple[Any, Any]] = []
+    for check, name, pii in _SAMPLED:
+        if name in sampled:
+            text = Reason.too_old(max_age) if check == "too_old" else reason_text(check)
+            branches.append((t._reason == text, redacted(t[f"__sample_{name}"], pii=pii)))
+    if not branches:
+        return ibis.null().cast("string")
+    result: ir.StringValue = ibis.cases(*branches, else_=ibis.null()).cast("string")
+    return result
 
 
 def _derived_id(
@@ -299,7 +403,7 @@ def _light_keys(
     given = [t[f"__given_{n}"] for n in given_names]
     t = t.mutate(__has_id=ibis.coalesce(*given).notnull() if given else ibis.literal(False))
     if "event_time" in raws:
-        t = add_event_time(store, t, "__time", t["__raw_event_time"])
+        t = _add_time(store, t, "__time", t["__raw_event_time"], mapping, opts)
     hashed = [k for k in ("email", "phone", "external_id") if k in raws]
     for key in hashed:
         t = add_hashed_key(

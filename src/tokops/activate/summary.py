@@ -18,7 +18,8 @@ __all__ = ["NullReporter", "SyncReporter", "SyncSummary"]
 @dataclass(frozen=True)
 class SyncSummary:
     """What a run did. ``counts`` keys: ``total, sent, invalid, rejected, duplicate, failed,
-    already_sent`` (and ``would_send`` for a dry run)."""
+    already_sent`` (and ``would_send`` for a dry run, ``not_processed`` for the rows a run that
+    stopped early did not reach): the outcomes always add up to ``total``."""
 
     run_id: str
     status: Literal["completed", "failed"]
@@ -34,6 +35,13 @@ class SyncSummary:
     """First CSV lines that could not be parsed: (line number, problem)."""
     sample_event: dict[str, Any] | None = None
     """One event as it would be sent (dry run only; match keys are already hashed)."""
+    reason_samples: dict[str, str] = field(default_factory=dict)
+    """Reason → one redacted sample of a value rejected for it (never a whole email/phone)."""
+    notes: list[tuple[str, int]] = field(default_factory=list)
+    """Notes on events kept (e.g. ``phone dropped: invalid``) and how many events carry each."""
+    time_zone: str | None = None
+    """The zone times written without one were read in (None when the times carry a zone or
+    are unix numbers)."""
 
     @property
     def completed(self) -> bool:
@@ -42,7 +50,11 @@ class SyncSummary:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["completed"] = self.completed
-        out["top_reasons"] = [{"reason": r, "count": n} for r, n in self.top_reasons]
+        out["top_reasons"] = [
+            {"reason": r, "count": n, "sample": self.reason_samples.get(r)}
+            for r, n in self.top_reasons
+        ]
+        out["notes"] = [{"note": r, "count": n} for r, n in self.notes]
         out["rejected_lines"] = [{"line": n, "problem": p} for n, p in self.rejected_lines]
         return out
 

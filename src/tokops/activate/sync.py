@@ -46,6 +46,7 @@ from tokops.activate.ledger import (
 from tokops.activate.mapping import FieldMapping, load_mapping, resolve_mapping
 from tokops.activate.payload import EncodedEvents, match_keys
 from tokops.activate.prepare import PrepareOptions, prepare
+from tokops.activate.samples import record_samples
 from tokops.activate.sender import BatchSender, Delivery
 from tokops.activate.source import Source, open_source
 from tokops.activate.summary import NullReporter, SyncReporter, SyncSummary
@@ -74,7 +75,7 @@ ALL_REJECTED_BREAKER: Final = 64
 """A request of at least this many events that TikTok rejects entirely stops the run."""
 TOP_REASONS: Final = 5
 _META_COLUMNS: Final = ("event", "event_id", "event_time")
-_FLAG_COLUMNS: Final = ("_json", "_reason", "_already", "_dupkey")
+_FLAG_COLUMNS: Final = ("_json", "_reason", "_already", "_dupkey", "_note", "_sample")
 
 
 def _streamed(prepared: ir.Table) -> ir.Table:
@@ -107,6 +108,8 @@ class SyncOptions:
     phone_region: str = "US"
     max_age_days: int | None = None
     """Oldest event accepted, for web and crm (default 7 and 28 days); offline is fixed at 28."""
+    timezone: str | None = None
+    """Zone of times written without one, unless the mapping names one (default UTC)."""
 
     def check(self) -> None:
         if self.event_source not in ("web", "offline", "crm"):
@@ -173,6 +176,9 @@ class _Run:
         self.run_id = run_id
         self.counts: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
+        self.notes: Counter[str] = Counter()
+        self.samples: dict[tuple[str | None, str], str] = {}
+        """(event name, reason) → the first redacted sample of the run."""
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.error: str | None = None
@@ -270,6 +276,7 @@ class _Run:
                     ),
                     wait=False,
                 )
+            self._keep_samples(bad)
             self._count("invalid", n_invalid, counts)
         if n_dup:
             dups = table.filter(dup)
@@ -282,9 +289,27 @@ class _Run:
         if n_already:
             self._count("already_sent", n_already)
         n_send = table.num_rows - n_invalid - n_dup - n_already
+        if table.column("_note").null_count < table.num_rows:
+            notes = pc.filter(table.column("_note"), to_send)
+            with self.lock:
+                for r in pc.value_counts(notes.drop_null()).to_pylist():
+                    self.notes[str(r["values"])] += int(r["counts"])
         if n_send == table.num_rows:
             return table  # the usual case: no filter (it would copy every event's text)
         return table.filter(to_send) if n_send else None
+
+    def _keep_samples(self, bad: pa.Table) -> None:
+        """Keep the first redacted sample of each (event, reason) not sampled yet."""
+        import pyarrow.compute as pc
+
+        if bad.column("_sample").null_count == bad.num_rows:
+            return
+        with_sample = bad.filter(pc.is_valid(bad.column("_sample")))
+        firsts = with_sample.group_by(["event", "_reason"], use_threads=False).aggregate(
+            [("_sample", "first")]
+        )  # one row per (event, reason) of the batch: Python never loops over the rows
+        for r in firsts.to_pylist():
+            self.samples.setdefault((r["event"], str(r["_reason"])), str(r["_sample_first"]))
 
     def _duplicates(self, table: pa.Table, in_dup_group: pa.Array) -> pa.Array:
         """Rows of a duplicate group after its first (in stream order): Python sees only those."""
@@ -305,7 +330,7 @@ class _Run:
 
     @staticmethod
     def _meta(table: pa.Table) -> pa.Table:
-        return table.select([*_META_COLUMNS, KEYS_COLUMN])
+        return table.select([*_META_COLUMNS, KEYS_COLUMN, "_note"])
 
     # -- sending --------------------------------------------------------------------------
     def send(self, events: EncodedEvents, meta: pa.Table, recorded: Callable[[], None]) -> None:
@@ -324,11 +349,14 @@ class _Run:
             per_status: Counter[str] = Counter()
             for out in delivery.outcomes:
                 part = meta.slice(out.start, out.stop - out.start)
+                note = part.column("_note")
+                # a sent event's note (phone dropped …) is its reason in the ledger
+                noted = out.status == "sent" and note.null_count < part.num_rows
                 tables.append(
                     self._rows(
                         part,
                         out.status,
-                        reason=out.reason,
+                        reason=note.combine_chunks() if noted else out.reason,
                         attempts=out.attempts,
                         api_code=out.api_code,
                         request_id=out.request_id,
@@ -434,6 +462,7 @@ def run_sync(
                 max_age_days=max_age,
                 phone_region=options.phone_region,
                 test_event_code=options.test_event_code,
+                timezone=options.timezone,
             ),
         )
     )
@@ -477,11 +506,20 @@ def run_sync(
         except TokopsError:
             if not interrupted and run.error is None:
                 raise
+    if not interrupted and not options.dry_run:  # a dry run records no samples
+        try:
+            record_samples(store, run_id, options.event_source_id, run.samples)
+        except TokopsError:
+            pass  # samples are a convenience of the read-out: never fail a run for them
     seconds = time.monotonic() - started
     moved = run.counts["would_send"] if options.dry_run else run.counts["sent"]
     summary_counts = {"total": total, **counts}
     if options.dry_run:
         summary_counts["would_send"] = run.counts["would_send"]
+    # rows the run did not reach (it stopped early): the counts always add up to the total
+    done = sum(n for key, n in summary_counts.items() if key != "total")
+    if done < total:
+        summary_counts["not_processed"] = total - done
     summary = SyncSummary(
         run_id=run_id,
         status=status,
@@ -493,9 +531,34 @@ def run_sync(
         error=run.error,
         rejected_lines=[(r.line, r.problem) for r in source.rejected[:20]],
         sample_event=run.sample,
+        reason_samples=_reason_samples(run.samples),
+        notes=run.notes.most_common(),
+        time_zone=time_zone_note(source.table, resolved, options),
     )
     reporter.finished(summary)
     return summary
+
+
+def _reason_samples(samples: dict[tuple[str | None, str], str]) -> dict[str, str]:
+    """One sample per reason (of any event)."""
+    out: dict[str, str] = {}
+    for (_event, reason), sample in sorted(samples.items(), key=lambda kv: str(kv[0])):
+        out.setdefault(reason, sample)
+    return out
+
+
+def time_zone_note(table: ir.Table, mapping: FieldMapping, options: SyncOptions) -> str | None:
+    """The zone assumed for times without one, when the source's times can lack one (text,
+    timestamps without zone, dates); None for unix numbers and zoned timestamps."""
+    column = mapping.columns.get("event_time")
+    if column is None:
+        return None
+    dtype = table[column].type()
+    if dtype.is_numeric() or (dtype.is_timestamp() and dtype.timezone):
+        return None
+    if dtype.is_string() and mapping.event_time_format and "%z" in mapping.event_time_format:
+        return None  # every time carries its zone
+    return mapping.timezone or options.timezone or "UTC"
 
 
 def _dry(run: _Run, prepared: Any, source: Source) -> None:

@@ -15,7 +15,7 @@ import ibis
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-__all__ = ["REASON_ORDER", "Checks", "Reason", "first_reason"]
+__all__ = ["REASON_ORDER", "Checks", "Reason", "first_reason", "reason_text"]
 
 
 class Reason:
@@ -99,6 +99,11 @@ _TEXT: Final = {
     "crm_without_lead": Reason.CRM_WITHOUT_LEAD,
     "offline_without_key": Reason.OFFLINE_WITHOUT_KEY,
 }
+
+
+def reason_text(check: str) -> str:
+    """The fixed sentence of a check (``too_old`` needs its days: see :meth:`Reason.too_old`)."""
+    return _TEXT[check]
 
 
 def first_reason(checks: Checks) -> ir.StringValue:

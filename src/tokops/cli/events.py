@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, with_insecure
@@ -113,6 +114,7 @@ def _sync_options(
         unrecorded=ev.unrecorded,
         phone_region=ev.phone_region,
         max_age_days=max_age_days,
+        timezone=ev.timezone,
     )
 
 
@@ -173,6 +175,11 @@ def _progress(*, enabled: bool) -> Iterator[Any]:
         reporter._progress.stop()
 
 
+def _quoted(sample: str) -> str:
+    """A sample between double quotes, control characters shown as ``?``."""
+    return '"' + "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in sample) + '"'
+
+
 def render_summary(summary: SyncSummary, json_out: bool) -> None:
     if json_out:
         sys.stdout.write(summary.to_json() + "\n")
@@ -190,11 +197,19 @@ def render_summary(summary: SyncSummary, json_out: bool) -> None:
             reasons = Table(title="Top reasons (not sent)")
             reasons.add_column("reason")
             reasons.add_column("rows", justify="right")
+            reasons.add_column("e.g.")
             for reason, count in summary.top_reasons:
-                reasons.add_row(reason, f"{count:,}")
+                sample = summary.reason_samples.get(reason)
+                shown = _quoted(sample) if sample is not None else ""
+                reasons.add_row(escape(reason), f"{count:,}", escape(shown))
             print_table(_out, reasons)
+        for note, count in summary.notes:
+            plural = "event" if count == 1 else "events"
+            _out.print(f"{count:,} {plural} kept with a note: {note}", markup=False)
+        if summary.time_zone is not None:
+            _out.print(f"times without a zone were read as {summary.time_zone}", markup=False)
         for line, problem in summary.rejected_lines[:5]:
-            _out.print(f"CSV line {line}: {problem}", highlight=False)
+            _out.print(f"CSV line {line}: {problem}", highlight=False, markup=False)
         rate = "validated" if summary.dry_run else "sent"
         _out.print(
             f"run {summary.run_id}: {summary.events_per_s:,.0f} events/s {rate} "
@@ -248,13 +263,14 @@ def _render_proposal(proposal: MappingProposal, console: Console) -> None:
     table.add_column("column")
     table.add_column("matched by")
     for match in proposal.matches:
-        table.add_row(match.field, match.column, match.how)
+        table.add_row(match.field, escape(match.column), match.how)
     for name, value in proposal.mapping.constants.items():
-        table.add_row(name, repr(value), "constant")
+        table.add_row(name, escape(repr(value)), "constant")
     print_table(console, table)
     for note in proposal.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for miss in proposal.missing:
-        console.print(f"[red]missing[/] {miss.field}: {miss.hint}", highlight=False)
+        console.print(f"[red]missing[/] {miss.field}: {escape(miss.hint)}", highlight=False)
     if proposal.unused:
-        console.print("unused columns: " + ", ".join(proposal.unused), highlight=False)
+        unused = "unused columns: " + ", ".join(proposal.unused)
+        console.print(unused, highlight=False, markup=False)

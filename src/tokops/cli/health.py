@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, api_client, with_insecure
@@ -110,6 +111,10 @@ def _score(e: EventHealth) -> str:
     return f"[{color}]{e.score:.1f} {e.band}[/]"
 
 
+def _printable(text: str) -> str:
+    return "".join("?" if ord(c) < 32 or ord(c) == 127 else c for c in text)
+
+
 def render_health(report: HealthReport, console: Console) -> None:
     """Rich tables of a :class:`HealthReport` (no raw PII exists in it to show)."""
     from tokops.activate.health import MATCH_KEYS, SCORE_DOC
@@ -192,9 +197,19 @@ def render_health(report: HealthReport, console: Console) -> None:
         reasons.add_column("Status")
         reasons.add_column("Reason")
         reasons.add_column("Rows", justify="right")
+        reasons.add_column("e.g.")
         for status, reason, count in report.top_reasons:
-            reasons.add_row(status, reason, f"{count:,}")
+            found = report.sample(reason)
+            shown = '"' + _printable(found) + '"' if found is not None else ""
+            reasons.add_row(status, escape(reason), f"{count:,}", escape(shown))
         print_table(console, reasons)
+    for e in report.events:
+        for note, count in e.notes:
+            console.print(
+                f"{e.event_source_id} {e.event}: {count:,} sent with a note: {note}",
+                markup=False,
+                highlight=False,
+            )
     warnings = [*report.warnings]
     warnings += [f"{e.event_source_id} {e.event}: {w}" for e in report.events for w in e.warnings]
     for text in warnings:

@@ -117,7 +117,20 @@ def _dirty(
     kinds: list[tuple[str, dict[str, str]]] = [
         ("invalid_email", {"email": "marie.dupont@@gmail..com", "phone": ""}),
         ("invalid_email", {"email": "jean dupont at orange.fr", "phone": ""}),
-        ("invalid_phone", {"email": "", "phone": "06 12 AB 56 78"}),
+        # an unusable phone is only a reason when no other match key remains (else it is
+        # dropped and the order sent): this row has none
+        (
+            "invalid_phone",
+            {
+                "email": "",
+                "phone": "06 12 AB 56 78",
+                "customer_id": "",
+                "ip": "",
+                "user_agent": "",
+                "ttclid": "",
+                "ttp": "",
+            },
+        ),
         ("unknown_currency", {"currency": "XYZ"}),
         ("bad_value", {"total_amount": "12,50€"}),
         ("future_time", {"created_at": iso_time(now + timedelta(days=2), rng)}),
