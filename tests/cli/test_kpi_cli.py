@@ -177,3 +177,19 @@ def test_comparisons_sit_beside_their_kpi(app: typer.Typer) -> None:
     header = next(line for line in wide.stdout.splitlines() if "spend_previous" in line)
     assert header.index("spend") < header.index("spend_previous") < header.index("impressions")
     assert header.index("spend_change") < header.index("impressions")
+
+
+@pytest.mark.parametrize(
+    ("source", "stream"), [("paid", "ads"), ("organic", "organic"), ("followers", "organic")]
+)
+def test_an_empty_store_says_which_sync_fills_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, stream: str
+) -> None:
+    write_workspace(tmp_path, store_url=f"duckdb://{tmp_path / 'empty.duckdb'}")
+    monkeypatch.chdir(tmp_path)
+    root = typer.Typer()
+    kpi_cli.register(root)
+    root.command("other")(lambda: None)
+    result = CliRunner().invoke(root, ["kpi", "--source", source])
+    assert result.exit_code != 0
+    assert f"run `tokops sync {stream}` first" in str(result.exception)

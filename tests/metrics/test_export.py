@@ -20,3 +20,14 @@ def test_csv_safe_defuses_formula_starts_only() -> None:
         assert csv_safe(hostile) == "'" + hostile
     assert csv_safe("Spring = sale") == "Spring = sale"
     assert csv_safe("") == ""
+
+
+def test_money_is_shown_in_the_currencys_minor_units() -> None:
+    """Issue 9 §4: one format per unit in every command; JPY has no minor unit."""
+    from decimal import Decimal
+
+    assert display_value(Decimal("5857758.4"), "money", "JPY") == "5,857,758"
+    assert display_value(Decimal("80421.525"), "money", "EUR") == "80,421.52"
+    assert display_value(Decimal("1.2345"), "money", "KWD") == "1.234"
+    assert display_value(Decimal("1.03"), "percent") == "1.03%"
+    assert display_value(None, "money", "JPY") == "-"

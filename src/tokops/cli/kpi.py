@@ -119,7 +119,9 @@ def render_table(table: KpiTable, console: Console) -> None:
         text = units[col] in ("key", "name")
         out.add_column(col, justify="left" if text else "right")
     for row in table.rows:
-        out.add_row(*(Text(display_value(row.get(c), units[c])) for c in order))
+        currency = row.get("currency")
+        cur = currency if isinstance(currency, str) else None
+        out.add_row(*(Text(display_value(row.get(c), units[c], cur)) for c in order))
     print_table(console, out, keys=sum(1 for u in units.values() if u in ("key", "name")))
 
 

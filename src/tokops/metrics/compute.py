@@ -38,6 +38,7 @@ from tokops.metrics.sources import (
     key_expr,
     paid_base,
     posts_base,
+    synced_table,
 )
 
 if TYPE_CHECKING:
@@ -222,7 +223,7 @@ def compute_kpis(
         keys += [] if "currency" in grain.names else ["currency"]
     elif source == "organic":
         name = table or ORGANIC_TABLE
-        t = store.table(name)
+        t = store.table(name) if table else synced_table(store, name, "organic")
     elif source == "followers":
         name = FOLLOWERS_TABLE
         t = followers_base(store, grain.time, start, end)

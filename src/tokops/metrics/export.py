@@ -22,9 +22,11 @@ import datetime as dt
 import io
 import unicodedata
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Final
+from typing import Any, Final, cast
 
+from tokops.metrics.catalogue import format_value
 from tokops.metrics.compute import KpiTable
+from tokops.metrics.measures import Unit
 
 __all__ = ["csv_safe", "display_value", "printable", "to_csv", "to_records"]
 
@@ -97,21 +99,16 @@ def to_csv(table: KpiTable) -> str:
     return buf.getvalue()
 
 
-def display_value(value: Any, unit: str) -> str:
-    """A short human form: ``1,234``, ``12.35``, ``1.25%``, ``3.20x``, ``4.1s``; ``-`` for None."""
+def display_value(value: Any, unit: str, currency: str | None = None) -> str:
+    """A short human form, the catalogue's (:func:`~tokops.metrics.catalogue.format_value`):
+    ``1,234``, ``12.35`` (money in *currency*'s minor units: ``1,235`` for JPY), ``1.25%``,
+    ``3.20x``, ``4.1s``; ``-`` for None."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.date) or unit in ("key", "name"):
         return printable(str(value))
-    number = Decimal(value)
-    if unit == "money":
-        return f"{number.quantize(_CENT, ROUND_HALF_EVEN):,}"
-    if unit == "percent":
-        return f"{number:.2f}%"
-    if unit == "ratio":
-        return f"{number:.2f}x"
-    if unit == "seconds":
-        return f"{number:.1f}s"
-    return f"{number:,.0f}"
+    if unit in ("money", "percent", "ratio", "seconds", "count"):
+        return format_value(cast(Unit, unit), value, currency)
+    return f"{Decimal(value):,.0f}"

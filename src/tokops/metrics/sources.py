@@ -30,6 +30,7 @@ __all__ = [
     "key_expr",
     "paid_base",
     "posts_base",
+    "synced_table",
 ]
 
 ORGANIC_TABLE: Final = "organic_account_daily"
@@ -45,6 +46,13 @@ class Base:
     """True when each group of the grain is one store row (non-additive measures are read)."""
 
 
+def synced_table(store: Store, name: str, stream: str = "ads") -> ir.Table:
+    """The store's *name* table, or an error that says which sync fills it."""
+    if not store.exists(name):
+        raise ConfigError(f"no {name} table in the store: run `tokops sync {stream}` first")
+    return store.table(name)
+
+
 def key_expr(t: ir.Table, name: str, column: str) -> ir.Value:
     """A group column: ``week``/``month`` truncate the date (weeks start on Monday)."""
     if name == "week":
@@ -58,18 +66,15 @@ def paid_base(store: Store, grain: Grain, table: str | None) -> Base:
     """Report rows for *grain*: a daily report table, or one dimension of ``audience_daily``."""
     segment = grain.segment
     if segment is not None:
-        if not store.exists(AUDIENCE_TABLE):
-            raise ConfigError(
-                f"no {AUDIENCE_TABLE} table in the store: run `tokops sync ads` first"
-            )
-        t = store.table(table or AUDIENCE_TABLE)
+        t = store.table(table) if table else synced_table(store, AUDIENCE_TABLE)
         return Base(t.filter(t.dimension == segment.segment), AUDIENCE_TABLE, False)
     if table is None:
         chosen = choose_paid_table(grain, store.exists)
         name, native = chosen.name, is_native(grain, chosen)
+        t = synced_table(store, name)
     else:
         name, native = table, False
-    t = store.table(name)
+        t = store.table(name)
     if "spark" in grain.names:
         if "ad_id" not in t.columns:
             raise ConfigError(f"grain 'spark' needs ad_id rows; {name} has none")
@@ -84,7 +89,7 @@ def posts_base(store: Store, end: dt.date | None) -> ir.Table:
     """The latest snapshot per post up to *end* (lifetime values are never summed over days)."""
     import ibis
 
-    t = store.table(POSTS_TABLE)
+    t = synced_table(store, POSTS_TABLE, "organic")
     if end is not None:
         t = t.filter(t.snapshot_date <= end)
     rank = ibis.row_number().over(
@@ -108,7 +113,7 @@ def followers_base(
     """
     import ibis
 
-    t = store.table(FOLLOWERS_TABLE)
+    t = synced_table(store, FOLLOWERS_TABLE, "organic")
     if end is not None:
         t = t.filter(t.snapshot_date <= end)
     count = t.followers_count
