@@ -483,6 +483,8 @@ class LedgerWriter:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max_pending)  # back-pressure
         self._max = max_rows_per_insert
         self._error: BaseException | None = None
+        self.committed_rows = 0
+        """Outcome rows committed so far (read by the sync to say what the ledger kept)."""
         self._thread = threading.Thread(target=self._run, name="tokops-ledger", daemon=True)
         self._thread.start()
 
@@ -534,7 +536,9 @@ class LedgerWriter:
             try:
                 if self._error is not None:
                     raise self._error
-                LedgerRows.concat([i.rows for i in items]).append_to(self._store)
+                rows = LedgerRows.concat([i.rows for i in items])
+                rows.append_to(self._store)
+                self.committed_rows += rows.num_rows
             except Exception as exc:  # noqa: BLE001 - any failure must reach the waiters
                 self._error = self._error or exc
                 for item in items:

@@ -50,7 +50,7 @@ from tokops.activate.sender import BatchSender, Delivery
 from tokops.activate.source import Source, open_source
 from tokops.activate.summary import NullReporter, SyncReporter, SyncSummary
 from tokops.activate.validate import Reason
-from tokops.errors import ConfigError, TokopsError
+from tokops.errors import ConfigError, PipelineError, TokopsError, WarehouseError
 from tokops.tiktok.events import MAX_EVENTS_PER_REQUEST, EventsClient
 
 if TYPE_CHECKING:
@@ -65,11 +65,10 @@ EventSourceName = Literal["web", "offline", "crm"]
 DEFAULT_MAX_AGE_DAYS: Final = {"web": 7, "crm": 28, "offline": 28}
 READ_ROWS: Final = 5_000
 """Rows per Arrow batch read from the engine."""
-STREAM_MEMORY_MB: Final = 96
-"""The engine's memory while streaming (results buffered ahead of the reader, spills) …"""
-LOOKUP_MB_PER_MILLION: Final = 96
-"""… plus this much per million events the ledger shows as sent: the "already sent" look-up is
-an in-memory hash table (a re-run after 1,000,000 sent events needs about 64 MB more)."""
+STREAM_MEMORY_MB: Final = 32
+"""Results the engine buffers ahead of the reader, on the reading connection only (the
+instance's memory limit, shared with the ledger writer's connection, is never changed mid-run:
+issue 9)."""
 ALL_REJECTED_BREAKER: Final = 64
 """A request of at least this many events that TikTok rejects entirely stops the run."""
 TOP_REASONS: Final = 5
@@ -452,11 +451,10 @@ def run_sync(
     ledger_mod.start_run(store, record)
     run = _Run(store, client, options, reporter, run_id)
     reporter.started(run_id, total, options.dry_run)
-    sent_before = ledger_mod.sent_count(store, options.event_source_id, options.test_event_code)
-    memory_mb = STREAM_MEMORY_MB + -(-sent_before * LOOKUP_MB_PER_MILLION // 1_000_000)
     interrupted = False
+    store_error: TokopsError | None = None
     try:
-        with store.streaming(memory_mb):
+        with store.streaming(STREAM_MEMORY_MB):
             if options.dry_run:
                 _dry(run, prepared, source)
             else:
@@ -465,6 +463,12 @@ def run_sync(
         interrupted = True
         run.fail("interrupted; what was sent is recorded and a re-run resumes")
         raise
+    except TokopsError as exc:
+        if not isinstance(exc, WarehouseError) and store.usable:
+            run.fail(str(exc))
+            raise
+        store_error = exc  # the engine failed: one line says what the ledger kept
+        run.fail(f"the store failed: {exc}")
     except BaseException as exc:
         run.fail(str(exc) if isinstance(exc, TokopsError) else f"{type(exc).__name__}: {exc}")
         raise
@@ -472,11 +476,16 @@ def run_sync(
         status: Literal["completed", "failed"] = "failed" if run.error else "completed"
         counts = {key: run.counts[key] for key in COUNT_KEYS}
         finished = now_dt + timedelta(seconds=time.monotonic() - started)
+        marked = False
         try:
-            ledger_mod.finish_run(store, run_id, status, counts, finished)
+            if store.usable:  # an invalidated instance is never touched again
+                ledger_mod.finish_run(store, run_id, status, counts, finished)
+                marked = True
         except TokopsError:
             if not interrupted and run.error is None:
                 raise
+    if store_error is not None or not store.usable:
+        raise PipelineError(_store_failed(run, store_error, marked)) from None
     seconds = time.monotonic() - started
     moved = run.counts["would_send"] if options.dry_run else run.counts["sent"]
     summary_counts = {"total": total, **counts}
@@ -498,6 +507,18 @@ def run_sync(
     return summary
 
 
+def _store_failed(run: _Run, error: TokopsError | None, marked: bool) -> str:
+    """One line for a run the store stopped: what happened, what the ledger holds, what next."""
+    recorded = run.writer.committed_rows if run.writer is not None else 0
+    cause = str(error) if error is not None else run.error or "the store failed"
+    where = "marked failed" if marked else "left as is; the next run records it as interrupted"
+    return (
+        f"the store failed during run {run.run_id} ({cause}); the ledger kept the "
+        f"{recorded:,} outcomes committed before it ({run.counts['sent']:,} events sent), the "
+        f"run is {where}; run the same command again to resume"
+    )
+
+
 def _dry(run: _Run, prepared: Any, source: Source) -> None:
     run.record_rejected_lines(source)
     with closing(run.store.batches(prepared, READ_ROWS)) as batches:
@@ -516,6 +537,7 @@ def _live(run: _Run, prepared: Any, source: Source) -> None:
     slots = threading.Semaphore(opts.concurrency)
     unrecorded = threading.Semaphore(max(opts.unrecorded, opts.concurrency))
     pending = _Pending()
+    ended = False
     try:
         with ThreadPoolExecutor(opts.concurrency, thread_name_prefix="tokops-send") as pool:
             try:
@@ -536,5 +558,10 @@ def _live(run: _Run, prepared: Any, source: Source) -> None:
             except BaseException:
                 run.stop.set()  # no new requests; those in flight finish and are recorded
                 raise
+        ended = True
     finally:
-        run.writer.close()
+        try:
+            run.writer.close()
+        except TokopsError:
+            if ended:
+                raise  # otherwise the error that ended the stream is the one to report

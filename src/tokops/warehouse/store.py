@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlparse
 
 from tokops.errors import ConfigError, SourceError, WarehouseError
@@ -52,19 +52,68 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+RUN_CHECKPOINT_THRESHOLD: Final = "1TB"
+"""DuckDB's checkpoint threshold inside :meth:`Store.streaming`: no automatic checkpoint while a
+run streams (the run checkpoints when the stream closes, see :meth:`Store.checkpoint`)."""
+
+
+class _Instance:
+    """What a store and its forks share about the engine instance behind them: whether it is
+    still usable. A DuckDB fatal error invalidates the whole database instance; every later call
+    on any of its connections must not reach the engine again (it fails, or worse)."""
+
+    __slots__ = ("fatal",)
+
+    def __init__(self) -> None:
+        self.fatal: str | None = None
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    """A DuckDB error after which its database instance is unusable."""
+    if type(exc).__name__ == "FatalException":
+        return True
+    return "database has been invalidated" in str(exc)
+
+
 class Store:
     """A connected store. Build with :func:`connect`.
 
     A store's connection belongs to one thread at a time; :meth:`fork` opens another connection
     to the same database for another thread (the events sync writes its ledger that way).
+
+    Every engine failure is a :class:`~tokops.errors.WarehouseError`. After a fatal engine error
+    (DuckDB invalidates the whole database instance) the store and its forks refuse every call
+    without reaching the engine again: a re-opened process recovers from the file.
     """
 
-    def __init__(self, con: Any, engine: Engine, url: str) -> None:
+    def __init__(
+        self, con: Any, engine: Engine, url: str, instance: _Instance | None = None
+    ) -> None:
         self.con = con
         self.engine: Engine = engine
         self._raw_url = url
         self.url = _redact(url)
         self._column_cache: dict[str, list[str]] = {}
+        self._instance = instance or _Instance()
+
+    @property
+    def usable(self) -> bool:
+        """False once a fatal engine error invalidated the database instance."""
+        return self._instance.fatal is None
+
+    def _check(self) -> None:
+        """Refuse to reach an invalidated instance."""
+        if self._instance.fatal is not None:
+            raise WarehouseError(
+                f"the store is unusable after a fatal engine error: {self._instance.fatal}"
+            )
+
+    def _failed(self, exc: BaseException) -> str:
+        """The one-line text of an engine error; a fatal one marks the instance unusable."""
+        text = _one_line(exc)
+        if self.engine == "duckdb" and _is_fatal(exc) and self._instance.fatal is None:
+            self._instance.fatal = text
+        return text
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
@@ -72,42 +121,91 @@ class Store:
     # -- connections ----------------------------------------------------------------------
     def fork(self) -> Store:
         """A second connection to the same database (for another thread)."""
+        self._check()
         if self.engine == "duckdb":
             import ibis
 
-            cursor = CompatConnection(raw_connection(self.con).cursor())
-            return Store(ibis.duckdb.from_connection(cursor), "duckdb", self._raw_url)
+            try:
+                cursor = CompatConnection(raw_connection(self.con).cursor())
+                con = ibis.duckdb.from_connection(cursor)
+            except Exception as exc:  # noqa: BLE001
+                raise WarehouseError(f"cannot open a connection: {self._failed(exc)}") from None
+            return Store(con, "duckdb", self._raw_url, self._instance)
         return connect(self._raw_url)
 
     def close(self) -> None:
+        """Close the connection (not the instance's other connections). A connection of an
+        invalidated instance is left alone: the engine may crash when touched again."""
+        if self._instance.fatal is not None:
+            return
         try:
             self.con.disconnect()
         except Exception:  # noqa: BLE001 - closing twice or a dead connection is fine
             pass
 
+    def checkpoint(self) -> None:
+        """Write what the write-ahead log holds into the database file (DuckDB; a no-op on
+        PostgreSQL and in memory). The events sync calls it when its stream has closed."""
+        if self.engine != "duckdb" or self._in_memory():
+            return
+        self.execute("CHECKPOINT")
+
+    def _in_memory(self) -> bool:
+        path = self._raw_url.split("://", 1)[1] if "://" in self._raw_url else ""
+        return path in ("", ":memory:") or path.startswith(":memory:")
+
     @contextmanager
     def streaming(self, memory_mb: int = 96) -> Iterator[None]:
-        """Settings for streaming a large query through Python with bounded memory.
+        """Settings for streaming a large query through Python while other connections of the
+        same database write (the events sync's ledger writer).
 
-        DuckDB buffers query results ahead of the reader up to its memory limit (80% of RAM by
-        default); inside this block the limit is *memory_mb* (larger intermediate state spills
-        to disk) and result order is not preserved. PostgreSQL streams through a server-side
-        cursor already. Previous settings are restored on exit.
+        DuckDB: the engine buffers at most *memory_mb* of results ahead of the reader on this
+        connection (``streaming_buffer_size``, a setting of this connection only: the instance's
+        memory, shared with every other connection, is left alone). In a database file, no
+        automatic checkpoint runs inside the block: one triggered by another connection's commit
+        would compete with the stream for memory, and a checkpoint that fails invalidates the
+        database. The block's owner checkpoints when it ends (the WAL is written into the file).
+        Enter the block before forking the connections that work inside it. PostgreSQL streams
+        through a server-side cursor already. Previous settings are restored on exit; a failure
+        while restoring never hides the error that ended the block.
         """
         if self.engine != "duckdb":
             yield
             return
+        self._check()
+        file_db = not self._in_memory()
         raw = raw_connection(self.con)
-        names = ("memory_limit", "preserve_insertion_order")
-        old = {n: raw.execute(f"SELECT current_setting('{n}')").fetchone()[0] for n in names}
-        raw.execute(f"SET memory_limit = '{int(memory_mb)}MB'").fetchall()
-        raw.execute("SET preserve_insertion_order = false").fetchall()
+        try:
+            query = "SELECT current_setting('streaming_buffer_size')"
+            old_buffer = raw.execute(query).fetchone()[0]
+            raw.execute(f"SET streaming_buffer_size = '{int(memory_mb)}MiB'").fetchall()
+            old_threshold = None
+            if file_db:
+                query = "SELECT current_setting('checkpoint_threshold')"
+                old_threshold = raw.execute(query).fetchone()[0]
+                raw.execute(f"SET checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'").fetchall()
+        except Exception as exc:  # noqa: BLE001
+            raise WarehouseError(f"cannot prepare the stream: {self._failed(exc)}") from None
+        failed = True
         try:
             yield
+            failed = False
         finally:
-            raw.execute("SET memory_limit = ?", [str(old["memory_limit"])]).fetchall()
-            keep = bool(old["preserve_insertion_order"])
-            raw.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}").fetchall()
+            self._restore(raw, old_buffer, old_threshold, quiet=failed)
+
+    def _restore(self, raw: Any, buffer: Any, threshold: Any, *, quiet: bool) -> None:
+        """End of :meth:`streaming`: settings back, then one checkpoint (a file database)."""
+        if self._instance.fatal is not None:
+            return  # never touch an invalidated instance
+        try:
+            raw.execute("SET streaming_buffer_size = ?", [str(buffer)]).fetchall()
+            if threshold is not None:
+                raw.execute("SET checkpoint_threshold = ?", [str(threshold)]).fetchall()
+                raw.execute("CHECKPOINT").fetchall()
+        except Exception as exc:  # noqa: BLE001
+            text = self._failed(exc)
+            if not quiet:  # the error that ended the block is the one to report
+                raise WarehouseError(f"cannot close the stream: {text}") from None
 
     @staticmethod
     def temp_name(prefix: str = "tokops_tmp") -> str:
@@ -116,7 +214,11 @@ class Store:
 
     # -- tables ---------------------------------------------------------------------------
     def exists(self, name: str) -> bool:
-        return name in self.con.list_tables()
+        self._check()
+        try:
+            return name in self.con.list_tables()
+        except Exception as exc:  # noqa: BLE001
+            raise WarehouseError(f"cannot list tables: {self._failed(exc)}") from None
 
     def kind(self, name: str) -> Literal["table", "view"] | None:
         """Whether *name* (in the current schema) is a table, a view, or does not exist."""
@@ -131,36 +233,46 @@ class Store:
         return "view" if kind == "VIEW" else "table"
 
     def table(self, name: str, database: str | None = None) -> ir.Table:
+        self._check()
         try:
             return self.con.table(name, database=database)
-        except Exception:  # noqa: BLE001 - every backend raises its own type
+        except Exception as exc:  # noqa: BLE001 - every backend raises its own type
+            text = self._failed(exc)
+            if not self.usable:
+                raise WarehouseError(f"cannot read table {name}: {text}") from None
             where = f"{database}.{name}" if database else name
             raise SourceError(f"table {where!r} not found in {self.url}") from None
 
     def sql(self, query: str) -> ir.Table:
         """The result of the user's own SQL *query* as a table (through a temporary view)."""
+        self._check()
         name = self.temp_name("tokops_query")
         try:
             self._run(f"CREATE TEMPORARY VIEW {quote_ident(name)} AS {query}")
             return self.con.table(name)
         except Exception as exc:  # noqa: BLE001
-            raise SourceError(f"SQL query failed: {_one_line(exc)}") from None
+            text = self._failed(exc)
+            if not self.usable:
+                raise WarehouseError(f"SQL query failed: {text}") from None
+            raise SourceError(f"SQL query failed: {text}") from None
 
     def ensure_table(self, name: str, schema: Any) -> ir.Table:
         """Create *name* with *schema* (an ``ibis.Schema``) if it does not exist."""
+        self._check()
         try:
             if not self.exists(name):
                 self.con.create_table(name, schema=schema)
             return self.con.table(name)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"cannot create table {name}: {_one_line(exc)}") from None
+            raise WarehouseError(f"cannot create table {name}: {self._failed(exc)}") from None
 
     def create_temp_table(self, name: str, schema: Any) -> None:
         """An empty temporary table (visible to this connection only)."""
+        self._check()
         try:
             self.con.create_table(name, schema=schema, temp=True)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"cannot create table {name}: {_one_line(exc)}") from None
+            raise WarehouseError(f"cannot create table {name}: {self._failed(exc)}") from None
 
     def drop(self, name: str, *, view: bool = False) -> None:
         """Drop a table (or view) if it exists."""
@@ -183,6 +295,7 @@ class Store:
         tables = [(name, table) for name, table in tables if table.num_rows]
         if not tables:
             return
+        self._check()
         target = tables[0][0]
         try:
             if self.engine == "duckdb":
@@ -195,9 +308,10 @@ class Store:
                     for name, table in tables:
                         target = name
                         self._duckdb_append(raw, name, table)
+                    target = "the store (commit)"
                     raw.execute("COMMIT").fetchall()
-                except BaseException:
-                    raw.execute("ROLLBACK").fetchall()
+                except BaseException as exc:
+                    self._rollback(raw, exc)
                     raise
             else:
                 pg = self.con.con
@@ -210,7 +324,18 @@ class Store:
                             for row in rows:
                                 copy.write_row(row)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"insert into {target} failed: {_one_line(exc)}") from None
+            raise WarehouseError(f"insert into {target} failed: {self._failed(exc)}") from None
+
+    def _rollback(self, raw: Any, cause: BaseException) -> None:
+        """Roll back after *cause*, unless the instance is dead or nothing is open (a failed
+        COMMIT has ended the transaction); a failing rollback never replaces *cause*."""
+        self._failed(cause)
+        if self._instance.fatal is not None:
+            return
+        try:
+            raw.execute("ROLLBACK").fetchall()
+        except Exception as exc:  # noqa: BLE001 - e.g. "no transaction is active"
+            self._failed(exc)
 
     def _duckdb_append(self, raw: Any, name: str, table: pa.Table) -> None:
         target = self._columns(name)
@@ -220,7 +345,10 @@ class Store:
             try:
                 raw.from_arrow(table).insert_into(quote_ident(name))  # one statement
                 return
-            except Exception:  # noqa: BLE001 - e.g. the table changed since cached
+            except Exception as exc:  # noqa: BLE001 - e.g. the table changed since cached
+                self._failed(exc)
+                if self._instance.fatal is not None:
+                    raise
                 self._column_cache.pop(name, None)
         cols = ", ".join(quote_ident(c) for c in table.column_names)
         view = self.temp_name("tokops_insert")
@@ -253,10 +381,11 @@ class Store:
 
     def execute(self, statement: str, params: Sequence[Any] | None = None) -> None:
         """Run a DDL/DML statement written in the engine's SQL (parameters bound, not inlined)."""
+        self._check()
         try:
             self._run(statement, params)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"statement failed: {_one_line(exc)}") from None
+            raise WarehouseError(f"statement failed: {self._failed(exc)}") from None
 
     def _run(self, statement: str, params: Sequence[Any] | None = None) -> None:
         if self.engine == "duckdb":
@@ -274,19 +403,22 @@ class Store:
 
     def fetch(self, expr: ir.Expr) -> pa.Table:
         """A small result as one Arrow table (for counts and summaries, not for sources)."""
+        self._check()
         try:
             if self.engine == "duckdb":
                 return raw_connection(self.con).sql(self._compile(expr)).to_arrow_table()
             return self.con.to_pyarrow(expr.as_table())
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"query failed: {_one_line(exc)}") from None
+            raise WarehouseError(f"query failed: {self._failed(exc)}") from None
 
     def batches(self, expr: ir.Table, batch_size: int) -> Generator[pa.RecordBatch, None, None]:
         """Stream *expr* as Arrow record batches of at most *batch_size* rows.
 
         The engine streams (DuckDB's result reader, a PostgreSQL server-side cursor), so a table
-        of any size passes through Python a batch at a time.
+        of any size passes through Python a batch at a time. An engine failure while reading
+        is a :class:`~tokops.errors.WarehouseError` (the source was readable when it started).
         """
+        self._check()
         try:
             if self.engine == "duckdb":
                 sql = self._compile(expr)
@@ -294,16 +426,30 @@ class Store:
             else:
                 reader = self.con.to_pyarrow_batches(expr, chunk_size=batch_size)
         except Exception as exc:  # noqa: BLE001
-            raise SourceError(f"cannot read the source: {_one_line(exc)}") from None
+            text = self._failed(exc)
+            if not self.usable:
+                raise WarehouseError(f"cannot read the source: {text}") from None
+            raise SourceError(f"cannot read the source: {text}") from None
         try:
-            for batch in reader:
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+                except Exception as exc:  # noqa: BLE001
+                    text = self._failed(exc)
+                    raise WarehouseError(f"reading the source failed: {text}") from None
                 if batch.num_rows > batch_size:  # some engines ignore the requested size
                     for start in range(0, batch.num_rows, batch_size):
                         yield batch.slice(start, batch_size)
                 elif batch.num_rows:
                     yield batch
         finally:  # an abandoned stream must not block the connection's next statement
-            reader.close()
+            if self._instance.fatal is None:
+                try:
+                    reader.close()
+                except Exception as exc:  # noqa: BLE001 - never hides the error that ended it
+                    self._failed(exc)
 
     # -- engine-specific functions --------------------------------------------------------
     def sha256_hex(self, expr: ir.StringValue) -> ir.StringValue:
