@@ -508,14 +508,15 @@ def run_sync(
 
 
 def _store_failed(run: _Run, error: TokopsError | None, marked: bool) -> str:
-    """One line for a run the store stopped: what happened, what the ledger holds, what next."""
+    """One line for a run the store stopped: what happened, what the ledger kept, what next."""
     recorded = run.writer.committed_rows if run.writer is not None else 0
-    cause = str(error) if error is not None else run.error or "the store failed"
-    where = "marked failed" if marked else "left as is; the next run records it as interrupted"
+    cause = run.store.fatal_error or (str(error) if error is not None else run.error) or ""
+    cause = cause.rstrip(". ") + "."
+    where = "marked failed" if marked else "recorded as interrupted by the next run"
     return (
-        f"the store failed during run {run.run_id} ({cause}); the ledger kept the "
-        f"{recorded:,} outcomes committed before it ({run.counts['sent']:,} events sent), the "
-        f"run is {where}; run the same command again to resume"
+        f"the store failed during run {run.run_id}: {cause} The ledger kept {recorded:,} "
+        f"outcomes ({run.counts['sent']:,} events sent); the run is {where}. "
+        "Run the same command again to resume."
     )
 
 

@@ -101,6 +101,11 @@ class Store:
         """False once a fatal engine error invalidated the database instance."""
         return self._instance.fatal is None
 
+    @property
+    def fatal_error(self) -> str | None:
+        """The first line of the fatal engine error that invalidated the instance, if any."""
+        return self._instance.fatal
+
     def _check(self) -> None:
         """Refuse to reach an invalidated instance."""
         if self._instance.fatal is not None:
