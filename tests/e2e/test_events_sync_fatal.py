@@ -138,7 +138,7 @@ def test_engine_fatal_mid_run_gives_one_line_and_a_rerun_resumes(
     assert first.returncode > 0 and first.returncode != -11  # an error exit, not a crash
     assert "Traceback" not in first.stderr and "Exception" not in first.stderr
     assert "the store failed during run" in err and "invalidated" in err
-    assert "run the same command again to resume" in err
+    assert "Run the same command again to resume." in err
     assert "ROLLBACK" not in err
     delivered_before = set(state.received)
     assert 0 < len(delivered_before) < N_EVENTS, "the fatal error must land mid-run"
