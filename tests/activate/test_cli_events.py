@@ -79,3 +79,26 @@ def test_missing_source_is_a_one_line_error(workspace: Path) -> None:
     result = runner.invoke(app, [*args, "--event-source-id", "CPIX", "--dry-run"])
     assert result.exit_code != 0
     assert "no table 'no_such_table'" in str(result.exception)
+
+
+def test_the_events_client_has_the_events_api_rate_not_the_marketing_api_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 9 §1: /event/track/ allows 1,000 QPS (events_api.md §4); the Marketing API's
+    default cap of 50 QPS limited a sync to 50 requests × 1,000 events a second."""
+    from tokops.cli.events import _events_client
+    from tokops.config import Settings
+
+    monkeypatch.setenv("TIKTOK_ACCESS_TOKEN", "t")
+    settings = Settings.model_validate({"tiktok": {"qps": 50}})
+    client = _events_client(settings, "http://127.0.0.1:9")
+    try:
+        assert client.api.rate_limiter is not None and client.api.rate_limiter.rate == 1000
+    finally:
+        client.api.close()
+    tuned = Settings.model_validate({"tiktok": {"qps": 50}, "events": {"qps": 200}})
+    client = _events_client(tuned, "http://127.0.0.1:9")
+    try:
+        assert client.api.rate_limiter is not None and client.api.rate_limiter.rate == 200
+    finally:
+        client.api.close()

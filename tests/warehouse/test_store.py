@@ -84,14 +84,21 @@ def test_streaming_bounds_read_ahead_per_connection_and_restores(tmp_path: Path)
     memory limit (shared by every connection) never changes; no automatic checkpoint inside."""
     store = connect(f"duckdb://{tmp_path / 's.duckdb'}")
     try:
-        names = ("memory_limit", "streaming_buffer_size", "checkpoint_threshold")
+        names = (
+            "memory_limit",
+            "operator_memory_limit",
+            "streaming_buffer_size",
+            "checkpoint_threshold",
+        )
         before = {n: _setting(store, n) for n in names}
         with store.streaming(memory_mb=64):
-            assert _setting(store, "streaming_buffer_size") == "64.0 MiB"
+            assert _setting(store, "operator_memory_limit") == "64.0 MiB"
+            assert _setting(store, "streaming_buffer_size") == "16.0 MiB"
             assert _setting(store, "memory_limit") == before["memory_limit"]
             assert _setting(store, "checkpoint_threshold") != before["checkpoint_threshold"]
             other = store.fork()
-            assert _setting(other, "streaming_buffer_size") == before["streaming_buffer_size"]
+            for name in ("operator_memory_limit", "streaming_buffer_size"):
+                assert _setting(other, name) == before[name]  # the writer's are its own
             other.close()
         assert {n: _setting(store, n) for n in names} == before
     finally:

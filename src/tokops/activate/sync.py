@@ -65,10 +65,16 @@ EventSourceName = Literal["web", "offline", "crm"]
 DEFAULT_MAX_AGE_DAYS: Final = {"web": 7, "crm": 28, "offline": 28}
 READ_ROWS: Final = 5_000
 """Rows per Arrow batch read from the engine."""
-STREAM_MEMORY_MB: Final = 32
-"""Results the engine buffers ahead of the reader, on the reading connection only (the
-instance's memory limit, shared with the ledger writer's connection, is never changed mid-run:
-issue 9)."""
+STREAM_MEMORY_MB: Final = 96
+"""The stream's memory for intermediates (more spills to disk), on the reading connection only:
+the instance's memory limit, shared with the ledger writer's connection, is never changed
+(issue 9; see :meth:`Store.streaming`) …"""
+LOOKUP_MB_PER_MILLION: Final = 96
+"""… plus this much per million events the ledger shows as sent: the "already sent" look-up is
+an in-memory hash table (a re-run after 1,000,000 sent events needs about 64 MB more)."""
+CHECKPOINT_ROWS: Final = 200_000
+"""The ledger writer checkpoints the store after this many rows (no automatic checkpoint runs
+inside a run's commits; what is committed since the last checkpoint stays in memory)."""
 ALL_REJECTED_BREAKER: Final = 64
 """A request of at least this many events that TikTok rejects entirely stops the run."""
 TOP_REASONS: Final = 5
@@ -451,10 +457,12 @@ def run_sync(
     ledger_mod.start_run(store, record)
     run = _Run(store, client, options, reporter, run_id)
     reporter.started(run_id, total, options.dry_run)
+    sent_before = ledger_mod.sent_count(store, options.event_source_id, options.test_event_code)
+    memory_mb = STREAM_MEMORY_MB + -(-sent_before * LOOKUP_MB_PER_MILLION // 1_000_000)
     interrupted = False
     store_error: TokopsError | None = None
     try:
-        with store.streaming(STREAM_MEMORY_MB):
+        with store.streaming(memory_mb):
             if options.dry_run:
                 _dry(run, prepared, source)
             else:
@@ -534,7 +542,7 @@ def _dry(run: _Run, prepared: Any, source: Source) -> None:
 
 def _live(run: _Run, prepared: Any, source: Source) -> None:
     opts = run.options
-    run.writer = LedgerWriter(run.store.fork())
+    run.writer = LedgerWriter(run.store.fork(), checkpoint_rows=CHECKPOINT_ROWS)
     slots = threading.Semaphore(opts.concurrency)
     unrecorded = threading.Semaphore(max(opts.unrecorded, opts.concurrency))
     pending = _Pending()

@@ -24,8 +24,11 @@ def transport() -> httpx.BaseTransport | None:
     return None
 
 
-def api_client(settings: Settings, api_base: str | None = None) -> ApiClient:
-    """An API client configured from the workspace."""
+def api_client(
+    settings: Settings, api_base: str | None = None, *, qps: float | None = None
+) -> ApiClient:
+    """An API client configured from the workspace (*qps*: a rate cap other than the Marketing
+    API's ``[tiktok] qps``, e.g. the Events API's)."""
     from tokops.tiktok import ApiClient, RateLimiter, RetryPolicy
 
     tk = settings.tiktok
@@ -35,5 +38,5 @@ def api_client(settings: Settings, api_base: str | None = None) -> ApiClient:
         transport=transport(),
         timeout_s=tk.timeout_s,
         retry=RetryPolicy(max_retries=tk.max_retries),
-        rate_limiter=RateLimiter(tk.qps),
+        rate_limiter=RateLimiter(qps or tk.qps),
     )

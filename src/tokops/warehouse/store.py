@@ -164,31 +164,35 @@ class Store:
         """Settings for streaming a large query through Python while other connections of the
         same database write (the events sync's ledger writer).
 
-        DuckDB: the engine buffers at most *memory_mb* of results ahead of the reader on this
-        connection (``streaming_buffer_size``, a setting of this connection only: the instance's
-        memory, shared with every other connection, is left alone). In a database file, no
-        automatic checkpoint runs inside the block: one triggered by another connection's commit
-        would compete with the stream for memory, and a checkpoint that fails invalidates the
-        database. The block's owner checkpoints when it ends (the WAL is written into the file).
-        Enter the block before forking the connections that work inside it. PostgreSQL streams
-        through a server-side cursor already. Previous settings are restored on exit; a failure
-        while restoring never hides the error that ended the block.
+        DuckDB: the query's intermediates (hash tables, sorts) on this connection get at most
+        *memory_mb* (``operator_memory_limit``; more spills to disk) and the engine buffers at
+        most a quarter of that ahead of the reader (``streaming_buffer_size``). Both are
+        settings of this connection only: the instance's memory, shared with every other
+        connection, is left alone. In a database file, no automatic checkpoint runs inside the
+        block (one triggered by another connection's commit would compete with the stream, and
+        a checkpoint that fails invalidates the database): the writers own their checkpoints
+        (:meth:`checkpoint`) and the block ends with one. Enter the block before forking the
+        connections that work inside it. PostgreSQL streams through a server-side cursor
+        already. Previous settings are restored on exit; a failure while restoring never hides
+        the error that ended the block.
         """
         if self.engine != "duckdb":
             yield
             return
         self._check()
-        file_db = not self._in_memory()
+        local = {
+            "operator_memory_limit": f"{int(memory_mb)}MiB",
+            "streaming_buffer_size": f"{max(1, int(memory_mb) // 4)}MiB",
+        }
+        if not self._in_memory():
+            local["checkpoint_threshold"] = RUN_CHECKPOINT_THRESHOLD  # instance-wide: see above
         raw = raw_connection(self.con)
+        old: dict[str, Any] = {}
         try:
-            query = "SELECT current_setting('streaming_buffer_size')"
-            old_buffer = raw.execute(query).fetchone()[0]
-            raw.execute(f"SET streaming_buffer_size = '{int(memory_mb)}MiB'").fetchall()
-            old_threshold = None
-            if file_db:
-                query = "SELECT current_setting('checkpoint_threshold')"
-                old_threshold = raw.execute(query).fetchone()[0]
-                raw.execute(f"SET checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'").fetchall()
+            for name, value in local.items():
+                query = f"SELECT current_setting('{name}')"
+                old[name] = raw.execute(query).fetchone()[0]
+                raw.execute(f"SET {name} = '{value}'").fetchall()
         except Exception as exc:  # noqa: BLE001
             raise WarehouseError(f"cannot prepare the stream: {self._failed(exc)}") from None
         failed = True
@@ -196,16 +200,19 @@ class Store:
             yield
             failed = False
         finally:
-            self._restore(raw, old_buffer, old_threshold, quiet=failed)
+            self._restore(raw, old, quiet=failed)
 
-    def _restore(self, raw: Any, buffer: Any, threshold: Any, *, quiet: bool) -> None:
+    def _restore(self, raw: Any, old: dict[str, Any], *, quiet: bool) -> None:
         """End of :meth:`streaming`: settings back, then one checkpoint (a file database)."""
         if self._instance.fatal is not None:
             return  # never touch an invalidated instance
         try:
-            raw.execute("SET streaming_buffer_size = ?", [str(buffer)]).fetchall()
-            if threshold is not None:
-                raw.execute("SET checkpoint_threshold = ?", [str(threshold)]).fetchall()
+            for name, value in old.items():
+                if value is None:
+                    raw.execute(f"RESET {name}").fetchall()
+                else:
+                    raw.execute(f"SET {name} = ?", [str(value)]).fetchall()
+            if "checkpoint_threshold" in old:
                 raw.execute("CHECKPOINT").fetchall()
         except Exception as exc:  # noqa: BLE001
             text = self._failed(exc)
