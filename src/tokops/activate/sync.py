@@ -65,7 +65,7 @@ EventSourceName = Literal["web", "offline", "crm"]
 DEFAULT_MAX_AGE_DAYS: Final = {"web": 7, "crm": 28, "offline": 28}
 READ_ROWS: Final = 5_000
 """Rows per Arrow batch read from the engine."""
-STREAM_MEMORY_MB: Final = 96
+STREAM_MEMORY_MB: Final = 64
 """The stream's memory for intermediates (more spills to disk), on the reading connection only:
 the instance's memory limit, shared with the ledger writer's connection, is never changed
 (issue 9; see :meth:`Store.streaming`) …"""
