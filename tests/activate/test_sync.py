@@ -437,9 +437,10 @@ def test_a_small_stream_budget_and_frequent_checkpoints_do_not_break_the_run(
 ) -> None:
     """Issue 9 §1: the stream's memory budget must be the stream's own, and the ledger writer's
     commits must not trigger checkpoints mid-run. The old code made the budget the instance-wide
-    ``memory_limit``, so the writer's automatic checkpoint could not get memory: DuckDB's
-    "FATAL … autocheckpoint failed … failed to pin block", then a ROLLBACK on the dead instance
-    that hid it. Here the budget is tiny and the checkpoint threshold low: the run completes."""
+    ``memory_limit`` (shared with the writer's connection and its automatic checkpoints: DuckDB's
+    "FATAL … autocheckpoint failed … failed to pin block", see the store's test of that); with
+    this tiny budget it failed at once ("Out of Memory Error" reading the source). Now the
+    budget bounds the stream's own operators (they spill) and the run completes."""
     from tokops.activate import sync as sync_mod
     from tokops.warehouse import connect
 
