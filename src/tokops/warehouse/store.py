@@ -106,6 +106,19 @@ class Store:
         """The first line of the fatal engine error that invalidated the instance, if any."""
         return self._instance.fatal
 
+    def guard(self) -> None:
+        """Raise :class:`WarehouseError` when the instance is invalidated (for code of this
+        package that talks to the engine directly)."""
+        self._check()
+
+    def engine_error(self, exc: BaseException) -> str:
+        """The one-line text of an engine error (a fatal one marks the instance unusable)."""
+        return self._failed(exc)
+
+    def rollback_after(self, raw: Any, cause: BaseException) -> None:
+        """Roll back *raw*'s transaction after *cause* (see :meth:`_rollback`)."""
+        self._rollback(raw, cause)
+
     def _check(self) -> None:
         """Refuse to reach an invalidated instance."""
         if self._instance.fatal is not None:
