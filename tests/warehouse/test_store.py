@@ -80,8 +80,11 @@ def _setting(store: Store, name: str) -> object:
 
 
 def test_streaming_bounds_read_ahead_per_connection_and_restores(tmp_path: Path) -> None:
+    from tokops.warehouse import store as store_mod
+
     """Issue 9 §1: the stream's budget is a setting of its own connection; the instance's
-    memory limit (shared by every connection) never changes; no automatic checkpoint inside."""
+    memory is that budget plus headroom the stream cannot take (for the other connections'
+    commits and checkpoints); no automatic checkpoint inside; all restored after."""
     store = connect(f"duckdb://{tmp_path / 's.duckdb'}")
     try:
         names = (
@@ -94,7 +97,8 @@ def test_streaming_bounds_read_ahead_per_connection_and_restores(tmp_path: Path)
         with store.streaming(memory_mb=64):
             assert _setting(store, "operator_memory_limit") == "64.0 MiB"
             assert _setting(store, "streaming_buffer_size") == "16.0 MiB"
-            assert _setting(store, "memory_limit") == before["memory_limit"]
+            headroom = store_mod.STREAM_HEADROOM_MB
+            assert _setting(store, "memory_limit") == f"{64 + 16 + headroom}.0 MiB"
             assert _setting(store, "checkpoint_threshold") != before["checkpoint_threshold"]
             other = store.fork()
             for name in ("operator_memory_limit", "streaming_buffer_size"):

@@ -52,6 +52,9 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+STREAM_HEADROOM_MB: Final = 64
+"""Inside :meth:`Store.streaming` on a database file, the instance's memory is the stream's
+budget plus this much for the other connections' commits and the checkpoints."""
 RUN_CHECKPOINT_THRESHOLD: Final = "1TB"
 """DuckDB's checkpoint threshold inside :meth:`Store.streaming`: no automatic checkpoint while a
 run streams (the run checkpoints when the stream closes, see :meth:`Store.checkpoint`)."""
@@ -180,25 +183,30 @@ class Store:
         DuckDB: the query's intermediates (hash tables, sorts) on this connection get at most
         *memory_mb* (``operator_memory_limit``; more spills to disk) and the engine buffers at
         most a quarter of that ahead of the reader (``streaming_buffer_size``). Both are
-        settings of this connection only: the instance's memory, shared with every other
-        connection, is left alone. In a database file, no automatic checkpoint runs inside the
-        block (one triggered by another connection's commit would compete with the stream, and
-        a checkpoint that fails invalidates the database): the writers own their checkpoints
-        (:meth:`checkpoint`) and the block ends with one. Enter the block before forking the
-        connections that work inside it. PostgreSQL streams through a server-side cursor
-        already. Previous settings are restored on exit; a failure while restoring never hides
-        the error that ended the block.
+        settings of this connection only, so the stream cannot take the memory the other
+        connections need. In a database file, the instance's memory (caches included; what is
+        not pinned is evicted) is that budget plus :data:`STREAM_HEADROOM_MB` for the other
+        connections' commits and checkpoints, and no automatic checkpoint runs inside the block
+        (one triggered by a commit would compete with the stream, and a checkpoint that fails
+        invalidates the database): the writers own their checkpoints (:meth:`checkpoint`) and
+        the block ends with one. These two are instance-wide: enter the block before forking
+        the connections that work inside it, never while others are in use. PostgreSQL streams
+        through a server-side cursor already. Previous settings are restored on exit; a failure
+        while restoring never hides the error that ended the block.
         """
         if self.engine != "duckdb":
             yield
             return
         self._check()
+        buffer_mb = max(1, int(memory_mb) // 4)
         local = {
             "operator_memory_limit": f"{int(memory_mb)}MiB",
-            "streaming_buffer_size": f"{max(1, int(memory_mb) // 4)}MiB",
+            "streaming_buffer_size": f"{buffer_mb}MiB",
         }
-        if not self._in_memory():
-            local["checkpoint_threshold"] = RUN_CHECKPOINT_THRESHOLD  # instance-wide: see above
+        if not self._in_memory():  # instance-wide: see above
+            total = int(memory_mb) + buffer_mb + STREAM_HEADROOM_MB
+            local["memory_limit"] = f"{total}MiB"
+            local["checkpoint_threshold"] = RUN_CHECKPOINT_THRESHOLD
         raw = raw_connection(self.con)
         old: dict[str, Any] = {}
         try:
@@ -221,9 +229,10 @@ class Store:
             return  # never touch an invalidated instance
         try:
             for name, value in old.items():
-                if value is None:
-                    raw.execute(f"RESET {name}").fetchall()
-                else:
+                # RESET first: a default shown rounded ("18.8 GiB") is restored exactly
+                raw.execute(f"RESET {name}").fetchall()
+                now = raw.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+                if value is not None and now != value:
                     raw.execute(f"SET {name} = ?", [str(value)]).fetchall()
             if "checkpoint_threshold" in old:
                 raw.execute("CHECKPOINT").fetchall()
