@@ -75,3 +75,41 @@ def generate(path: Path, events: int, now: datetime) -> None:
         con.execute(_SQL, {"n": events, "now": now, "agents": AGENTS, "domains": DOMAINS})
     finally:
         con.close()
+
+
+_MESSY_SQL = """
+COPY (
+    WITH base AS (SELECT i, hash(i) AS h FROM range($n) t(i))
+    SELECT
+        'ORD-' || lpad(CAST(i AS VARCHAR), 9, '0') AS order_id,
+        CAST($now AS TIMESTAMPTZ) - to_seconds(CAST(120 + h % 500000 AS BIGINT)) AS event_time,
+        'cus_' || CAST(h % 300000 AS VARCHAR) AS customer_id,
+        '  User' || CAST(h % 400000 AS VARCHAR) || '.Name@Example'
+            || CAST((h >> 24) % 50 AS VARCHAR) || '.com ' AS email,
+        '+336' || lpad(CAST((h >> 16) % 100000000 AS VARCHAR), 8, '0') AS phone,
+        '82.' || CAST((h >> 12) % 256 AS VARCHAR) || '.' || CAST((h >> 20) % 256 AS VARCHAR)
+            || '.' || CAST(1 + (h >> 28) % 254 AS VARCHAR) AS ip,
+        $agents[1 + CAST((h >> 36) % 3 AS INTEGER)] AS user_agent,
+        'https://shop.example/products/sku-' || CAST(1000 + (h >> 40) % 40 AS VARCHAR) AS url,
+        CAST(5 + ((h >> 44) % 20000) / 100.0 AS DECIMAL(12, 2)) AS value,
+        'EUR' AS currency,
+        'Purchase' AS event
+    FROM base
+    ORDER BY i
+) TO '$path' (FORMAT parquet)
+"""
+
+
+def generate_messy_parquet(path: Path, events: int, now: datetime) -> None:
+    """A Parquet file of *events* web purchases as a CRM exports them: every email padded with
+    spaces and capitalised (``'  User1.Name@Example1.com '``, the engine's general normalising
+    path), phones already in E.164, columns named like the mapping's fields (no mapping file)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    try:
+        sql = _MESSY_SQL.replace("$path", str(path).replace("'", "''"))
+        con.execute(sql, {"n": events, "now": now, "agents": AGENTS})
+    finally:
+        con.close()

@@ -1,6 +1,16 @@
 """Benchmark: events from a DuckDB table to an Events-API-shaped HTTP sink, tokops vs the SDK.
 
     python bench/events_sync.py [--events 1000000] [--sdk-events 50000]
+    python bench/events_sync.py --cli [--events 1000000] [--runs 5]
+
+``--cli`` (whole process, what a user runs; issue 9): writes ``--events`` web purchases to a
+Parquet file with every email as a CRM exports it (``'  User1.Name@Example1.com '``) and phones
+in E.164, then ``--runs`` times in a row: a fresh workspace (``tokops init`` in a new folder)
+and ``tokops events sync --source ev.parquet --event-source web --event-source-id … --api-base
+<sink>`` as its own process. For each run it prints whether it completed, events/s (events the
+sink received ÷ the process's wall time, start-up included), the wall time, the process's peak
+RSS and its CPU use (user + system ÷ wall: 200 % is both cores of a 2-core machine), with the
+load average beside them. The in-process comparison with the SDK below is the default mode.
 
 1. Generates ``--events`` realistic web purchases in a DuckDB file, in SQL (raw, messy emails
    and phones, so normalising and hashing are part of the work).
@@ -187,13 +197,162 @@ def _command(args: argparse.Namespace) -> str:
     return shlex.join(parts)
 
 
+# -- whole-process mode (--cli) -----------------------------------------------------------------
+def _tokops_command() -> list[str]:
+    """The ``tokops`` console script beside this interpreter (as installed), else the module."""
+    script = Path(sys.executable).parent / "tokops"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from tokops.cli.main import main; main()"]
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
+    """Run *cmd*; its wall time, exit code, output, and its own rusage (``wait4`` on its pid:
+    peak RSS and CPU of that process, not of other children)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    import threading
+
+    chunks: dict[str, str] = {}
+
+    def drain(name: str, stream: Any) -> None:
+        chunks[name] = stream.read()
+
+    readers = [
+        threading.Thread(target=drain, args=(n, s))
+        for n, s in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for r in readers:
+        r.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    for r in readers:
+        r.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, err = chunks.get("out", ""), chunks.get("err", "")
+    peak_kb = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return {
+        "rc": proc.returncode,
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": peak_kb / 1024,
+        "stdout": out,
+        "stderr": err,
+    }
+
+
+def _cli_runs(args: argparse.Namespace) -> int:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TOKOPS_")}
+    env["TIKTOK_ACCESS_TOKEN"] = TOKEN
+    env["COLUMNS"] = "200"
+    tokops = _tokops_command()
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="tokops-bench-cli-") as tmp:
+        source = Path(tmp) / "ev.parquet"
+        print(f"writing {args.events:,} messy web purchases to {source.name} …", flush=True)
+        # in a child: a parent's size at fork time would show as the runs' peak RSS (Linux
+        # carries the pre-exec high-water mark into ru_maxrss)
+        _child("parquet", "--db", str(source), "--events", str(args.events))
+        sink = Sink()
+        try:
+            for i in range(1, args.runs + 1):
+                folder = Path(tmp) / f"ws{i}"
+                folder.mkdir()
+                init = subprocess.run(
+                    [*tokops, "init"], cwd=folder, env=env, capture_output=True, text=True
+                )
+                if init.returncode != 0:
+                    raise SystemExit(f"tokops init failed: {init.stderr.strip()}")
+                cmd = [*tokops, "events", "sync", "--source", str(source)]
+                cmd += ["--event-source", "web", "--event-source-id", PIXEL_CODE]
+                cmd += ["--api-base", sink.url, "--json"]
+                load = os.getloadavg()[0]
+                before = sink.stats()
+                run = _timed(cmd, folder, env)
+                received, requests, _ = _received(before, sink.stats())
+                run.update(_run_figures(run, received, requests, load, os.getloadavg()[0]))
+                results.append(run)
+                print(_run_line(i, args.runs, run), flush=True)
+        finally:
+            sink.stop()
+    rates = sorted(r["events_per_s"] for r in results)
+    completed = sum(r["completed"] for r in results)
+    summary = {
+        "mode": "cli",
+        "events": args.events,
+        "runs": len(results),
+        "completed": completed,
+        "median_events_per_s": rates[len(rates) // 2] if rates else 0,
+        "max_peak_rss_mb": round(max((r["peak_rss_mb"] for r in results), default=0), 1),
+        "results": [{k: v for k, v in r.items() if k not in ("stdout", "stderr")} for r in results],
+        "command": shlex.join(
+            [
+                "python",
+                "bench/events_sync.py",
+                "--cli",
+                "--events",
+                str(args.events),
+                "--runs",
+                str(args.runs),
+            ]
+        ),  # fmt: skip
+    }
+    median, peak = summary["median_events_per_s"], summary["max_peak_rss_mb"]
+    print(
+        f"\n{completed} of {len(results)} runs completed; median {median:,} events/s "
+        f"(target >= 100,000); max peak RSS {peak:.0f} MB "
+        f"(target < 500 MB); {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs\nreproduce: {summary['command']}"
+    )
+    if args.json:
+        print(json.dumps(summary))
+    return 0 if completed == len(results) else 1
+
+
+def _run_figures(
+    run: dict[str, Any], received: int, requests: int, load_start: float, load_end: float
+) -> dict[str, Any]:
+    try:
+        report = json.loads(run["stdout"])
+    except ValueError:
+        report = {}
+    wall = run["wall_s"]
+    return {
+        "completed": run["rc"] == 0 and bool(report.get("completed")),
+        "sent": int(report.get("counts", {}).get("sent", 0)),
+        "received": received,
+        "requests": requests,
+        "events_per_s": round(received / wall) if wall else 0,
+        "cpu_percent": round(100 * run["cpu_s"] / wall) if wall else 0,
+        "load": f"{load_start:.1f}->{load_end:.1f}",
+        "error": "" if run["rc"] == 0 else (run["stderr"].strip().splitlines() or [""])[-1],
+    }
+
+
+def _run_line(i: int, n: int, r: dict[str, Any]) -> str:
+    state = "completed" if r["completed"] else f"NOT completed (exit {r['rc']}: {r['error']})"
+    return (
+        f"run {i}/{n}  {state}  {r['received']:,} events  {r['events_per_s']:,} events/s  "
+        f"wall {r['wall_s']:.2f} s  peak RSS {r['peak_rss_mb']:.0f} MB  "
+        f"CPU {r['cpu_percent']} %  load {r['load']}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="events tokops sends")
     parser.add_argument("--sdk-events", type=int, default=50_000, help="events the SDK sends")
     parser.add_argument("--concurrency", type=int, default=4, help="tokops request workers")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
-    parser.add_argument("--role", choices=("generate", "tokops", "sdk"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cli", action="store_true", help="whole-process runs of `tokops events sync` on Parquet"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="--cli: fresh runs in a row")
+    parser.add_argument(
+        "--role", choices=("generate", "parquet", "tokops", "sdk"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sink", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -205,12 +364,20 @@ def main(argv: list[str] | None = None) -> int:
         generate(args.db, args.events, datetime.now(UTC))
         print(json.dumps({"events": args.events}))
         return 0
+    if args.role == "parquet":
+        from _data import generate_messy_parquet
+
+        generate_messy_parquet(args.db, args.events, datetime.now(UTC))
+        print(json.dumps({"events": args.events}))
+        return 0
     if args.role == "tokops":
         print(json.dumps(_role_tokops(args.db, args.sink, args.concurrency)))
         return 0
     if args.role == "sdk":
         print(json.dumps(_role_sdk(args.db, args.sink, args.sdk_events)))
         return 0
+    if args.cli:
+        return _cli_runs(args)
 
     sdk_events = min(args.sdk_events, args.events)
     load = os.getloadavg()[0]  # other work on the machine skews the figures: say so

@@ -82,6 +82,9 @@ class EventsSettings(_Section):
     unrecorded: int = Field(default=16, ge=1, le=256)
     """Requests sent whose outcome may wait for the ledger's commit: a crash re-sends at most
     ``unrecorded × batch_size`` events (TikTok deduplicates them by event_id)."""
+    qps: float = Field(default=1000.0, gt=0)
+    """Client-side request rate cap of the events sync: ``/event/track/`` allows 1,000 QPS
+    for every app tier (events_api.md §4), unlike the Marketing API's ``[tiktok] qps``."""
     timezone: str | None = None
     """IANA zone of event times written without one (a mapping's ``[formats] timezone`` wins);
     None: UTC."""

@@ -135,3 +135,26 @@ def test_map_explains_the_url_constant_as_text(workspace: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "constant for every row in [constants]" in result.output  # not eaten as markup
     assert '# url = "https://shop.example/checkout"' in result.stdout
+
+
+def test_the_events_client_has_the_events_api_rate_not_the_marketing_api_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 9 §1: /event/track/ allows 1,000 QPS (events_api.md §4); the Marketing API's
+    default cap of 50 QPS limited a sync to 50 requests × 1,000 events a second."""
+    from tokops.cli.events import _events_client
+    from tokops.config import Settings
+
+    monkeypatch.setenv("TIKTOK_ACCESS_TOKEN", "t")
+    settings = Settings.model_validate({"tiktok": {"qps": 50}})
+    client = _events_client(settings, "http://127.0.0.1:9")
+    try:
+        assert client.api.rate_limiter is not None and client.api.rate_limiter.rate == 1000
+    finally:
+        client.api.close()
+    tuned = Settings.model_validate({"tiktok": {"qps": 50}, "events": {"qps": 200}})
+    client = _events_client(tuned, "http://127.0.0.1:9")
+    try:
+        assert client.api.rate_limiter is not None and client.api.rate_limiter.rate == 200
+    finally:
+        client.api.close()

@@ -164,3 +164,44 @@ def test_a_ledger_table_of_an_earlier_version_is_migrated(any_store: Store) -> N
     assert n_batches == 6  # rows 0-1 share one batch; every other row differs in a shared column
     ensure_tables(any_store)
     assert read_ledger(any_store) == expected(ROWS)
+
+
+def _wal_after_writes(folder: Any, checkpoint_rows: int | None) -> int:
+    from tokops.warehouse import connect
+
+    path = folder / f"w{checkpoint_rows}.duckdb"
+    store = connect(f"duckdb://{path}")
+    try:
+        ensure_tables(store)
+        n = 2_000
+        meta = pa.table(
+            {
+                "event": ["Purchase"] * n,
+                "event_id": [f"e{i}" for i in range(n)],
+                "event_time": list(range(n)),
+                KEYS_COLUMN: pa.array([1] * n, pa.int16()),
+            }
+        )
+        common: dict[str, Any] = {"event_source": "web", "event_source_id": "P"}
+        with store.streaming():  # inside a run: no automatic checkpoint
+            writer = LedgerWriter(store.fork(), checkpoint_rows=checkpoint_rows)
+            for run in range(5):
+                rows = ledger_rows(meta, run_id=f"r{run}", status="sent", test_event_code=None,
+                                   **common)  # fmt: skip
+                writer.write(rows)
+            wal = path.with_name(path.name + ".wal")
+            size = wal.stat().st_size if wal.exists() else 0
+            writer.close()
+        assert store.fetch(store.table(LEDGER_TABLE).count()).column(0)[0].as_py() == 5 * n
+        return size
+    finally:
+        store.close()
+
+
+def test_the_writer_owns_the_checkpoints_of_a_run(tmp_path: Any) -> None:
+    """Issue 9 §1: inside a run no checkpoint is automatic; the writer checkpoints between two
+    commits after *checkpoint_rows* rows, so what it committed does not pile up in the WAL."""
+    piled = _wal_after_writes(tmp_path, None)
+    owned = _wal_after_writes(tmp_path, 3_000)
+    assert piled > 100_000  # five commits of 2,000 rows, none checkpointed
+    assert owned < piled / 2  # checkpointed after the 2nd and the 4th commit

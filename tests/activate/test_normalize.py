@@ -115,6 +115,15 @@ CURATED = [
     "00",
     "1" * 64,
     " " + "0123456789" * 6 + "0123 ",
+    # emails as CRMs export them (issue 9): padded with spaces, capitals: the short path
+    "  User1.Name@Example1.com ",
+    "ABC@EXAMPLE.COM",
+    " a@b.co",
+    "a@b.co   ",
+    " \tUser@Example.com ",
+    "User@Example.com\u00a0",
+    " User @Example.com",
+    "  Ünïcode.User@Example.com ",
 ]
 
 
@@ -124,10 +133,12 @@ def test_curated_unicode_and_phone_cases(any_store: Store, region: str) -> None:
 
 
 _TRICKY = st.sampled_from("ΣσςΑaA'.:\u0301\u0345ʰ @\u00a0\u2028İ+0123456789()-xX\t")
+_PADDED = r" {0,3}[a-zA-Z0-9._%+-]{1,6}@[a-zA-Z0-9-]{1,5}(\.[a-zA-Z0-9-]{0,4}){1,2}[ \t]{0,3}"
 _TEXT = (
     st.text()
     | st.text(_TRICKY)
     | st.from_regex(r"[a-z0-9._%+-]{1,6}@[a-z0-9-]{1,5}(\.[a-zA-Z0-9-]{0,4}){1,2}", fullmatch=True)
+    | st.from_regex(_PADDED, fullmatch=True)
     | st.text("0123456789 ()+.-", max_size=18)
     | st.text("0123456789abcdefABCDEF", min_size=63, max_size=65)
     | st.builds(

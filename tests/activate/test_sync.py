@@ -510,3 +510,60 @@ def test_failed_rows_sent_later_count_as_sent_and_a_failed_run_adds_up(
     assert sync(duck_store, client_for(outage), name, batch_size=100).completed
     (after,) = compute_health(duck_store, now=NOW).events
     assert (after.sent, after.failed) == (500, 0)
+
+
+# -- the store under pressure (issue 9 §1) --------------------------------------------------------
+_MESSY_ORDERS = """
+CREATE TABLE {name} AS
+SELECT
+    'Purchase' AS event,
+    CAST({now} - 60 - i % 86400 AS VARCHAR) AS event_time,
+    'ORD-' || lpad(CAST(i AS VARCHAR), 9, '0') AS order_id,
+    '  User' || CAST(hash(i) % 400000 AS VARCHAR) || '.Name@Example'
+        || CAST(hash(i) % 50 AS VARCHAR) || '.com ' AS email,
+    '+336' || lpad(CAST(hash(i) % 100000000 AS VARCHAR), 8, '0') AS phone,
+    CAST(5 + (hash(i) % 20000) / 100.0 AS VARCHAR) AS value,
+    'EUR' AS currency,
+    'https://shop.example/thanks?o=' || CAST(i AS VARCHAR) AS url
+FROM range({n}) t(i)
+"""
+
+
+def messy_orders(store: Store, n: int) -> str:
+    """*n* purchases as a CRM exports them (padded, capitalised emails), made in SQL."""
+    name = store.temp_name("messy")
+    store.execute(_MESSY_ORDERS.format(name=name, now=NOW_S, n=int(n)))
+    return name
+
+
+def test_a_small_stream_budget_and_frequent_checkpoints_do_not_break_the_run(
+    tmp_path: Path, client_for: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9 §1: the stream's memory budget must be the stream's own, and the ledger writer's
+    commits must not trigger checkpoints mid-run. The old code made the budget the instance-wide
+    ``memory_limit`` (shared with the writer's connection and its automatic checkpoints: DuckDB's
+    "FATAL … autocheckpoint failed … failed to pin block", see the store's test of that); with
+    this tiny budget it failed at once ("Out of Memory Error" reading the source). Now the
+    budget bounds the stream's own operators (they spill) and the run completes."""
+    from tokops.activate import sync as sync_mod
+    from tokops.warehouse import connect
+
+    store = connect(f"duckdb://{tmp_path / 'small.duckdb'}")
+    try:
+        name = messy_orders(store, 50_000)
+        store.execute("CHECKPOINT")
+        store.execute("SET checkpoint_threshold = '1MB'")
+        monkeypatch.setattr(sync_mod, "STREAM_MEMORY_MB", 5)
+        monkeypatch.setattr(sync_mod, "LOOKUP_MB_PER_MILLION", 0, raising=False)  # old code
+        api = FakeEventsAPI()
+        options = SyncOptions(name, "web", PIXEL, batch_size=1000)
+        summary = run_sync(store, client_for(api), options, now=NOW)
+        assert summary.completed, summary.error
+        assert summary.counts["sent"] == 50_000 == len(api.event_ids())
+        assert ledger_counts(store) == {"sent": 50_000}
+        runs = store.fetch(store.table(RUNS_TABLE)).to_pylist()
+        assert [r["status"] for r in runs] == ["completed"]
+        wal = tmp_path / "small.duckdb.wal"  # checkpointed when the stream closed: the WAL
+        assert not wal.exists() or wal.stat().st_size < 256 * 1024  # holds only the run's end
+    finally:
+        store.close()

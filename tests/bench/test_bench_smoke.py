@@ -32,3 +32,28 @@ def test_benchmark_prints_figures_and_the_sink_gets_every_event() -> None:
     assert tokops["requests"] == 2
     assert sdk["events_received_by_sink"] == 1000 == sdk["events_sent"]
     assert tokops["peak_rss_mb"] > 0 and figures["ratio"] is not None
+
+
+@pytest.mark.slow
+def test_whole_process_mode_runs_the_cli_in_fresh_workspaces() -> None:
+    """Issue 9 §1: ``--cli`` runs ``tokops events sync`` as a whole process on a messy Parquet
+    file, N fresh runs in a row, and prints per run: completed, events/s, wall, RSS, CPU."""
+    done = subprocess.run(
+        [sys.executable, str(BENCH), "--cli", "--events", "3000", "--runs", "2", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("run ")]
+    assert len(lines) == 2
+    for line in lines:
+        for label in ("completed", "events/s", "wall", "peak RSS", "CPU", "load"):
+            assert label in line
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["runs"] == 2 == figures["completed"]
+    for run in figures["results"]:
+        assert run["completed"] and run["sent"] == 3000 == run["received"]
+        assert run["requests"] == 3  # 1,000 events a request
+        assert run["peak_rss_mb"] > 0 and run["wall_s"] > 0 and run["cpu_percent"] > 0

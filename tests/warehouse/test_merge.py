@@ -145,3 +145,35 @@ def test_a_merge_needs_a_key_and_a_scope_needs_a_condition(duck_store: Store) ->
         merge_batches(duck_store, "daily", [], key=())
     with pytest.raises(WarehouseError):
         merge_batches(duck_store, "daily", [], key=KEY, scope=Scope())
+
+
+def test_a_fatal_engine_error_in_a_transaction_is_not_masked_by_the_rollback(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9 §1: after a fatal engine error the ROLLBACK (which would raise "database has
+    been invalidated" and hide the cause) is not sent; the error is a WarehouseError."""
+    import duckdb
+
+    from tokops.warehouse import connect
+    from tokops.warehouse import merge as merge_mod
+
+    store = connect(f"duckdb://{tmp_path / 'm.duckdb'}")
+    store.execute("CREATE TABLE t (i BIGINT)")
+    real = merge_mod.raw_connection(store.con)
+    sent: list[str] = []
+
+    class Dying:
+        def execute(self, sql: str, *args: Any) -> Any:
+            sent.append(sql)
+            if sql.startswith("INSERT"):
+                raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: no memory")
+            return real.execute(sql, *args)
+
+    monkeypatch.setattr(merge_mod, "raw_connection", lambda con: Dying())
+    with pytest.raises(WarehouseError, match="FATAL Error: Failed to create checkpoint"):
+        merge_mod.run_transaction(store, [("INSERT INTO t VALUES (1)", [])])
+    assert sent == ["BEGIN TRANSACTION", "INSERT INTO t VALUES (1)"]  # no ROLLBACK after it
+    assert not store.usable
+    with pytest.raises(WarehouseError, match="unusable"):
+        merge_mod.run_transaction(store, [("INSERT INTO t VALUES (2)", [])])
+    assert len(sent) == 2

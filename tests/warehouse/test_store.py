@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 import ibis
 import pyarrow as pa
@@ -72,15 +74,118 @@ def test_batches_stream_in_bounded_sizes(any_store: Store) -> None:
     assert sum(sizes) == 2500 and max(sizes) <= 1000
 
 
-def test_streaming_restores_duckdb_settings(duck_store: Store) -> None:
-    def setting() -> object:
-        t = duck_store.sql("SELECT current_setting('preserve_insertion_order') AS v")
-        return duck_store.fetch(t).column("v")[0].as_py()
+def _setting(store: Store, name: str) -> object:
+    t = store.sql(f"SELECT current_setting('{name}') AS v")
+    return store.fetch(t).column("v")[0].as_py()
 
-    before = setting()
-    with duck_store.streaming(memory_mb=64):
-        assert setting() is False
-    assert setting() == before
+
+def test_streaming_bounds_read_ahead_per_connection_and_restores(tmp_path: Path) -> None:
+    from tokops.warehouse import store as store_mod
+
+    """Issue 9 §1: the stream's budget is a setting of its own connection; the instance's
+    memory is that budget plus headroom the stream cannot take (for the other connections'
+    commits and checkpoints); no automatic checkpoint inside; all restored after."""
+    store = connect(f"duckdb://{tmp_path / 's.duckdb'}")
+    try:
+        names = (
+            "memory_limit",
+            "operator_memory_limit",
+            "streaming_buffer_size",
+            "checkpoint_threshold",
+        )
+        before = {n: _setting(store, n) for n in names}
+        with store.streaming(memory_mb=64):
+            assert _setting(store, "operator_memory_limit") == "64.0 MiB"
+            assert _setting(store, "streaming_buffer_size") == "16.0 MiB"
+            headroom = store_mod.STREAM_HEADROOM_MB
+            assert _setting(store, "memory_limit") == f"{64 + 16 + headroom}.0 MiB"
+            assert _setting(store, "checkpoint_threshold") != before["checkpoint_threshold"]
+            other = store.fork()
+            for name in ("operator_memory_limit", "streaming_buffer_size"):
+                assert _setting(other, name) == before[name]  # the writer's are its own
+            other.close()
+        assert {n: _setting(store, n) for n in names} == before
+    finally:
+        store.close()
+
+
+def test_a_writer_checkpointing_beside_a_stream_with_a_small_budget(tmp_path: Path) -> None:
+    """Issue 9 §1, the crash reproduced at the store's level: a stream with a small budget and
+    a second connection committing often with a low checkpoint threshold. The old
+    ``streaming()`` set the instance-wide memory limit to the budget: the writer's commit then
+    ran an automatic checkpoint that could not pin a block ("FATAL Error: … failed to pin
+    block"), DuckDB invalidated the database, and cleanup raised on the dead instance."""
+    path = tmp_path / "w.duckdb"
+    store = connect(f"duckdb://{path}")
+    try:
+        store.execute(
+            "CREATE TABLE src AS SELECT i, md5(CAST(i AS VARCHAR)) AS s FROM range(300000) t(i)"
+        )
+        store.execute("CREATE TABLE ledger (i BIGINT, s VARCHAR)")
+        store.execute("CHECKPOINT")
+        store.execute("SET checkpoint_threshold = '1MB'")
+        with store.streaming(memory_mb=4):
+            writer = store.fork()
+            for batch in store.batches(store.table("src"), 5000):
+                rows = pa.Table.from_batches([batch])
+                writer.insert_many([("ledger", rows), ("ledger", rows)])
+            writer.close()
+        assert store.fetch(store.table("ledger").count()).column(0)[0].as_py() == 600_000
+        assert not path.with_name("w.duckdb.wal").exists()  # one checkpoint when it closed
+    finally:
+        store.close()
+
+
+class _DeadAfter:
+    """A DuckDB connection stand-in whose statements fail as an invalidated instance does,
+    after *ok* statements; it counts every call that reaches it."""
+
+    def __init__(self, real: Any, ok: int) -> None:
+        self.real, self.ok, self.calls = real, ok, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        import duckdb
+
+        self.calls += 1
+        if self.calls > self.ok:
+            raise duckdb.FatalException(
+                "FATAL Error: Failed: database has been invalidated because of a previous "
+                "fatal error. The database must be restarted prior to being used again."
+            )
+        return self.real.execute(*args, **kwargs)
+
+
+def test_a_fatal_engine_error_is_a_warehouse_error_and_the_instance_is_not_touched_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tokops.warehouse import store as store_mod
+
+    store = connect(f"duckdb://{tmp_path / 'f.duckdb'}")
+    store.execute("CREATE TABLE t (i BIGINT)")
+    writer = store.fork()
+    dead = _DeadAfter(store_mod.raw_connection(writer.con), ok=1)  # BEGIN passes, then fatal
+    monkeypatch.setattr(store_mod, "raw_connection", lambda con: dead)
+    table = pa.table({"i": [1, 2]})
+    with pytest.raises(WarehouseError, match="invalidated") as info:
+        writer.insert_many([("t", table), ("t", table)])
+    assert "ROLLBACK" not in str(info.value) and "\n" not in str(info.value)
+    reached = dead.calls
+    assert not store.usable and not writer.usable  # forks share the instance's state
+    for call in (
+        lambda: store.execute("SELECT 1"),
+        lambda: store.fetch(store.table("t")),
+        lambda: writer.insert("t", table),
+    ):
+        with pytest.raises(WarehouseError, match="unusable"):
+            call()
+    with pytest.raises(WarehouseError), store.streaming():
+        pass
+    writer.close()
+    store.close()
+    assert dead.calls == reached  # nothing reached the dead instance after the fatal error
 
 
 def test_fork_sees_committed_rows_from_another_thread(any_store: Store) -> None:

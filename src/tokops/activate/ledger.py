@@ -470,7 +470,10 @@ class LedgerWriter:
     merged into one insert (the writer lingers *linger_s* for company: one commit then serves
     several senders, and commits are what costs); at most *max_pending* writes wait, so a
     fast producer (e.g. a source full of invalid rows) is slowed down instead of filling memory.
-    Close with :meth:`close`, which flushes and reports the first write error.
+    With *checkpoint_rows*, the writer checkpoints the store after that many rows (between two
+    commits, on its own connection): the run owns its checkpoints (none is triggered inside a
+    commit, see :meth:`Store.streaming`) and the rows committed since the last one do not pile
+    up in memory. Close with :meth:`close`, which flushes and reports the first write error.
     """
 
     def __init__(
@@ -480,12 +483,17 @@ class LedgerWriter:
         max_rows_per_insert: int = 50_000,
         max_pending: int = 16,
         linger_s: float = 0.003,
+        checkpoint_rows: int | None = None,
     ) -> None:
         self._store = store
+        self._checkpoint_rows = checkpoint_rows
+        self._since_checkpoint = 0
         self._linger_s = linger_s
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max_pending)  # back-pressure
         self._max = max_rows_per_insert
         self._error: BaseException | None = None
+        self.committed_rows = 0
+        """Outcome rows committed so far (read by the sync to say what the ledger kept)."""
         self._thread = threading.Thread(target=self._run, name="tokops-ledger", daemon=True)
         self._thread.start()
 
@@ -537,7 +545,10 @@ class LedgerWriter:
             try:
                 if self._error is not None:
                     raise self._error
-                LedgerRows.concat([i.rows for i in items]).append_to(self._store)
+                rows = LedgerRows.concat([i.rows for i in items])
+                rows.append_to(self._store)
+                self.committed_rows += rows.num_rows
+                self._since_checkpoint += rows.num_rows
             except Exception as exc:  # noqa: BLE001 - any failure must reach the waiters
                 self._error = self._error or exc
                 for item in items:
@@ -548,3 +559,15 @@ class LedgerWriter:
                         item.committed(item.error)
                     if item.done is not None:
                         item.done.set()
+            self._maybe_checkpoint()
+
+    def _maybe_checkpoint(self) -> None:
+        if self._checkpoint_rows is None or self._since_checkpoint < self._checkpoint_rows:
+            return
+        if self._error is not None:
+            return
+        self._since_checkpoint = 0
+        try:
+            self._store.checkpoint()
+        except Exception as exc:  # noqa: BLE001 - the next write reports it to the run
+            self._error = exc

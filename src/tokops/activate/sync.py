@@ -51,7 +51,7 @@ from tokops.activate.sender import BatchSender, Delivery
 from tokops.activate.source import Source, open_source
 from tokops.activate.summary import NullReporter, SyncReporter, SyncSummary
 from tokops.activate.validate import Reason
-from tokops.errors import ConfigError, TokopsError
+from tokops.errors import ConfigError, PipelineError, TokopsError, WarehouseError
 from tokops.tiktok.events import MAX_EVENTS_PER_REQUEST, EventsClient
 
 if TYPE_CHECKING:
@@ -66,11 +66,16 @@ EventSourceName = Literal["web", "offline", "crm"]
 DEFAULT_MAX_AGE_DAYS: Final = {"web": 7, "crm": 28, "offline": 28}
 READ_ROWS: Final = 5_000
 """Rows per Arrow batch read from the engine."""
-STREAM_MEMORY_MB: Final = 96
-"""The engine's memory while streaming (results buffered ahead of the reader, spills) …"""
+STREAM_MEMORY_MB: Final = 64
+"""The stream's memory for intermediates (more spills to disk), on the reading connection only:
+the instance's memory limit, shared with the ledger writer's connection, is never changed
+(issue 9; see :meth:`Store.streaming`) …"""
 LOOKUP_MB_PER_MILLION: Final = 96
 """… plus this much per million events the ledger shows as sent: the "already sent" look-up is
 an in-memory hash table (a re-run after 1,000,000 sent events needs about 64 MB more)."""
+CHECKPOINT_ROWS: Final = 200_000
+"""The ledger writer checkpoints the store after this many rows (no automatic checkpoint runs
+inside a run's commits; what is committed since the last checkpoint stays in memory)."""
 ALL_REJECTED_BREAKER: Final = 64
 """A request of at least this many events that TikTok rejects entirely stops the run."""
 TOP_REASONS: Final = 5
@@ -484,6 +489,7 @@ def run_sync(
     sent_before = ledger_mod.sent_count(store, options.event_source_id, options.test_event_code)
     memory_mb = STREAM_MEMORY_MB + -(-sent_before * LOOKUP_MB_PER_MILLION // 1_000_000)
     interrupted = False
+    store_error: TokopsError | None = None
     try:
         with store.streaming(memory_mb):
             if options.dry_run:
@@ -494,6 +500,12 @@ def run_sync(
         interrupted = True
         run.fail("interrupted; what was sent is recorded and a re-run resumes")
         raise
+    except TokopsError as exc:
+        if not isinstance(exc, WarehouseError) and store.usable:
+            run.fail(str(exc))
+            raise
+        store_error = exc  # the engine failed: one line says what the ledger kept
+        run.fail(f"the store failed: {exc}")
     except BaseException as exc:
         run.fail(str(exc) if isinstance(exc, TokopsError) else f"{type(exc).__name__}: {exc}")
         raise
@@ -501,11 +513,16 @@ def run_sync(
         status: Literal["completed", "failed"] = "failed" if run.error else "completed"
         counts = {key: run.counts[key] for key in COUNT_KEYS}
         finished = now_dt + timedelta(seconds=time.monotonic() - started)
+        marked = False
         try:
-            ledger_mod.finish_run(store, run_id, status, counts, finished)
+            if store.usable:  # an invalidated instance is never touched again
+                ledger_mod.finish_run(store, run_id, status, counts, finished)
+                marked = True
         except TokopsError:
             if not interrupted and run.error is None:
                 raise
+    if store_error is not None or not store.usable:
+        raise PipelineError(_store_failed(run, store_error, marked)) from None
     if not interrupted and not options.dry_run:  # a dry run records no samples
         try:
             record_samples(store, run_id, options.event_source_id, run.samples)
@@ -561,6 +578,19 @@ def time_zone_note(table: ir.Table, mapping: FieldMapping, options: SyncOptions)
     return mapping.timezone or options.timezone or "UTC"
 
 
+def _store_failed(run: _Run, error: TokopsError | None, marked: bool) -> str:
+    """One line for a run the store stopped: what happened, what the ledger kept, what next."""
+    recorded = run.writer.committed_rows if run.writer is not None else 0
+    cause = run.store.fatal_error or (str(error) if error is not None else run.error) or ""
+    cause = cause.rstrip(". ") + "."
+    where = "marked failed" if marked else "recorded as interrupted by the next run"
+    return (
+        f"the store failed during run {run.run_id}: {cause} The ledger kept {recorded:,} "
+        f"outcomes ({run.counts['sent']:,} events sent); the run is {where}. "
+        "Run the same command again to resume."
+    )
+
+
 def _dry(run: _Run, prepared: Any, source: Source) -> None:
     run.record_rejected_lines(source)
     with closing(run.store.batches(prepared, READ_ROWS)) as batches:
@@ -575,10 +605,11 @@ def _dry(run: _Run, prepared: Any, source: Source) -> None:
 
 def _live(run: _Run, prepared: Any, source: Source) -> None:
     opts = run.options
-    run.writer = LedgerWriter(run.store.fork())
+    run.writer = LedgerWriter(run.store.fork(), checkpoint_rows=CHECKPOINT_ROWS)
     slots = threading.Semaphore(opts.concurrency)
     unrecorded = threading.Semaphore(max(opts.unrecorded, opts.concurrency))
     pending = _Pending()
+    ended = False
     try:
         with ThreadPoolExecutor(opts.concurrency, thread_name_prefix="tokops-send") as pool:
             try:
@@ -599,5 +630,10 @@ def _live(run: _Run, prepared: Any, source: Source) -> None:
             except BaseException:
                 run.stop.set()  # no new requests; those in flight finish and are recorded
                 raise
+        ended = True
     finally:
-        run.writer.close()
+        try:
+            run.writer.close()
+        except TokopsError:
+            if ended:
+                raise  # otherwise the error that ended the stream is the one to report

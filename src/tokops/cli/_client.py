@@ -89,9 +89,14 @@ def transport() -> httpx.BaseTransport | None:
 
 
 def api_client(
-    settings: Settings, api_base: str | None = None, *, insecure: bool = False
+    settings: Settings,
+    api_base: str | None = None,
+    *,
+    insecure: bool = False,
+    qps: float | None = None,
 ) -> ApiClient:
-    """An API client configured from the workspace (*insecure*: ``--insecure`` was given)."""
+    """An API client configured from the workspace (*insecure*: ``--insecure`` was given;
+    *qps*: a rate cap other than the Marketing API's ``[tiktok] qps``, e.g. the Events API's)."""
     from tokops.tiktok import ApiClient, RateLimiter, RetryPolicy
 
     tk = settings.tiktok
@@ -103,7 +108,7 @@ def api_client(
             transport=transport(),
             timeout_s=tk.timeout_s,
             retry=RetryPolicy(max_retries=tk.max_retries),
-            rate_limiter=RateLimiter(tk.qps),
+            rate_limiter=RateLimiter(qps or tk.qps),
             insecure=insecure or tk.insecure,
         )
     announce(base)

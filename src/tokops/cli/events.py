@@ -122,7 +122,9 @@ def _events_client(settings: Settings, api_base: str | None) -> EventsClient:
     from tokops.cli._client import api_client
     from tokops.tiktok.events import EventsClient
 
-    return EventsClient(api_client(settings, api_base))
+    # /event/track/ has its own limit (1,000 QPS), far above the Marketing API's: the
+    # workspace's [tiktok] qps capped a sync at qps × 1,000 events/s (issue 9)
+    return EventsClient(api_client(settings, api_base, qps=settings.events.qps))
 
 
 class ProgressReporter:

@@ -98,11 +98,6 @@ class MergeResult:
     """Rows removed first: replaced keys plus rows of the scope the source no longer has."""
 
 
-def _one_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0] if lines else type(exc).__name__
-
-
 def table_columns(store: Store, name: str) -> list[str]:
     """Column names of an existing table (empty when it does not exist)."""
     if not store.exists(name):
@@ -159,6 +154,7 @@ def merge_batches(
     """Replace *table*'s rows by the staged ones (see the module doc); one transaction."""
     if not key:
         raise WarehouseError(f"merge into {table}: a key is required")
+    store.guard()
     try:
         if store.engine == "duckdb":
             return _merge_duckdb(store, table, batches, key, scope, also)
@@ -166,7 +162,7 @@ def merge_batches(
     except WarehouseError:
         raise
     except Exception as exc:  # noqa: BLE001 - every driver raises its own types
-        raise WarehouseError(f"merge into {table} failed: {_one_line(exc)}") from None
+        raise WarehouseError(f"merge into {table} failed: {store.engine_error(exc)}") from None
 
 
 # -- SQL shared by both engines --------------------------------------------------------------
@@ -232,6 +228,7 @@ def run_transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]
     """Run SQL statements (engine dialect, bound parameters) in one transaction; returns what
     each returned first (DuckDB) or its row count (PostgreSQL). Raises WarehouseError."""
     out: list[Any] = []
+    store.guard()
     try:
         if store.engine == "duckdb":
             raw = raw_connection(store.con)
@@ -241,8 +238,8 @@ def run_transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]
                     rows = raw.execute(sql, list(params) or None).fetchall()
                     out.append(rows[0][0] if rows and rows[0] else None)
                 raw.execute("COMMIT").fetchall()
-            except BaseException:
-                raw.execute("ROLLBACK").fetchall()
+            except BaseException as exc:
+                store.rollback_after(raw, exc)  # never masks exc, never touches a dead instance
                 raise
         else:
             pg = store.con.con
@@ -251,7 +248,7 @@ def run_transaction(store: Store, statements: Sequence[tuple[str, Sequence[Any]]
                     cur.execute(sql, list(params) or None)
                     out.append(cur.rowcount)
     except Exception as exc:  # noqa: BLE001
-        raise WarehouseError(f"statement failed: {_one_line(exc)}") from None
+        raise WarehouseError(f"statement failed: {store.engine_error(exc)}") from None
     return out
 
 
@@ -295,7 +292,7 @@ def _merge_duckdb(
     try:
         counts = run_transaction(store, statements)
     finally:
-        if data is not None:
+        if data is not None and store.usable:  # a dead instance is not touched again
             raw.unregister(view)
     inserted = int(counts[1] or 0) if data is not None else 0
     return MergeResult(inserted, int(counts[0] or 0))

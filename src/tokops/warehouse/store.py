@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlparse
 
 from tokops.errors import SourceError, WarehouseError
@@ -54,19 +54,89 @@ def _one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+STREAM_HEADROOM_MB: Final = 64
+"""Inside :meth:`Store.streaming` on a database file, the instance's memory is the stream's
+budget plus this much for the other connections' commits and the checkpoints."""
+RUN_CHECKPOINT_THRESHOLD: Final = "1TB"
+"""DuckDB's checkpoint threshold inside :meth:`Store.streaming`: no automatic checkpoint while a
+run streams (the run checkpoints when the stream closes, see :meth:`Store.checkpoint`)."""
+
+
+class _Instance:
+    """What a store and its forks share about the engine instance behind them: whether it is
+    still usable. A DuckDB fatal error invalidates the whole database instance; every later call
+    on any of its connections must not reach the engine again (it fails, or worse)."""
+
+    __slots__ = ("fatal",)
+
+    def __init__(self) -> None:
+        self.fatal: str | None = None
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    """A DuckDB error after which its database instance is unusable."""
+    if type(exc).__name__ == "FatalException":
+        return True
+    return "database has been invalidated" in str(exc)
+
+
 class Store:
     """A connected store. Build with :func:`connect`.
 
     A store's connection belongs to one thread at a time; :meth:`fork` opens another connection
     to the same database for another thread (the events sync writes its ledger that way).
+
+    Every engine failure is a :class:`~tokops.errors.WarehouseError`. After a fatal engine error
+    (DuckDB invalidates the whole database instance) the store and its forks refuse every call
+    without reaching the engine again: a re-opened process recovers from the file.
     """
 
-    def __init__(self, con: Any, engine: Engine, url: str) -> None:
+    def __init__(
+        self, con: Any, engine: Engine, url: str, instance: _Instance | None = None
+    ) -> None:
         self.con = con
         self.engine: Engine = engine
         self._raw_url = url
         self.url = _redact(url)
         self._column_cache: dict[str, list[str]] = {}
+        self._instance = instance or _Instance()
+
+    @property
+    def usable(self) -> bool:
+        """False once a fatal engine error invalidated the database instance."""
+        return self._instance.fatal is None
+
+    @property
+    def fatal_error(self) -> str | None:
+        """The first line of the fatal engine error that invalidated the instance, if any."""
+        return self._instance.fatal
+
+    def guard(self) -> None:
+        """Raise :class:`WarehouseError` when the instance is invalidated (for code of this
+        package that talks to the engine directly)."""
+        self._check()
+
+    def engine_error(self, exc: BaseException) -> str:
+        """The one-line text of an engine error (a fatal one marks the instance unusable)."""
+        return self._failed(exc)
+
+    def rollback_after(self, raw: Any, cause: BaseException) -> None:
+        """Roll back *raw*'s transaction after *cause* (see :meth:`_rollback`)."""
+        self._rollback(raw, cause)
+
+    def _check(self) -> None:
+        """Refuse to reach an invalidated instance."""
+        if self._instance.fatal is not None:
+            raise WarehouseError(
+                f"the store is unusable after a fatal engine error: {self._instance.fatal}"
+            )
+
+    def _failed(self, exc: BaseException) -> str:
+        """The one-line text of an engine error; a fatal one marks the instance unusable."""
+        text = _one_line(exc)
+        if self.engine == "duckdb" and _is_fatal(exc) and self._instance.fatal is None:
+            self._instance.fatal = text
+        return text
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
@@ -74,42 +144,104 @@ class Store:
     # -- connections ----------------------------------------------------------------------
     def fork(self) -> Store:
         """A second connection to the same database (for another thread)."""
+        self._check()
         if self.engine == "duckdb":
             import ibis
 
-            cursor = CompatConnection(raw_connection(self.con).cursor())
-            return Store(ibis.duckdb.from_connection(cursor), "duckdb", self._raw_url)
+            try:
+                cursor = CompatConnection(raw_connection(self.con).cursor())
+                con = ibis.duckdb.from_connection(cursor)
+            except Exception as exc:  # noqa: BLE001
+                raise WarehouseError(f"cannot open a connection: {self._failed(exc)}") from None
+            return Store(con, "duckdb", self._raw_url, self._instance)
         return connect(self._raw_url)
 
     def close(self) -> None:
+        """Close the connection (not the instance's other connections). A connection of an
+        invalidated instance is left alone: the engine may crash when touched again."""
+        if self._instance.fatal is not None:
+            return
         try:
             self.con.disconnect()
         except Exception:  # noqa: BLE001 - closing twice or a dead connection is fine
             pass
 
+    def checkpoint(self) -> None:
+        """Write what the write-ahead log holds into the database file (DuckDB; a no-op on
+        PostgreSQL and in memory). The events sync calls it when its stream has closed."""
+        if self.engine != "duckdb" or self._in_memory():
+            return
+        self.execute("CHECKPOINT")
+
+    def _in_memory(self) -> bool:
+        path = self._raw_url.split("://", 1)[1] if "://" in self._raw_url else ""
+        return path in ("", ":memory:") or path.startswith(":memory:")
+
     @contextmanager
     def streaming(self, memory_mb: int = 96) -> Iterator[None]:
-        """Settings for streaming a large query through Python with bounded memory.
+        """Settings for streaming a large query through Python while other connections of the
+        same database write (the events sync's ledger writer).
 
-        DuckDB buffers query results ahead of the reader up to its memory limit (80% of RAM by
-        default); inside this block the limit is *memory_mb* (larger intermediate state spills
-        to disk) and result order is not preserved. PostgreSQL streams through a server-side
-        cursor already. Previous settings are restored on exit.
+        DuckDB: the query's intermediates (hash tables, sorts) on this connection get at most
+        *memory_mb* (``operator_memory_limit``; more spills to disk) and the engine buffers at
+        most a quarter of that ahead of the reader (``streaming_buffer_size``). Both are
+        settings of this connection only, so the stream cannot take the memory the other
+        connections need. In a database file, the instance's memory (caches included; what is
+        not pinned is evicted) is that budget plus :data:`STREAM_HEADROOM_MB` for the other
+        connections' commits and checkpoints, and no automatic checkpoint runs inside the block
+        (one triggered by a commit would compete with the stream, and a checkpoint that fails
+        invalidates the database): the writers own their checkpoints (:meth:`checkpoint`) and
+        the block ends with one. These two are instance-wide: enter the block before forking
+        the connections that work inside it, never while others are in use. PostgreSQL streams
+        through a server-side cursor already. Previous settings are restored on exit; a failure
+        while restoring never hides the error that ended the block.
         """
         if self.engine != "duckdb":
             yield
             return
+        self._check()
+        buffer_mb = max(1, int(memory_mb) // 4)
+        local = {
+            "operator_memory_limit": f"{int(memory_mb)}MiB",
+            "streaming_buffer_size": f"{buffer_mb}MiB",
+        }
+        if not self._in_memory():  # instance-wide: see above
+            total = int(memory_mb) + buffer_mb + STREAM_HEADROOM_MB
+            local["memory_limit"] = f"{total}MiB"
+            local["checkpoint_threshold"] = RUN_CHECKPOINT_THRESHOLD
         raw = raw_connection(self.con)
-        names = ("memory_limit", "preserve_insertion_order")
-        old = {n: raw.execute(f"SELECT current_setting('{n}')").fetchone()[0] for n in names}
-        raw.execute(f"SET memory_limit = '{int(memory_mb)}MB'").fetchall()
-        raw.execute("SET preserve_insertion_order = false").fetchall()
+        old: dict[str, Any] = {}
+        try:
+            for name, value in local.items():
+                query = f"SELECT current_setting('{name}')"
+                old[name] = raw.execute(query).fetchone()[0]
+                raw.execute(f"SET {name} = '{value}'").fetchall()
+        except Exception as exc:  # noqa: BLE001
+            raise WarehouseError(f"cannot prepare the stream: {self._failed(exc)}") from None
+        failed = True
         try:
             yield
+            failed = False
         finally:
-            raw.execute("SET memory_limit = ?", [str(old["memory_limit"])]).fetchall()
-            keep = bool(old["preserve_insertion_order"])
-            raw.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}").fetchall()
+            self._restore(raw, old, quiet=failed)
+
+    def _restore(self, raw: Any, old: dict[str, Any], *, quiet: bool) -> None:
+        """End of :meth:`streaming`: settings back, then one checkpoint (a file database)."""
+        if self._instance.fatal is not None:
+            return  # never touch an invalidated instance
+        try:
+            for name, value in old.items():
+                # RESET first: a default shown rounded ("18.8 GiB") is restored exactly
+                raw.execute(f"RESET {name}").fetchall()
+                now = raw.execute(f"SELECT current_setting('{name}')").fetchone()[0]
+                if value is not None and now != value:
+                    raw.execute(f"SET {name} = ?", [str(value)]).fetchall()
+            if "checkpoint_threshold" in old:
+                raw.execute("CHECKPOINT").fetchall()
+        except Exception as exc:  # noqa: BLE001
+            text = self._failed(exc)
+            if not quiet:  # the error that ended the block is the one to report
+                raise WarehouseError(f"cannot close the stream: {text}") from None
 
     @staticmethod
     def temp_name(prefix: str = "tokops_tmp") -> str:
@@ -118,7 +250,11 @@ class Store:
 
     # -- tables ---------------------------------------------------------------------------
     def exists(self, name: str) -> bool:
-        return name in self.con.list_tables()
+        self._check()
+        try:
+            return name in self.con.list_tables()
+        except Exception as exc:  # noqa: BLE001
+            raise WarehouseError(f"cannot list tables: {self._failed(exc)}") from None
 
     def kind(self, name: str) -> Literal["table", "view"] | None:
         """Whether *name* (in the current schema) is a table, a view, or does not exist."""
@@ -133,9 +269,13 @@ class Store:
         return "view" if kind == "VIEW" else "table"
 
     def table(self, name: str, database: str | None = None) -> ir.Table:
+        self._check()
         try:
             return self.con.table(name, database=database)
-        except Exception:  # noqa: BLE001 - every backend raises its own type
+        except Exception as exc:  # noqa: BLE001 - every backend raises its own type
+            text = self._failed(exc)
+            if not self.usable:
+                raise WarehouseError(f"cannot read table {name}: {text}") from None
             where = f"{database}.{name}" if database else name
             raise SourceError(f"table {where!r} not found in {self.url}") from None
 
@@ -146,6 +286,7 @@ class Store:
         on DuckDB its own parser must agree, PostgreSQL gets it through the extended protocol,
         which takes one statement only): nothing after it runs.
         """
+        self._check()
         query = read_only_query(query, self.engine)
         if self.engine == "duckdb":
             check_duckdb_query(raw_connection(self.con), query)
@@ -160,23 +301,28 @@ class Store:
                 self._run(create)
             return self.con.table(name)
         except Exception as exc:  # noqa: BLE001
-            raise SourceError(f"SQL query failed: {_one_line(exc)}") from None
+            text = self._failed(exc)
+            if not self.usable:
+                raise WarehouseError(f"SQL query failed: {text}") from None
+            raise SourceError(f"SQL query failed: {text}") from None
 
     def ensure_table(self, name: str, schema: Any) -> ir.Table:
         """Create *name* with *schema* (an ``ibis.Schema``) if it does not exist."""
+        self._check()
         try:
             if not self.exists(name):
                 self.con.create_table(name, schema=schema)
             return self.con.table(name)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"cannot create table {name}: {_one_line(exc)}") from None
+            raise WarehouseError(f"cannot create table {name}: {self._failed(exc)}") from None
 
     def create_temp_table(self, name: str, schema: Any) -> None:
         """An empty temporary table (visible to this connection only)."""
+        self._check()
         try:
             self.con.create_table(name, schema=schema, temp=True)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"cannot create table {name}: {_one_line(exc)}") from None
+            raise WarehouseError(f"cannot create table {name}: {self._failed(exc)}") from None
 
     def drop(self, name: str, *, view: bool = False) -> None:
         """Drop a table (or view) if it exists."""
@@ -199,6 +345,7 @@ class Store:
         tables = [(name, table) for name, table in tables if table.num_rows]
         if not tables:
             return
+        self._check()
         target = tables[0][0]
         try:
             if self.engine == "duckdb":
@@ -211,9 +358,10 @@ class Store:
                     for name, table in tables:
                         target = name
                         self._duckdb_append(raw, name, table)
+                    target = "the store (commit)"
                     raw.execute("COMMIT").fetchall()
-                except BaseException:
-                    raw.execute("ROLLBACK").fetchall()
+                except BaseException as exc:
+                    self._rollback(raw, exc)
                     raise
             else:
                 pg = self.con.con
@@ -226,7 +374,18 @@ class Store:
                             for row in rows:
                                 copy.write_row(row)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"insert into {target} failed: {_one_line(exc)}") from None
+            raise WarehouseError(f"insert into {target} failed: {self._failed(exc)}") from None
+
+    def _rollback(self, raw: Any, cause: BaseException) -> None:
+        """Roll back after *cause*, unless the instance is dead or nothing is open (a failed
+        COMMIT has ended the transaction); a failing rollback never replaces *cause*."""
+        self._failed(cause)
+        if self._instance.fatal is not None:
+            return
+        try:
+            raw.execute("ROLLBACK").fetchall()
+        except Exception as exc:  # noqa: BLE001 - e.g. "no transaction is active"
+            self._failed(exc)
 
     def _duckdb_append(self, raw: Any, name: str, table: pa.Table) -> None:
         target = self._columns(name)
@@ -236,7 +395,10 @@ class Store:
             try:
                 raw.from_arrow(table).insert_into(quote_ident(name))  # one statement
                 return
-            except Exception:  # noqa: BLE001 - e.g. the table changed since cached
+            except Exception as exc:  # noqa: BLE001 - e.g. the table changed since cached
+                self._failed(exc)
+                if self._instance.fatal is not None:
+                    raise
                 self._column_cache.pop(name, None)
         cols = ", ".join(quote_ident(c) for c in table.column_names)
         view = self.temp_name("tokops_insert")
@@ -269,10 +431,11 @@ class Store:
 
     def execute(self, statement: str, params: Sequence[Any] | None = None) -> None:
         """Run a DDL/DML statement written in the engine's SQL (parameters bound, not inlined)."""
+        self._check()
         try:
             self._run(statement, params)
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"statement failed: {_one_line(exc)}") from None
+            raise WarehouseError(f"statement failed: {self._failed(exc)}") from None
 
     def _run(self, statement: str, params: Sequence[Any] | None = None) -> None:
         if self.engine == "duckdb":
@@ -290,19 +453,22 @@ class Store:
 
     def fetch(self, expr: ir.Expr) -> pa.Table:
         """A small result as one Arrow table (for counts and summaries, not for sources)."""
+        self._check()
         try:
             if self.engine == "duckdb":
                 return raw_connection(self.con).sql(self._compile(expr)).to_arrow_table()
             return self.con.to_pyarrow(expr.as_table())
         except Exception as exc:  # noqa: BLE001
-            raise WarehouseError(f"query failed: {_one_line(exc)}") from None
+            raise WarehouseError(f"query failed: {self._failed(exc)}") from None
 
     def batches(self, expr: ir.Table, batch_size: int) -> Generator[pa.RecordBatch, None, None]:
         """Stream *expr* as Arrow record batches of at most *batch_size* rows.
 
         The engine streams (DuckDB's result reader, a PostgreSQL server-side cursor), so a table
-        of any size passes through Python a batch at a time.
+        of any size passes through Python a batch at a time. An engine failure while reading
+        is a :class:`~tokops.errors.WarehouseError` (the source was readable when it started).
         """
+        self._check()
         try:
             if self.engine == "duckdb":
                 sql = self._compile(expr)
@@ -310,16 +476,30 @@ class Store:
             else:
                 reader = self.con.to_pyarrow_batches(expr, chunk_size=batch_size)
         except Exception as exc:  # noqa: BLE001
-            raise SourceError(f"cannot read the source: {_one_line(exc)}") from None
+            text = self._failed(exc)
+            if not self.usable:
+                raise WarehouseError(f"cannot read the source: {text}") from None
+            raise SourceError(f"cannot read the source: {text}") from None
         try:
-            for batch in reader:
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    return
+                except Exception as exc:  # noqa: BLE001
+                    text = self._failed(exc)
+                    raise WarehouseError(f"reading the source failed: {text}") from None
                 if batch.num_rows > batch_size:  # some engines ignore the requested size
                     for start in range(0, batch.num_rows, batch_size):
                         yield batch.slice(start, batch_size)
                 elif batch.num_rows:
                     yield batch
         finally:  # an abandoned stream must not block the connection's next statement
-            reader.close()
+            if self._instance.fatal is None:
+                try:
+                    reader.close()
+                except Exception as exc:  # noqa: BLE001 - never hides the error that ended it
+                    self._failed(exc)
 
     # -- engine-specific functions --------------------------------------------------------
     def sha256_hex(self, expr: ir.StringValue) -> ir.StringValue:
