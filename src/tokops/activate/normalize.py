@@ -422,6 +422,24 @@ def _days_from_civil(y: Any, m: Any, d: Any) -> ir.IntegerValue:
     return result
 
 
+def _civil_time_valid(
+    y: Any, mo: Any, d: Any, h: Any, mi: Any, sec: Any, oh: Any, om: Any
+) -> ir.BooleanValue:
+    """True where the parsed parts are a real date and time with a real UTC offset (a leap
+    second allowed)."""
+    return (
+        y.notnull()
+        & mo.between(1, 12)
+        & (d >= 1)
+        & (d <= _days_in_month(y, mo))
+        & h.between(0, 23)
+        & mi.between(0, 59)
+        & sec.between(0, 60)
+        & oh.between(0, 23)
+        & om.between(0, 59)
+    )
+
+
 def _days_in_month(y: Any, m: Any) -> ir.IntegerValue:
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     result: ir.IntegerValue = ibis.cases(
@@ -472,17 +490,7 @@ def add_event_time(
     y, mo, d, h, mi, sec, oh, om = (
         st.col(k) for k in ("y", "mo", "d", "h", "mi", "sec", "oh", "om")
     )
-    valid = (
-        y.notnull()
-        & mo.between(1, 12)
-        & (d >= 1)
-        & (d <= _days_in_month(y, mo))
-        & h.between(0, 23)
-        & mi.between(0, 59)
-        & sec.between(0, 60)
-        & oh.between(0, 23)
-        & om.between(0, 59)
-    )
+    valid = _civil_time_valid(y, mo, d, h, mi, sec, oh, om)
     local = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
     if zone is not None:
         local = ibis.cases((st.col("tz").isnull(), local_to_utc(local, zone)), else_=local)
@@ -582,18 +590,7 @@ def add_formatted_time(
     )
     y, mo, d, h, mi, sec = (col(k) for k in ("__y", "__mo", "__d", "__h", "__mi", "__sec"))
     oh, om = col("__oh"), col("__om")
-    valid = (
-        y.notnull()
-        & mo.between(1, 12)
-        & (d >= 1)
-        & (d <= _days_in_month(y, mo))
-        & h.between(0, 23)
-        & mi.between(0, 59)
-        & sec.between(0, 60)
-        & oh.between(0, 23)
-        & om.between(0, 59)
-        & col("__ok")
-    )
+    valid = _civil_time_valid(y, mo, d, h, mi, sec, oh, om) & col("__ok")
     local = _days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec
     if zone is not None:
         local = ibis.cases((col("__naive"), local_to_utc(local, zone)), else_=local)
