@@ -17,11 +17,13 @@ from tokops.activate.ledger import (
     LEDGER_TABLE,
     MATCH_FLAGS,
     OUTCOMES_TABLE,
+    RUNS_TABLE,
     LedgerWriter,
     append_rows,
     ensure_tables,
     ledger_rows,
     ledger_schema,
+    runs_schema,
 )
 from tokops.errors import WarehouseError
 from tokops.warehouse import Store
@@ -205,3 +207,15 @@ def test_the_writer_owns_the_checkpoints_of_a_run(tmp_path: Any) -> None:
     owned = _wal_after_writes(tmp_path, 3_000)
     assert piled > 100_000  # five commits of 2,000 rows, none checkpointed
     assert owned < piled / 2  # checkpointed after the 2nd and the 4th commit
+
+
+def test_events_runs_of_an_earlier_version_gain_the_total_column(any_store: Store) -> None:
+    """Issue 9 §4: a run's counts add up to its total; runs recorded before keep NULL."""
+    old = pa.schema([f for f in runs_schema() if f.name != "total"])
+    any_store.ensure_table(RUNS_TABLE, ibis.Schema.from_pyarrow(old))
+    row = {f.name: None for f in old} | {"run_id": "r-old", "status": "completed"}
+    any_store.insert(RUNS_TABLE, pa.Table.from_pylist([row], schema=old))
+    ensure_tables(any_store)
+    ensure_tables(any_store)  # idempotent
+    runs = any_store.fetch(any_store.table(RUNS_TABLE)).to_pylist()
+    assert [(r["run_id"], r["total"]) for r in runs] == [("r-old", None)]

@@ -504,8 +504,13 @@ def test_failed_rows_sent_later_count_as_sent_and_a_failed_run_adds_up(
     outcomes = {k: n for k, n in down.counts.items() if k != "total"}
     assert sum(outcomes.values()) == down.counts["total"] == 500
     assert outcomes.get("not_processed", 0) > 0
-    (before,) = compute_health(duck_store, now=NOW).events
+    report = compute_health(duck_store, now=NOW)
+    (before,) = report.events
     assert before.failed == down.counts["failed"] and before.sent == 0
+    last = report.last_run  # the health read-out's "last run" line adds up too
+    assert last is not None and last.status == "failed" and last.total == 500
+    assert last.counts["not_processed"] == outcomes["not_processed"]
+    assert sum(last.counts.values()) == 500
     outage.up = True
     assert sync(duck_store, client_for(outage), name, batch_size=100).completed
     (after,) = compute_health(duck_store, now=NOW).events

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from tokops.activate.ledger import LEDGER_TABLE, RUNS_TABLE
+from tokops.activate.ledger import COUNT_KEYS, LEDGER_TABLE, RUNS_TABLE
 from tokops.activate.samples import latest_samples
 from tokops.errors import TikTokError
 from tokops.tiktok.diagnostics import (
@@ -184,6 +184,10 @@ class RunStatus:
     dry_run: bool
     event_source_id: str | None
     counts: dict[str, int]
+    """The run's counts; ``not_processed`` where a run that stopped early did not reach every
+    source row, so that they add up to :attr:`total`."""
+    total: int | None = None
+    """Source rows the run was to account for (None for runs recorded before issue 9)."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,7 @@ class HealthReport:
                 "dry_run": self.last_run.dry_run,
                 "event_source_id": self.last_run.event_source_id,
                 "counts": self.last_run.counts,
+                "total": self.last_run.total,
             },
             "diagnostics": {
                 sid: {"state": d.state, "note": d.note} for sid, d in self.diagnostics.items()
@@ -463,7 +468,10 @@ def _last_run(store: Store, event_source_id: str | None) -> RunStatus | None:
     if not rows:
         return None
     row = rows[0]
-    count_names = ("sent", "invalid", "rejected", "duplicate", "failed", "already_sent")
+    counts = {n: int(row[n] or 0) for n in COUNT_KEYS if n in row}
+    total = row.get("total")
+    if total is not None and not row.get("dry_run") and sum(counts.values()) < total:
+        counts["not_processed"] = int(total) - sum(counts.values())
     return RunStatus(
         run_id=str(row["run_id"]),
         status=str(row.get("status")),
@@ -471,7 +479,8 @@ def _last_run(store: Store, event_source_id: str | None) -> RunStatus | None:
         finished_at=_utc(row.get("finished_at")),
         dry_run=bool(row.get("dry_run")),
         event_source_id=row.get("event_source_id"),
-        counts={n: int(row[n] or 0) for n in count_names if n in row},
+        counts=counts,
+        total=None if total is None else int(total),
     )
 
 

@@ -10,8 +10,10 @@ Schema (``docs/CONTRACTS.md``; health and other tools read these):
   ``already_sent`` in ``events_runs``); their ``sent`` row from the earlier run stays the record.
 - ``events_runs``: one row per run — ``run_id, started_at, finished_at, source, event_source,
   event_source_id, status (running / completed / failed / interrupted), dry_run,
-  test_event_code`` and the counts ``sent, invalid, rejected, duplicate, failed,
-  already_sent``. ``interrupted``: the process died mid-run (see :func:`close_interrupted`).
+  test_event_code``, the counts ``sent, invalid, rejected, duplicate, failed,
+  already_sent`` and ``total`` (the source rows the run was to account for; NULL for runs
+  recorded before it existed). ``interrupted``: the process died mid-run (see
+  :func:`close_interrupted`).
 
 Storage behind the view: ``events_batches`` holds what a group of rows shares (one row per
 request outcome or per group of invalid / duplicate rows: run, event source, event name when it
@@ -185,6 +187,7 @@ def runs_schema() -> pa.Schema:
             ("dry_run", pa.bool_()),
             ("test_event_code", pa.string()),
             *[(key, pa.int64()) for key in COUNT_KEYS],
+            ("total", pa.int64()),
         ]
     )
 
@@ -195,6 +198,8 @@ def ensure_tables(store: Store) -> None:
     import ibis
 
     store.ensure_table(RUNS_TABLE, ibis.Schema.from_pyarrow(runs_schema()))
+    if "total" not in store.table(RUNS_TABLE).columns:  # events_runs before issue 9
+        run_transaction(store, [(f"ALTER TABLE {RUNS_TABLE} ADD COLUMN total BIGINT", [])])
     store.ensure_table(BATCHES_TABLE, ibis.Schema.from_pyarrow(batches_schema()))
     store.ensure_table(OUTCOMES_TABLE, ibis.Schema.from_pyarrow(outcomes_schema()))
     from tokops.activate.source import redact_recorded_queries
@@ -242,6 +247,8 @@ class RunRecord:
     dry_run: bool
     test_event_code: str | None
     started_at: datetime
+    total: int | None = None
+    """Source rows the run is to account for (its counts add up to it once it ends)."""
 
 
 def close_interrupted(store: Store, event_source_id: str) -> list[str]:
@@ -285,6 +292,7 @@ def start_run(store: Store, run: RunRecord) -> None:
         "dry_run": run.dry_run,
         "test_event_code": run.test_event_code,
         **dict.fromkeys(COUNT_KEYS, 0),
+        "total": run.total,
     }
     store.insert(RUNS_TABLE, pa.Table.from_pylist([row], schema=runs_schema()))
 

@@ -481,6 +481,7 @@ def run_sync(
         dry_run=options.dry_run,
         test_event_code=options.test_event_code,
         started_at=now_dt,
+        total=total,
     )
     ledger_mod.close_interrupted(store, options.event_source_id)
     ledger_mod.start_run(store, record)

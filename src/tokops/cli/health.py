@@ -125,7 +125,9 @@ def render_health(report: HealthReport, console: Console) -> None:
     )
     run = report.last_run
     if run is not None:
-        counts = ", ".join(f"{k} {v:,}" for k, v in run.counts.items() if v)
+        counts = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in run.counts.items() if v)
+        if run.total is not None and not run.dry_run:
+            counts += f" of {run.total:,} rows"
         when = f"{run.started_at:%Y-%m-%d %H:%M} UTC" if run.started_at else "?"
         dry = " (dry run)" if run.dry_run else ""
         color = {"completed": "green", "running": "yellow"}.get(run.status, "red")
