@@ -13,21 +13,19 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from e2e_sink import Sink, serving  # noqa: E402
+
 N_EVENTS = 20_000
 BATCH = 500
 PIXEL = "CFATALTEST0000000001"
-OK = b'{"code":0,"message":"OK","request_id":"20240101000000ABCDEF0123456789ABCDEF","data":{}}'
 
 # Runs the CLI with one addition: the 4th ledger commit is preceded by a real engine fatal error.
 _FATAL_AFTER_COMMITS = """
@@ -54,45 +52,11 @@ main()
 """
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.received: Counter[str] = Counter()
-        self.lock = threading.Lock()
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        sink = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with sink.lock:
-                    sink.received.update(e["event_id"] for e in body["data"])
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(OK)))
-                self.end_headers()
-                self.wfile.write(OK)
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        return Handler
-
-
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, str]]:
     state = Sink()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), state.handler())
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(state) as base:
+        yield state, base
 
 
 def _workspace(folder: Path, api_base: str) -> Path:

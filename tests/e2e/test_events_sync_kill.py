@@ -12,16 +12,15 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from e2e_sink import Sink, serving  # noqa: E402
 
 N_EVENTS = 6000
 BATCH = 100
@@ -29,58 +28,13 @@ CONCURRENCY = 4
 UNRECORDED = 8
 KILL_AFTER_REQUESTS = 20
 PIXEL = "CKILLTEST00000000001"
-OK = b'{"code":0,"message":"OK","request_id":"20240101000000ABCDEF0123456789ABCDEF","data":{}}'
-
-
-class Sink:
-    """Counts every event_id received; signals once enough requests arrived."""
-
-    def __init__(self, delay_s: float) -> None:
-        self.delay_s = delay_s
-        self.received: Counter[str] = Counter()
-        self.requests = 0
-        self.lock = threading.Lock()
-        self.enough = threading.Event()
-
-    def handler(self) -> type[BaseHTTPRequestHandler]:
-        sink = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                length = int(self.headers["Content-Length"])
-                body = json.loads(self.rfile.read(length))
-                time.sleep(sink.delay_s)
-                with sink.lock:
-                    sink.received.update(e["event_id"] for e in body["data"])
-                    sink.requests += 1
-                    if sink.requests >= KILL_AFTER_REQUESTS:
-                        sink.enough.set()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(OK)))
-                self.end_headers()
-                self.wfile.write(OK)
-
-            def log_message(self, *args: Any) -> None:
-                return None
-
-        return Handler
 
 
 @pytest.fixture
 def sink() -> Iterator[tuple[Sink, str]]:
-    state = Sink(delay_s=0.03)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), state.handler())
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    state = Sink(delay_s=0.03, enough_after=KILL_AFTER_REQUESTS)
+    with serving(state) as base:
+        yield state, base
 
 
 def _workspace(folder: Path, api_base: str) -> None:
