@@ -18,12 +18,13 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/tokops demo run
 
-## make test: ruff, mypy, then the whole pytest suite (slow end-to-end tests included).
+## make test: ruff, the package borders (lint-imports), mypy, then the whole pytest suite (slow end-to-end tests included).
 test: install lint typecheck unit
 
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

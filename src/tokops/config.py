@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
@@ -26,6 +27,7 @@ __all__ = [
     "StoreSettings",
     "TikTokSettings",
     "access_token",
+    "check_timezone",
     "load_settings",
     "write_workspace",
 ]
@@ -72,6 +74,20 @@ class TikTokSettings(_Section):
     token then travels in clear (:func:`tokops.tiktok._http.check_api_base`)."""
 
 
+def check_timezone(name: str) -> str:
+    """*name* when it is a known IANA zone (``UTC``, ``Europe/Paris`` …), else ConfigError."""
+    if not name or name != name.strip():
+        raise ConfigError(f"unknown time zone {name!r}")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(
+            f"unknown time zone {name!r} (an IANA name such as UTC, Europe/Paris or "
+            "America/New_York)"
+        ) from None
+    return name
+
+
 class EventsSettings(_Section):
     phone_region: str = "US"
     """Default region for phone numbers written without a country code (ISO 3166 alpha-2)."""
@@ -92,8 +108,6 @@ class EventsSettings(_Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        from tokops.activate.formats import check_timezone
-
         if value is None:
             return None
         try:

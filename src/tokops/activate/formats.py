@@ -29,8 +29,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from tokops.config import check_timezone
 from tokops.errors import ConfigError
 
 __all__ = [
@@ -165,20 +166,6 @@ def month_number(name: str) -> int | None:
 
 
 MONTHS: Final = _MONTHS
-
-
-def check_timezone(name: str) -> str:
-    """*name* when it is a known IANA zone (``UTC``, ``Europe/Paris`` …), else ConfigError."""
-    if not name or name != name.strip():
-        raise ConfigError(f"unknown time zone {name!r}")
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ConfigError(
-            f"unknown time zone {name!r} (an IANA name such as UTC, Europe/Paris or "
-            "America/New_York)"
-        ) from None
-    return name
 
 
 @dataclass(frozen=True)

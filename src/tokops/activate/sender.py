@@ -31,7 +31,7 @@ from tokops.errors import (
     TikTokError,
     Transient,
 )
-from tokops.tiktok._http import ApiResponse
+from tokops.tiktok import ApiResponse
 from tokops.tiktok.events import EventSource, build_track_body
 
 __all__ = ["BatchSender", "Delivery", "Outcome"]

@@ -32,7 +32,7 @@ def _fetcher(settings: Settings, api_base: str | None, stack: ExitStack) -> Diag
         DiagnosticsOutcome,
         diagnostics_from_api,
     )
-    from tokops.tiktok._http import InsecureBaseError
+    from tokops.tiktok import InsecureBaseError
     from tokops.tiktok.diagnostics import is_real_tiktok
 
     base = api_base or settings.tiktok.api_base

@@ -27,7 +27,7 @@ import httpx
 from pydantic import SecretStr
 
 from tokops.config import DEFAULT_API_BASE
-from tokops.tiktok._http import ApiClient, RateLimiter, RetryPolicy, in_process
+from tokops.tiktok import ApiClient, RateLimiter, RetryPolicy, in_process
 from tokops.tiktok.marketing import BASIC_TIER_QPS, MarketingClient
 
 __all__ = [

@@ -6,6 +6,7 @@ from tokops.tiktok._http import (
     InsecureBaseError,
     RateLimiter,
     RetryPolicy,
+    in_process,
     is_loopback_host,
 )
 from tokops.tiktok.events import EventsClient
@@ -17,5 +18,6 @@ __all__ = [
     "InsecureBaseError",
     "RateLimiter",
     "RetryPolicy",
+    "in_process",
     "is_loopback_host",
 ]

@@ -1,0 +1,1 @@
+"""The ``tokops`` command: thin Typer commands over the library (parse, call, render)."""
