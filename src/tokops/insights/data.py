@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from tokops.errors import ConfigError
+from tokops.metrics.sources import synced_table
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -158,9 +159,7 @@ def _sum(t: ir.Table, names: Sequence[str]) -> ir.FloatingValue:
 
 
 def _base(store: Store, window: Window) -> ir.Table:
-    if not store.exists(AD_TABLE):
-        raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
-    return window.restrict(store.table(AD_TABLE))
+    return window.restrict(synced_table(store, AD_TABLE))
 
 
 def currency_groups(store: Store, t: ir.Table, window: Window) -> list[CurrencyGroup]:

@@ -56,6 +56,7 @@ from tokops.insights.data import (
     _measure,
     currency_groups,
 )
+from tokops.metrics.sources import synced_table
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -538,8 +539,7 @@ def plan_goal(
     """
     if window_days < 1:
         raise ConfigError(f"window_days must be ≥ 1, got {window_days}")
-    if not store.exists(AD_TABLE):
-        raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
+    synced_table(store, AD_TABLE)  # a clear error when nothing was synced yet
     last = end or _last_day(store, Window(advertiser_ids=advertiser_ids, currency=currency))
     if last is None:
         raise StatsInputError("history too thin: ad_daily has no rows to plan from")
@@ -636,8 +636,7 @@ def plan_goals(
         raise ConfigError("give exactly one target: sales or revenue")
     if event not in _EVENTS:
         raise ConfigError(f"event {event!r}: use conversions or purchases")
-    if not store.exists(AD_TABLE):
-        raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
+    synced_table(store, AD_TABLE)  # a clear error when nothing was synced yet
     last = end or _last_day(store, Window(advertiser_ids=advertiser_ids))
     if last is None:
         raise StatsInputError("history too thin: ad_daily has no rows to plan from")

@@ -23,6 +23,7 @@ from tokops.errors import ConfigError
 from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_ppf
 from tokops.insights.data import MixedCurrencies, Window, _currencies, _floats, currency_groups
 from tokops.insights.ratio import ratio_arm
+from tokops.metrics.sources import synced_table
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -141,8 +142,7 @@ def _check(store: Store, dimension: str, alpha: float) -> None:
         raise ConfigError(f"dimension {dimension!r}: use age, gender or country")
     if not 0.0 < alpha < 1.0:
         raise ConfigError(f"alpha must lie in (0, 1), got {alpha}")
-    if not store.exists(TABLE):
-        raise ConfigError(f"no {TABLE} table in the store: run `tokops sync audiences` first")
+    synced_table(store, TABLE)  # audience_daily comes with the ads sync
 
 
 def segment_report(

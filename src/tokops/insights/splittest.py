@@ -35,6 +35,7 @@ from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_sf
 from tokops.insights.abtest import ABResult, ClusterArm, ProportionArm, analyze_ab
 from tokops.insights.data import AD_TABLE, _floats, _measure, ratio_kpi
 from tokops.insights.proportions import SRM_ALPHA, SrmCheck
+from tokops.metrics.sources import synced_table
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -202,8 +203,7 @@ def _test(row: dict[str, Any]) -> SplitTest:
 
 
 def _require(store: Store) -> None:
-    if not store.exists(TABLE):
-        raise ConfigError(f"no {TABLE} table in the store: run `tokops sync ads` first")
+    synced_table(store, TABLE)
 
 
 def list_split_tests(store: Store) -> list[SplitTest]:
@@ -244,9 +244,7 @@ def _cell_days(
     store: Store, test: SplitTest, start: dt.date, end: dt.date
 ) -> tuple[dict[str, dict[str, FloatArray]], list[dt.date], tuple[str, ...]]:
     """Per cell, per local day: sums of the measures, aligned on the same days (0 when idle)."""
-    if not store.exists(AD_TABLE):
-        raise ConfigError(f"no {AD_TABLE} table in the store: run `tokops sync ads` first")
-    t = store.table(AD_TABLE)
+    t = synced_table(store, AD_TABLE)
     column = "adgroup_id" if test.level == "ADGROUP" else "campaign_id"
     t = t.filter(
         (t.advertiser_id == test.advertiser_id)
