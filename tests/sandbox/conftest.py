@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import orjson
 import pytest
 
+import tokops.sandbox.server
 from tokops.sandbox import Sandbox, SandboxSettings
 from tokops.sandbox.settings import (
     DEFAULT_ADVERTISER_ID,
@@ -238,3 +240,17 @@ def mk(mk_sandbox: Sandbox, clock: MockClock) -> Iterator[Marketing]:
     api = Marketing(mk_sandbox, clock)
     yield api
     api.client.close()
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Sandbox, str, int]]:
+    """What ``tokops sandbox serve`` would run, recorded instead of served (the socket is
+    already bound, as in real use)."""
+    calls: list[tuple[Sandbox, str, int]] = []
+
+    def fake(sb: Sandbox, host: str, port: int, sock: socket.socket | None = None) -> None:
+        assert sock is not None and sock.getsockname()[1] == port
+        calls.append((sb, host, port))
+
+    monkeypatch.setattr(tokops.sandbox.server, "serve", fake)
+    return calls

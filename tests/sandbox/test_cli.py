@@ -15,29 +15,14 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-import tokops.sandbox.server
 from tokops.cli.main import app
 from tokops.errors import ConfigError
-from tokops.sandbox import Sandbox
 from tokops.sandbox.settings import (
     DEFAULT_ADVERTISER_ID,
     DEFAULT_CRM_EVENT_SET_ID,
     DEFAULT_OFFLINE_EVENT_SET_ID,
     DEFAULT_PIXEL_CODE,
 )
-
-
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Sandbox, str, int]]:
-    """Records what ``serve`` would run on (the socket is already bound, as in real use)."""
-    calls: list[tuple[Sandbox, str, int]] = []
-
-    def fake(sb: Sandbox, host: str, port: int, sock: socket.socket | None = None) -> None:
-        assert sock is not None and sock.getsockname()[1] == port
-        calls.append((sb, host, port))
-
-    monkeypatch.setattr(tokops.sandbox.server, "serve", fake)
-    return calls
 
 
 def test_banner_prints_url_token_and_seeded_ids(served: list[Any]) -> None:

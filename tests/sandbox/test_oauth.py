@@ -11,7 +11,6 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-import tokops.sandbox.server
 from tokops.cli.main import app
 from tokops.errors import AuthError
 from tokops.sandbox import Sandbox
@@ -132,21 +131,14 @@ def test_the_client_library_runs_the_flow(mk: Marketing) -> None:
     assert grant.access_token.get_secret_value() == mk.sandbox.token
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
-    calls: list[Sandbox] = []
-    monkeypatch.setattr(
-        tokops.sandbox.server, "serve", lambda sb, host, port, sock=None: calls.append(sb)
-    )
-    return calls
-
-
-def test_banner_shows_a_generated_secret_on_loopback_only(served: list[Sandbox]) -> None:
+def test_banner_shows_a_generated_secret_on_loopback_only(
+    served: list[tuple[Sandbox, str, int]],
+) -> None:
     local = CliRunner().invoke(app, ["sandbox", "serve", "--port", "0"])
     assert local.exit_code == 0, local.output
-    assert f"app secret: {served[0].app_secret}" in local.output
+    assert f"app secret: {served[0][0].app_secret}" in local.output
     args = ["sandbox", "serve", "--host", "0.0.0.0", "--port", "0", "--token", "T"]
     public = CliRunner().invoke(app, args)
     assert public.exit_code == 0, public.output
-    assert served[1].app_secret not in public.output
+    assert served[1][0].app_secret not in public.output
     assert "/sandbox/oauth2/credentials/" in public.output

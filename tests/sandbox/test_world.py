@@ -122,24 +122,15 @@ def test_the_anchor_defaults_to_the_clock(clock: MockClock) -> None:
     assert sandbox.world.anchor == clock().date()
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
-    calls: list[Sandbox] = []
-    monkeypatch.setattr(
-        tokops.sandbox.server, "serve", lambda sb, host, port, sock=None: calls.append(sb)
-    )
-    return calls
-
-
-def test_cli_world_flags(served: list[Sandbox]) -> None:
+def test_cli_world_flags(served: list[tuple[Sandbox, str, int]]) -> None:
     args = ["sandbox", "serve", "--port", "0", "--seed", "9", "--scale", "small",
             "--marketing-qps", "20", "--world-anchor", "2026-01-31"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    settings = served[0].settings
+    settings = served[0][0].settings
     assert (settings.seed, settings.scale, settings.marketing_qps) == (9, "small", 20)
-    assert served[0].world.anchor == date(2026, 1, 31)
-    for adv in served[0].world.advertisers.values():
+    assert served[0][0].world.anchor == date(2026, 1, 31)
+    for adv in served[0][0].world.advertisers.values():
         assert adv.advertiser_id in result.output and adv.timezone in result.output
     assert "world: seed 9, scale small" in result.output
     bad = CliRunner().invoke(app, ["sandbox", "serve", "--scale", "huge"])
