@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError
 from tokops.insights.budget import (
     B_MIN,
     Curve,
@@ -28,6 +27,7 @@ from tokops.insights.budget import (
     reallocate,
 )
 from tokops.insights.data import Window
+from tokops.insights.stats.common import StatsInputError
 from tokops.warehouse import Store, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

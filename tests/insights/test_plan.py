@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError
 from tokops.insights.plan import funnel_plan, plan_goal
+from tokops.insights.stats.common import StatsInputError
 from tokops.warehouse import Store, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

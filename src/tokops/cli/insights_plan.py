@@ -113,12 +113,11 @@ def plan(
     Several currencies in the history: one plan per currency, the sales target shared by
     each one's conversions.
     """
-    from tokops.insights.plan import plan_goals
+    from tokops.insights.plan import GoalParams, plan_goals
 
     check_format(fmt)
     with open_store() as store, _one_currency_hint():
-        report = plan_goals(
-            store,
+        params = GoalParams(
             sales=sales,
             revenue=revenue,
             roas=roas,
@@ -129,6 +128,7 @@ def plan(
             level=level,
             horizon_days=horizon_days,
         )
+        report = plan_goals(store, params)
     tables = [_plan_table(p) for p in report.plans] if fmt == "table" else []
     notes = [*report.notes, *_group_notes([(p.currency, p.notes) for p in report.plans])]
     _show(report.to_dict(), fmt, tables, notes)

@@ -1,8 +1,8 @@
 """Best creatives by empirical-Bayes shrinkage, straight from the store (KPI-5a, BYD-3).
 
 Per ad, the metric's successes and trials are ``ad_daily`` sums over the window (pushed down,
-see :mod:`.data`); :func:`~tokops.insights.shrinkage.shrink_rates` pulls small samples towards the
-pooled rate, so an ad with 3 clicks out of 20 impressions does not top a CTR ranking.
+see :mod:`.data`); :func:`~tokops.insights.stats.shrinkage.shrink_rates` pulls small samples
+towards the pooled rate, so an ad with 3 clicks out of 20 impressions does not top a CTR ranking.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError, jsonable
 from tokops.insights.data import ALL_TIME, Window, ad_counts, ratio_kpi
-from tokops.insights.shrinkage import BetaPrior, fit_beta_prior, rank_shrunk, shrink_rates
+from tokops.insights.stats.common import StatsInputError, jsonable
+from tokops.insights.stats.shrinkage import BetaPrior, fit_beta_prior, rank_shrunk, shrink_rates
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = ["RANKABLE", "CreativeRank", "CreativeRanking", "top_creatives"]
 
@@ -92,7 +92,7 @@ def _row_dict(r: CreativeRank, scale: float = 1.0) -> dict[str, Any]:
 
 
 def top_creatives(
-    store: Store,
+    store: Reader,
     metric: str = "ctr",
     window: Window = ALL_TIME,
     *,

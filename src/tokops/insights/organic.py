@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from tokops.errors import ConfigError
-from tokops.insights._common import jsonable
+from tokops.insights.stats.common import jsonable
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
     "FORMAT_PATTERNS",
@@ -70,13 +70,13 @@ FORMAT_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _require(store: Store, *tables: str) -> None:
+def _require(store: Reader, *tables: str) -> None:
     missing = [t for t in tables if not store.exists(t)]
     if missing:
         raise ConfigError(f"no {', '.join(missing)} in the store: run `tokops sync organic` first")
 
 
-def post_features(store: Store) -> ir.Table:
+def post_features(store: Reader) -> ir.Table:
     """One row per post: ids, publish day, format, engagements and views (lifetime)."""
     _require(store, VIDEOS)
     v = store.table(VIDEOS)
@@ -180,7 +180,7 @@ def _trend(recent: int, before: int, change: float) -> str:
 
 
 def hashtag_report(
-    store: Store,
+    store: Reader,
     *,
     window_days: int = 14,
     top: int = 20,
@@ -291,7 +291,7 @@ class ContentReport:
         }
 
 
-def _daily_gains(store: Store, start: dt.date) -> ir.Table:
+def _daily_gains(store: Reader, start: dt.date) -> ir.Table:
     """Per post per snapshot day ≥ *start*: views and engagements gained since the day before.
 
     A delta needs the previous UTC day's reading; the first reading of a post counts in full
@@ -345,7 +345,7 @@ def _daily_gains(store: Store, start: dt.date) -> ir.Table:
     return s.mutate(account_new_followers=followers, attributed=followers * share)
 
 
-def content_tracker(store: Store, *, days: int = 7, top: int = 10) -> ContentReport:
+def content_tracker(store: Reader, *, days: int = 7, top: int = 10) -> ContentReport:
     """Per video per day over the last *days* snapshot days, and the top videos by views."""
     if days < 1:
         raise ConfigError("days must be ≥ 1")

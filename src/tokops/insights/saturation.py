@@ -10,7 +10,7 @@ with a window of ``N`` days:
 - **peak** = the N-day window (ratio of sums) with the highest ER among those ending at least N
   days before t, so that it does not overlap the current window;
 - **decline** = 1 − current ER / peak ER, tested with the delta method on day clusters
-  (:func:`~tokops.insights.ratio.ratio_test`, peak window vs current window);
+  (:func:`~tokops.insights.stats.ratio.ratio_test`, peak window vs current window);
 - status **saturating**: decline ≥ ``min_decline``, p < ``alpha``, posts in the current window
   ≥ ``volume_hold`` × the previous window's (creators keep piling on) and the current ER still
   above the reference (all posts' ER in the same window): the trend still outperforms but is
@@ -42,14 +42,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError, jsonable
 from tokops.insights.organic import post_features, post_tags
-from tokops.insights.ratio import ratio_arm, ratio_test
+from tokops.insights.stats.common import StatsInputError, jsonable
+from tokops.insights.stats.ratio import ratio_arm, ratio_test
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = ["SaturationReport", "SaturationRow", "SaturationSeries", "saturation_report"]
 
@@ -141,7 +141,7 @@ class SaturationReport:
         return out
 
 
-def _grouped(store: Store, by: By) -> tuple[ir.Table, ir.Table]:
+def _grouped(store: Reader, by: By) -> tuple[ir.Table, ir.Table]:
     """Per key and day: posts, Σengagements, Σviews and the same accounts' other posts' sums."""
     posts = post_features(store)
     src = (
@@ -179,7 +179,7 @@ def _grouped(store: Store, by: By) -> tuple[ir.Table, ir.Table]:
     return per_key, overall
 
 
-def load_series(store: Store, by: By = "content_type") -> SaturationSeries | None:
+def load_series(store: Reader, by: By = "content_type") -> SaturationSeries | None:
     """The engine's grouped rows as dense arrays (None when there are no posts)."""
     if by not in ("content_type", "hashtag"):
         raise ConfigError(f"by {by!r}: use content_type or hashtag")
@@ -310,7 +310,7 @@ def _expected(views: Array, base_eng: Array, base_views: Array, n: int) -> Array
 
 
 def saturation_report(
-    store: Store,
+    store: Reader,
     *,
     by: By = "content_type",
     window_days: int = 14,

@@ -5,7 +5,7 @@ same totals, so dimensions are never summed together): ``GROUP BY segment, stat_
 ``SUM`` run in the engine. Every KPI is a KPI of the catalogue (:mod:`tokops.metrics.catalogue`:
 same name, definition and unit as ``tokops kpi --by age``), Σnumerator/Σdenominator per segment
 in the catalogue's unit (percent for rates); its interval is the delta method over day clusters
-(:func:`tokops.insights.ratio.ratio_arm`), so day-to-day swings widen it (BYD-3). Paid follows
+(:func:`tokops.insights.stats.ratio.ratio_arm`), so day-to-day swings widen it (BYD-3). Paid follows
 per segment are summed too. Money is never summed across currencies: :func:`segment_reports`
 gives one report per currency.
 """
@@ -20,16 +20,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_ppf
-from tokops.insights.data import MixedCurrencies, Window, _currencies, _floats, currency_groups
-from tokops.insights.ratio import ratio_arm
+from tokops.insights.data import MixedCurrencies, floats
+from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, t_ppf
+from tokops.insights.stats.ratio import ratio_arm
+from tokops.metrics.query import currencies as currencies_of
+from tokops.metrics.query import currency_groups
 from tokops.metrics.sources import synced_table
+from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
     from tokops.metrics.catalogue import Kpi
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
     "SEGMENT_KPIS",
@@ -118,7 +121,7 @@ def _kpis() -> dict[str, Kpi]:
 
 
 def segment_reports(
-    store: Store,
+    store: Reader,
     dimension: str = "age",
     window: Window | None = None,
     *,
@@ -137,7 +140,7 @@ def segment_reports(
     ]  # fmt: skip
 
 
-def _check(store: Store, dimension: str, alpha: float) -> None:
+def _check(store: Reader, dimension: str, alpha: float) -> None:
     if dimension not in DIMENSIONS:
         raise ConfigError(f"dimension {dimension!r}: use age, gender or country")
     if not 0.0 < alpha < 1.0:
@@ -146,7 +149,7 @@ def _check(store: Store, dimension: str, alpha: float) -> None:
 
 
 def segment_report(
-    store: Store,
+    store: Reader,
     dimension: str = "age",
     window: Window | None = None,
     *,
@@ -161,7 +164,7 @@ def segment_report(
     window = window or Window()
     t = store.table(TABLE)
     t = window.restrict(t.filter(t.dimension == column_value))
-    currencies = _currencies(store, t)
+    currencies = currencies_of(store, t)
     if len(currencies) > 1:
         raise MixedCurrencies(
             f"the segments mix currencies {', '.join(currencies)}: costs and values are "
@@ -178,8 +181,8 @@ def segment_report(
     )
     rows = store.fetch(expr)
     keys = [str(v) for v in rows.column("segment").to_pylist()]
-    cols = {k: _floats(rows, k) for k in measures}
-    counts = {k: _floats(rows, f"_seen_{k}") for k in measures}
+    cols = {k: floats(rows, k) for k in measures}
+    counts = {k: floats(rows, f"_seen_{k}") for k in measures}
     total_spend = float(cols["spend"].sum())
     out = []
     for seg in dict.fromkeys(keys):

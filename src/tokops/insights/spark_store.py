@@ -1,10 +1,10 @@
 """Spark vs non-Spark and A/B tests of two ad groups, read from the store (SPK-11, KPI-5e).
 
 Thin glue: :mod:`.data` sums ``ad_daily`` per cluster in the engine, then
-:func:`~tokops.insights.spark.compare_spark` and :func:`~tokops.insights.abtest.analyze_ab` do the
-statistics. Money is never summed across currencies: with several currencies in the selection,
-money comparisons (CPM) are measured once per currency (``CPM (EUR)``, ``CPM (JPY)`` …), and an
-A/B test of ad groups in two currencies is refused.
+:func:`~tokops.insights.spark.compare_spark` and :func:`~tokops.insights.stats.abtest.analyze_ab`
+do the statistics. Money is never summed across currencies: with several currencies in the
+selection, money comparisons (CPM) are measured once per currency (``CPM (EUR)``,
+``CPM (JPY)`` …), and an A/B test of ad groups in two currencies is refused.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError
-from tokops.insights.abtest import ABResult, ClusterArm, analyze_ab
 from tokops.insights.data import ALL_TIME, Cluster, Window, adgroup_days, ratio_kpi, spark_clusters
 from tokops.insights.spark import (
     SPARK_CLAIMS,
@@ -25,9 +23,11 @@ from tokops.insights.spark import (
     SparkMetric,
     compare_spark,
 )
+from tokops.insights.stats.abtest import ABResult, ClusterArm, analyze_ab
+from tokops.insights.stats.common import StatsInputError
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = ["AB_METRICS", "SparkReport", "ab_from_store", "spark_from_store"]
 
@@ -53,7 +53,7 @@ class SparkReport:
 
 
 def spark_from_store(
-    store: Store,
+    store: Reader,
     window: Window = ALL_TIME,
     *,
     alpha: float = 0.10,
@@ -113,7 +113,7 @@ def _claim_of(claims: tuple[SparkClaim, ...], metric: str) -> tuple[str, ...]:
 
 
 def ab_from_store(
-    store: Store,
+    store: Reader,
     control_adgroup: str,
     test_adgroup: str,
     metric: str,

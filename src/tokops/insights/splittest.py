@@ -31,14 +31,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_sf
-from tokops.insights.abtest import ABResult, ClusterArm, ProportionArm, analyze_ab
-from tokops.insights.data import AD_TABLE, _floats, _measure, ratio_kpi
-from tokops.insights.proportions import SRM_ALPHA, SrmCheck
+from tokops.insights.data import ratio_kpi
+from tokops.insights.stats.abtest import ABResult, ClusterArm, ProportionArm, analyze_ab
+from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, t_sf
+from tokops.insights.stats.proportions import SRM_ALPHA, SrmCheck
+from tokops.metrics.query import MeasureQuery, sum_measures
 from tokops.metrics.sources import synced_table
+from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
     "KEY_METRIC_KPIS",
@@ -202,11 +204,11 @@ def _test(row: dict[str, Any]) -> SplitTest:
     )
 
 
-def _require(store: Store) -> None:
+def _require(store: Reader) -> None:
     synced_table(store, TABLE)
 
 
-def list_split_tests(store: Store) -> list[SplitTest]:
+def list_split_tests(store: Reader) -> list[SplitTest]:
     """Every split test in the store, newest start first."""
     _require(store)
     t = store.table(TABLE)
@@ -214,7 +216,7 @@ def list_split_tests(store: Store) -> list[SplitTest]:
     return [_test(r) for r in rows]
 
 
-def load_split_test(store: Store, group_id: str) -> SplitTest:
+def load_split_test(store: Reader, group_id: str) -> SplitTest:
     _require(store)
     t = store.table(TABLE)
     rows = store.fetch(t.filter(t.split_test_group_id == group_id)).to_pylist()
@@ -225,7 +227,7 @@ def load_split_test(store: Store, group_id: str) -> SplitTest:
     return _test(rows[0])
 
 
-def _timezone(store: Store, advertiser_id: str) -> str | None:
+def _timezone(store: Reader, advertiser_id: str) -> str | None:
     if not store.exists("advertisers"):
         return None
     t = store.table("advertisers")
@@ -241,34 +243,27 @@ def _local_day(moment: dt.datetime, zone: str) -> dt.date:
 
 
 def _cell_days(
-    store: Store, test: SplitTest, start: dt.date, end: dt.date
+    store: Reader, test: SplitTest, start: dt.date, end: dt.date
 ) -> tuple[dict[str, dict[str, FloatArray]], list[dt.date], tuple[str, ...]]:
     """Per cell, per local day: sums of the measures, aligned on the same days (0 when idle)."""
-    t = synced_table(store, AD_TABLE)
     column = "adgroup_id" if test.level == "ADGROUP" else "campaign_id"
-    t = t.filter(
-        (t.advertiser_id == test.advertiser_id)
-        & t[column].isin(list(test.object_ids))
-        & (t.stat_date >= start)
-        & (t.stat_date <= end)
+    query = MeasureQuery(
+        _MEASURES,
+        by=("stat_date", column),
+        window=Window(start, end, (test.advertiser_id,)),
+        where={column: tuple(test.object_ids)},
     )
-    aggs = {m: _measure(t, m).sum() for m in _MEASURES}
-    rows = store.fetch(
-        t.group_by(_cell=t[column].cast("string"), stat_date=t.stat_date)
-        .aggregate(**aggs)
-        .order_by(["stat_date", "_cell"])
-    )
-    cells = [str(v) for v in rows.column("_cell").to_pylist()]
-    days_col: list[dt.date] = rows.column("stat_date").to_pylist()
+    sums = sum_measures(store, query)
+    cells = sums.strings(column)
+    days_col: list[dt.date] = sums.rows.column("stat_date").to_pylist()
     days = sorted(set(days_col))
     pos = {d: i for i, d in enumerate(days)}
     out = {c: {m: np.zeros(len(days)) for m in _MEASURES} for c in test.object_ids}
-    values = {m: _floats(rows, m) for m in _MEASURES}
+    values = {m: sums.floats(m) for m in _MEASURES}
     for k, (cell, day) in enumerate(zip(cells, days_col, strict=True)):
         for m in _MEASURES:
             out[cell][m][pos[day]] = values[m][k]
-    currencies = store.fetch(t.select("currency").distinct()).column("currency").to_pylist()
-    return out, days, tuple(sorted(str(c) for c in currencies if c))
+    return out, days, tuple(c for c in sums.currencies if c)
 
 
 # ---------------------------------------------------------------- statistics
@@ -376,7 +371,7 @@ def analyze_split_test(
 
 
 def split_test_report(
-    store: Store,
+    store: Reader,
     group_id: str,
     *,
     alpha: float = 0.10,

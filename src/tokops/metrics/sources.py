@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from tokops.errors import ConfigError
 from tokops.metrics.grain import AUDIENCE_TABLE, Grain, choose_paid_table, is_native
+from tokops.metrics.reader import Reader
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -46,7 +47,7 @@ class Base:
     """True when each group of the grain is one store row (non-additive measures are read)."""
 
 
-def synced_table(store: Store, name: str, stream: str = "ads") -> ir.Table:
+def synced_table(store: Reader, name: str, stream: str = "ads") -> ir.Table:
     """The store's *name* table, or an error that says which sync fills it."""
     if not store.exists(name):
         raise ConfigError(f"no {name} table in the store: run `tokops sync {stream}` first")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tokops.insights._common import StatsInputError, check_alpha, jsonable, norm_cdf, norm_ppf
+from tokops.insights.stats.common import StatsInputError, check_alpha, jsonable, norm_cdf, norm_ppf
 
 __all__ = [
     "MIN_TEST_DAYS",

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from tokops.insights._common import (
+from tokops.insights.stats.common import (
     StatsInputError,
     check_alpha,
     chi2_sf,

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from tokops.insights._common import StatsInputError, as_array, beta_ppf, jsonable
+from tokops.insights.stats.common import StatsInputError, as_array, beta_ppf, jsonable
 
 __all__ = ["BetaPrior", "ShrunkRate", "fit_beta_prior", "rank_shrunk", "shrink_rates"]
 

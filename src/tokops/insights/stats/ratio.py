@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tokops.insights._common import (
+from tokops.insights.stats.common import (
     StatsInputError,
     as_array,
     check_alpha,

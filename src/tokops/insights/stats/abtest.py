@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from tokops.insights._common import StatsInputError, jsonable
-from tokops.insights.power import (
+from tokops.insights.stats.common import StatsInputError, jsonable
+from tokops.insights.stats.power import (
     MIN_TEST_DAYS,
     power_for_n,
     power_two_proportions,
@@ -33,8 +33,8 @@ from tokops.insights.power import (
     sample_size_two_proportions,
     short_test_warning,
 )
-from tokops.insights.proportions import SrmCheck, srm_check, two_proportion_test
-from tokops.insights.ratio import ratio_arm, ratio_test
+from tokops.insights.stats.proportions import SrmCheck, srm_check, two_proportion_test
+from tokops.insights.stats.ratio import ratio_arm, ratio_test
 
 __all__ = ["ABResult", "ClusterArm", "ProportionArm", "analyze_ab"]
 
