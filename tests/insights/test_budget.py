@@ -20,6 +20,7 @@ from tokops.insights.budget import (
     B_MIN,
     Curve,
     InfeasibleBudget,
+    ReallocationParams,
     allocate,
     budget_reallocation,
     draw_curves,
@@ -147,7 +148,8 @@ def test_reallocation_keeps_its_bounds_and_shares_the_whole_budget() -> None:
         ),
         "fitted": (fitted_spend, rng.poisson(0.002 * fitted_spend).astype(float)),
     }
-    units, total, _, notes = reallocate(points, min_scale=0.5, max_scale=2.0)
+    shared = reallocate(points, ReallocationParams(min_scale=0.5, max_scale=2.0))
+    units, total, notes = shared.units, shared.total, shared.notes
     spend = {u.unit_id: u for u in units}
     assert total == pytest.approx(sum(u.current_spend for u in units))
     assert sum(u.recommended_spend for u in units) == pytest.approx(total, rel=1e-9)
@@ -186,9 +188,11 @@ def test_fit_is_numerically_safe_at_yen_scale() -> None:
             la, b = draw_curves(curve, 100, np.random.default_rng(0))
             assert np.all(np.isfinite(la)) and np.all((b >= B_MIN) & (b <= 1.0))
             try:
-                units, total, change, _ = reallocate(
-                    {"u": (spend, conv), "v": (spend * 0.5, conv)}, max_se_b=math.inf
+                got = reallocate(
+                    {"u": (spend, conv), "v": (spend * 0.5, conv)},
+                    ReallocationParams(max_se_b=math.inf),
                 )
+                units, total, change = got.units, got.total, got.change
             except StatsInputError as exc:
                 assert "spend barely varied" in str(exc)
                 continue
@@ -273,10 +277,11 @@ def test_reallocation_respects_bounds_for_random_histories(
     current = {u: float(s[s > 0].mean()) if (s > 0).any() else 0.0 for u, (s, _) in points.items()}
     total = sum(current.values()) * (min_scale + where * (max_scale - min_scale))
     try:
-        got, shared, _, _ = reallocate(
-            points, total_budget=total, min_scale=min_scale, max_scale=max_scale,
+        result = reallocate(points, ReallocationParams(
+            total_budget=total, min_scale=min_scale, max_scale=max_scale,
             explore_share=explore_share, n_sim=50,
-        )  # fmt: skip
+        ))  # fmt: skip
+        got, shared = result.units, result.total
     except InfeasibleBudget as exc:
         raise AssertionError("a total within the scaled current spend is feasible") from exc
     except StatsInputError as exc:
