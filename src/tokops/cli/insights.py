@@ -24,6 +24,7 @@ from tokops.cli._common import (
     parse_window,
 )
 from tokops.cli._tables import Col, table_of
+from tokops.cli.kpi import kpi_words
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def top_creatives(
 
     check_format(fmt)
     window = parse_window(date_from, date_to, advertiser)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         result = run(store, metric, window, top=top, by=by, level=level)  # type: ignore[arg-type]
 
     def table() -> Table:
@@ -145,7 +146,7 @@ def spark(
     if cluster not in ("day", "ad"):
         raise ConfigError(f"--cluster {cluster!r}: use day or ad")
     window = parse_window(date_from, date_to, advertiser)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = spark_from_store(store, window, alpha=alpha, cluster=cluster)  # type: ignore[arg-type]
 
     def table() -> Table:
@@ -202,7 +203,7 @@ def ab(
     from tokops.insights.spark_store import ab_from_store
 
     window = parse_window(date_from, date_to, [])
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         result = ab_from_store(
             store, control_adgroup, test_adgroup, metric, window, alpha=alpha, mde_rel=mde
         )
@@ -245,7 +246,7 @@ def _adgroup_currency(store: Store, adgroup_id: str) -> str | None:
 def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt: str) -> None:
     from tokops.insights.splittest import split_test_report
 
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = split_test_report(store, group_id, alpha=alpha, mde_rel=mde, as_of=as_of)
     data = report.to_dict()
     t = report.test
@@ -310,7 +311,7 @@ def saturation(
     check_format(fmt)
     if by not in ("format", "hashtag"):
         raise ConfigError(f"--by {by!r}: use format or hashtag")
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = saturation_report(
             store,
             by="hashtag" if by == "hashtag" else "content_type",
@@ -358,7 +359,7 @@ def hashtags(
     from tokops.insights.organic import hashtag_report
 
     check_format(fmt)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = hashtag_report(store, window_days=window, top=top)
 
     def table() -> Table:
@@ -398,7 +399,7 @@ def content(
     from tokops.insights.organic import content_tracker
 
     check_format(fmt)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = content_tracker(store, days=days, top=top)
 
     def table() -> Table:

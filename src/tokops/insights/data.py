@@ -17,6 +17,7 @@ import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.insights.stats.common import FloatArray
+from tokops.metrics.errors import UnknownKpi
 from tokops.metrics.query import (
     AD_TABLE,
     CurrencyGroup,
@@ -88,7 +89,7 @@ def ratio_kpi(metric: str) -> Kpi:
 
     kpi = CATALOGUE.get(metric)
     if kpi is None:
-        raise ConfigError(f"unknown metric {metric!r}: see `tokops kpi --list`")
+        raise UnknownKpi((metric,), "metric")
     if not kpi.denominator or kpi.source != "paid" or not kpi.additive:
         raise ConfigError(f"metric {metric!r} is not a paid ratio of sums (e.g. ctr, cvr, cpa)")
     return kpi
