@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from tokops.errors import ConfigError
 from tokops.insights.budget import (
     B_MIN,
+    BudgetParams,
     Curve,
     InfeasibleBudget,
     ReallocationParams,
@@ -106,7 +107,9 @@ def test_allocation_equalises_marginal_returns() -> None:
 
 def test_reallocation_from_the_store() -> None:
     store = build_curves(connect("duckdb://"))
-    plan = budget_reallocation(store, total_budget=900.0, explore_share=0.1, max_scale=3.0)
+    plan = budget_reallocation(
+        store, BudgetParams(total_budget=900.0, explore_share=0.1, max_scale=3.0)
+    )
     assert plan.currency == "USD" and plan.total_budget == 900.0
     c1, c2, c3 = plan.unit("c1"), plan.unit("c2"), plan.unit("c3")
     assert c1.role == c2.role == "fitted" and c3.role == "explore" and "3 day" in (c3.reason or "")
@@ -164,9 +167,9 @@ def test_reallocation_keeps_its_bounds_and_shares_the_whole_budget() -> None:
 def test_infeasible_total_is_refused_with_the_reason() -> None:
     store = build_curves(connect("duckdb://"))
     with pytest.raises(InfeasibleBudget, match="cannot be shared within 0.5x–2x"):
-        budget_reallocation(store, total_budget=1e7)
+        budget_reallocation(store, BudgetParams(total_budget=1e7))
     with pytest.raises(InfeasibleBudget, match="the bounds allow"):
-        budget_reallocation(store, total_budget=1.0)
+        budget_reallocation(store, BudgetParams(total_budget=1.0))
 
 
 def test_fit_is_numerically_safe_at_yen_scale() -> None:
@@ -296,8 +299,8 @@ def test_reallocation_respects_bounds_for_random_histories(
 def test_reallocation_refusals() -> None:
     store = build_curves(connect("duckdb://"))
     with pytest.raises(ConfigError, match="explore_share"):
-        budget_reallocation(store, explore_share=1.5)
+        budget_reallocation(store, BudgetParams(explore_share=1.5))
     with pytest.raises(ConfigError, match="level"):
-        budget_reallocation(store, level="ad")  # type: ignore[arg-type]
+        budget_reallocation(store, BudgetParams(level="ad"))  # type: ignore[arg-type]
     with pytest.raises(StatsInputError, match="nothing to reallocate"):
-        budget_reallocation(store, window=Window(D0, D0 + dt.timedelta(days=2)))
+        budget_reallocation(store, BudgetParams(window=Window(D0, D0 + dt.timedelta(days=2))))

@@ -18,7 +18,7 @@ from tokops.cli._tables import print_table
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tokops.insights.data import Window
+    from tokops.metrics.window import Window
     from tokops.warehouse import Store
 
 __all__ = [
@@ -67,7 +67,7 @@ def parse_date(value: str | None, flag: str) -> dt.date | None:
 
 def parse_window(date_from: str | None, date_to: str | None, advertiser: list[str]) -> Window:
     """The ``--from``/``--to``/``--advertiser`` selection of the insights commands."""
-    from tokops.insights.data import Window
+    from tokops.metrics.window import Window
 
     return Window(parse_date(date_from, "--from"), parse_date(date_to, "--to"), tuple(advertiser))
 

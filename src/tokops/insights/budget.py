@@ -33,12 +33,13 @@ from tokops.errors import ConfigError
 from tokops.insights.data import MixedCurrencies, split_groups
 from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable
 from tokops.metrics.query import MeasureQuery, ad_rows, currency_groups, sum_measures
-from tokops.metrics.window import Window
+from tokops.metrics.window import ALL_TIME, Window
 
 if TYPE_CHECKING:
     from tokops.metrics.reader import Reader
 
 __all__ = [
+    "BudgetParams",
     "BudgetPlan",
     "BudgetReport",
     "Reallocation",
@@ -555,24 +556,40 @@ def unit_points(
     return {k: (v["spend"], v["conversions"]) for k, v in groups.items()}, sums.currencies
 
 
-def budget_reallocation(
-    store: Reader,
-    *,
-    level: Level = "campaign",
-    total_budget: float | None = None,
-    explore_share: float = 0.1,
-    window: Window | None = None,
-    min_points: int = MIN_POINTS,
-    min_scale: float = 0.5,
-    max_scale: float = 2.0,
-    interval: float = 0.90,
-    seed: int = 0,
-) -> BudgetPlan:
+@dataclass(frozen=True, slots=True)
+class BudgetParams:
+    """What :func:`budget_reallocation` and :func:`budget_plans` share, and over which days."""
+
+    level: Level = "campaign"
+    total_budget: float | None = None
+    explore_share: float = 0.1
+    window: Window = ALL_TIME
+    min_points: int = MIN_POINTS
+    min_scale: float = 0.5
+    max_scale: float = 2.0
+    interval: float = 0.90
+    seed: int = 0
+
+    @property
+    def reallocation(self) -> ReallocationParams:
+        return ReallocationParams(
+            total_budget=self.total_budget,
+            explore_share=self.explore_share,
+            min_points=self.min_points,
+            min_scale=self.min_scale,
+            max_scale=self.max_scale,
+            level=self.interval,
+            seed=self.seed,
+        )
+
+
+def budget_reallocation(store: Reader, params: BudgetParams | None = None) -> BudgetPlan:
     """Current vs recommended daily budget per campaign (or ad group) on response curves.
 
     The selection must report in one currency (see :func:`budget_plans` for several).
     """
-    window = window or Window()
+    p = params or BudgetParams()
+    window, level = p.window, p.level
     points, currencies = unit_points(store, window, level)
     if len(currencies) > 1:
         raise MixedCurrencies(
@@ -581,23 +598,14 @@ def budget_reallocation(
         )
     if not points:
         raise StatsInputError("no daily rows in the window: nothing to reallocate")
-    params = ReallocationParams(
-        total_budget=total_budget,
-        explore_share=explore_share,
-        min_points=min_points,
-        min_scale=min_scale,
-        max_scale=max_scale,
-        level=interval,
-        seed=seed,
-    )
-    shared = reallocate(points, params)
+    shared = reallocate(points, p.reallocation)
     plan = BudgetPlan(
         level=level,
         start=window.start,
         end=window.end,
         currency=currencies[0] if currencies else None,
         total_budget=shared.total,
-        explore_share=explore_share,
+        explore_share=p.explore_share,
         units=shared.units,
         expected_change=shared.change,
         notes=shared.notes,
@@ -633,26 +641,15 @@ class BudgetReport:
         return {"plans": [p.to_dict() for p in self.plans], "skipped": self.skipped}
 
 
-def budget_plans(
-    store: Reader,
-    *,
-    level: Level = "campaign",
-    total_budget: float | None = None,
-    explore_share: float = 0.1,
-    window: Window | None = None,
-    min_scale: float = 0.5,
-    max_scale: float = 2.0,
-    interval: float = 0.90,
-    seed: int = 0,
-) -> BudgetReport:
+def budget_plans(store: Reader, params: BudgetParams | None = None) -> BudgetReport:
     """:func:`budget_reallocation` once per currency of the selection (each its own budget).
 
     A total budget is an amount in one currency, so it needs a selection in one currency. A
     group that cannot be planned is listed with its reason; when none can, its error is raised.
     """
-    window = window or Window()
-    groups = currency_groups(store, ad_rows(store, window), window)
-    if total_budget is not None and len(groups) > 1:
+    p = params or BudgetParams()
+    groups = currency_groups(store, ad_rows(store, p.window), p.window)
+    if p.total_budget is not None and len(groups) > 1:
         raise MixedCurrencies(
             f"a total budget is an amount in one currency, and the selection has "
             f"{', '.join(str(g.currency) for g in groups)}: choose the accounts of one currency"
@@ -661,17 +658,7 @@ def budget_plans(
     skipped: list[dict[str, Any]] = []
     for g in groups:
         try:
-            plan = budget_reallocation(
-                store,
-                level=level,
-                total_budget=total_budget,
-                explore_share=explore_share,
-                window=g.window,
-                min_scale=min_scale,
-                max_scale=max_scale,
-                interval=interval,
-                seed=seed,
-            )
+            plan = budget_reallocation(store, replace(p, window=g.window))
         except (StatsInputError, InfeasibleBudget) as exc:
             if len(groups) == 1:
                 raise
