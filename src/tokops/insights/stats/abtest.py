@@ -113,6 +113,115 @@ def _winner(arms: tuple[str, str], diff: float, significant: bool, higher: bool)
     return arms[1] if (diff > 0) == higher else arms[0]
 
 
+@dataclass(frozen=True, slots=True)
+class _Design:
+    """What the test was meant to be: level, planned split, days, the effect to detect."""
+
+    alpha: float
+    planned_split: Sequence[float]
+    days_run: int | None
+    mde_rel: float
+    power_target: float
+    srm: SrmCheck | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Estimate:
+    """One method's estimates, test of the difference, split check and power."""
+
+    method: Method
+    estimates: tuple[float, float]
+    lift_abs: float
+    lift_abs_ci: tuple[float, float]
+    lift_rel: float
+    lift_rel_ci: tuple[float, float]
+    p_value: float
+    srm: SrmCheck
+    power: float
+    days_needed: int | None
+    days_run: int | None
+    warnings: tuple[str, ...] = ()
+
+
+def _proportions(control: ProportionArm, test: ProportionArm, d: _Design) -> _Estimate:
+    pt = two_proportion_test(
+        control.successes, control.trials, test.successes, test.trials, alpha=d.alpha
+    )
+    p_alt = min(1.0, pt.p_a * (1 + d.mde_rel))
+    power = power_two_proportions(pt.p_a, p_alt, control.trials, test.trials, alpha=d.alpha)
+    days_needed = None
+    if d.days_run and pt.p_a > 0:
+        n_need = sample_size_two_proportions(pt.p_a, p_alt, alpha=d.alpha, power=d.power_target)
+        per_day = min(control.trials, test.trials) / d.days_run
+        days_needed = max(MIN_TEST_DAYS, math.ceil(n_need / per_day))
+    warnings = tuple(
+        f"arm {arm.name!r} has fewer than {_MIN_COUNT} successes or failures: "
+        "the normal approximation is unreliable"
+        for arm in (control, test)
+        if min(arm.successes, arm.trials - arm.successes) < _MIN_COUNT
+    )
+    srm = d.srm or srm_check((control.trials, test.trials), d.planned_split)
+    return _Estimate(
+        "two_proportion_z", (pt.p_a, pt.p_b), pt.lift_abs, pt.lift_abs_ci, pt.lift_rel,
+        pt.lift_rel_ci, pt.p_value, srm, power, days_needed, d.days_run, warnings,
+    )  # fmt: skip
+
+
+def _clusters(control: ClusterArm, test: ClusterArm, d: _Design) -> _Estimate:
+    c = ratio_arm(control.numerator, control.denominator)
+    t = ratio_arm(test.numerator, test.denominator)
+    rt = ratio_test(c, t, alpha=d.alpha)
+    units = (
+        control.units if control.units is not None else c.denominator_total,
+        test.units if test.units is not None else t.denominator_total,
+    )
+    srm = d.srm or srm_check(units, d.planned_split)
+    effect = d.mde_rel * c.estimate
+    power, days_needed = math.nan, None
+    if effect != 0:
+        power = power_for_n(effect, c.unit_var, t.unit_var, c.n, t.n, alpha=d.alpha)
+        n_days = sample_size_per_arm(
+            effect, c.unit_var, t.unit_var, alpha=d.alpha, power=d.power_target
+        )
+        days_needed = max(MIN_TEST_DAYS, n_days)
+    days_run = max(c.n, t.n) if d.days_run is None else d.days_run
+    return _Estimate(
+        "delta_method_t", (c.estimate, t.estimate), rt.lift_abs, rt.lift_abs_ci, rt.lift_rel,
+        rt.lift_rel_ci, rt.p_value_abs, srm, power, days_needed, days_run,
+    )  # fmt: skip
+
+
+def _estimate(control: ProportionArm | ClusterArm, test: ProportionArm | ClusterArm,
+              d: _Design) -> _Estimate:  # fmt: skip
+    if type(control) is not type(test):
+        raise StatsInputError("both arms must be ProportionArm or both ClusterArm")
+    if d.mde_rel <= 0:
+        raise StatsInputError("mde_rel must be > 0")
+    if isinstance(control, ProportionArm) and isinstance(test, ProportionArm):
+        return _proportions(control, test, d)
+    if isinstance(control, ClusterArm) and isinstance(test, ClusterArm):
+        return _clusters(control, test, d)
+    raise StatsInputError("unsupported arm type")  # pragma: no cover - excluded above
+
+
+def _warnings(e: _Estimate, significant: bool, d: _Design) -> tuple[str, ...]:
+    warnings = list(e.warnings)
+    short = short_test_warning(e.days_run)
+    if short:
+        warnings.append(short)
+    if e.srm.mismatch:
+        warnings.append(
+            f"sample-ratio mismatch (p = {e.srm.p_value:.2g}): the split is not the planned one; "
+            "do not trust the result before finding the cause"
+        )
+    if not significant and e.power < d.power_target:
+        warnings.append(
+            f"power to detect a {d.mde_rel:.0%} relative change is only {e.power:.0%}: "
+            "'no winner' may just mean too little data"
+        )
+    return tuple(warnings)
+
+
 def analyze_ab(
     control: ProportionArm | ClusterArm,
     test: ProportionArm | ClusterArm,
@@ -131,90 +240,28 @@ def analyze_ab(
     *srm* replaces the default sample-ratio check (chi-square on trials, or on the cluster
     arms' ``units``) when the caller knows better what was split, e.g. the budget.
     """
-    if type(control) is not type(test):
-        raise StatsInputError("both arms must be ProportionArm or both ClusterArm")
-    if mde_rel <= 0:
-        raise StatsInputError("mde_rel must be > 0")
+    design = _Design(alpha, planned_split, days_run, mde_rel, power_target, srm)
+    e = _estimate(control, test, design)
     arms = (control.name, test.name)
-    warnings: list[str] = []
-    days_needed: int | None = None
-    if isinstance(control, ProportionArm) and isinstance(test, ProportionArm):
-        method: Method = "two_proportion_z"
-        pt = two_proportion_test(
-            control.successes, control.trials, test.successes, test.trials, alpha=alpha
-        )
-        est, diff, diff_ci = (pt.p_a, pt.p_b), pt.lift_abs, pt.lift_abs_ci
-        rel, rel_ci, p_value = pt.lift_rel, pt.lift_rel_ci, pt.p_value
-        srm = srm or srm_check((control.trials, test.trials), planned_split)
-        p_alt = min(1.0, pt.p_a * (1 + mde_rel))
-        power = power_two_proportions(pt.p_a, p_alt, control.trials, test.trials, alpha=alpha)
-        if days_run and pt.p_a > 0:
-            n_need = sample_size_two_proportions(pt.p_a, p_alt, alpha=alpha, power=power_target)
-            per_day = min(control.trials, test.trials) / days_run
-            days_needed = max(MIN_TEST_DAYS, math.ceil(n_need / per_day))
-        for arm in (control, test):
-            if min(arm.successes, arm.trials - arm.successes) < _MIN_COUNT:
-                warnings.append(
-                    f"arm {arm.name!r} has fewer than {_MIN_COUNT} successes or failures: "
-                    "the normal approximation is unreliable"
-                )
-    elif isinstance(control, ClusterArm) and isinstance(test, ClusterArm):
-        method = "delta_method_t"
-        c = ratio_arm(control.numerator, control.denominator)
-        t = ratio_arm(test.numerator, test.denominator)
-        rt = ratio_test(c, t, alpha=alpha)
-        est, diff, diff_ci = (c.estimate, t.estimate), rt.lift_abs, rt.lift_abs_ci
-        rel, rel_ci, p_value = rt.lift_rel, rt.lift_rel_ci, rt.p_value_abs
-        units = (
-            control.units if control.units is not None else c.denominator_total,
-            test.units if test.units is not None else t.denominator_total,
-        )
-        srm = srm or srm_check(units, planned_split)
-        effect = mde_rel * c.estimate
-        if effect != 0:
-            power = power_for_n(effect, c.unit_var, t.unit_var, c.n, t.n, alpha=alpha)
-            n_days = sample_size_per_arm(
-                effect, c.unit_var, t.unit_var, alpha=alpha, power=power_target
-            )
-            days_needed = max(MIN_TEST_DAYS, n_days)
-        else:
-            power = math.nan
-        if days_run is None:
-            days_run = max(c.n, t.n)
-    else:  # pragma: no cover - excluded by the type check above
-        raise StatsInputError("unsupported arm type")
-    significant = p_value < alpha
-    short = short_test_warning(days_run)
-    if short:
-        warnings.append(short)
-    if srm.mismatch:
-        warnings.append(
-            f"sample-ratio mismatch (p = {srm.p_value:.2g}): the split is not the planned one; "
-            "do not trust the result before finding the cause"
-        )
-    if not significant and power < power_target:
-        warnings.append(
-            f"power to detect a {mde_rel:.0%} relative change is only {power:.0%}: "
-            "'no winner' may just mean too little data"
-        )
+    significant = e.p_value < alpha
     return ABResult(
         metric=metric,
-        method=method,
+        method=e.method,
         arms=arms,
-        estimates=est,
-        lift_abs=diff,
-        lift_abs_ci=diff_ci,
-        lift_rel=rel,
-        lift_rel_ci=rel_ci,
-        p_value=p_value,
+        estimates=e.estimates,
+        lift_abs=e.lift_abs,
+        lift_abs_ci=e.lift_abs_ci,
+        lift_rel=e.lift_rel,
+        lift_rel_ci=e.lift_rel_ci,
+        p_value=e.p_value,
         alpha=alpha,
         significant=significant,
-        winner=_winner(arms, diff, significant, higher_is_better),
+        winner=_winner(arms, e.lift_abs, significant, higher_is_better),
         higher_is_better=higher_is_better,
-        srm=srm,
+        srm=e.srm,
         mde_rel=mde_rel,
-        power=power,
-        days_needed=days_needed,
-        days_run=days_run,
-        warnings=tuple(warnings),
+        power=e.power,
+        days_needed=e.days_needed,
+        days_run=e.days_run,
+        warnings=_warnings(e, significant, design),
     )
