@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights.budget import MAX_SE_B, draw_curves, fit_curve
+from tokops.insights.budget import MAX_SE_B, Curve, draw_curves, fit_curve
 from tokops.insights.data import MixedCurrencies
 from tokops.insights.funnel import (
     EVENTS,
@@ -203,22 +203,9 @@ def curve_budget(
         raise ConfigError(f"horizon_days must be ≥ 1, got {horizon_days}")
     x = np.asarray(spend, dtype=np.float64)
     y = np.asarray(outcome, dtype=np.float64)
-    days = x > 0
-    n = int(days.sum())
-    skip = "no response curve: "
-    if n < min_days:
-        return None, [f"{skip}{n} day(s) with spend (< {min_days}); the budget is linear"]
-    if float(np.ptp(np.log(x[days]))) < 0.2:
-        return None, [
-            f"{skip}daily spend barely varied in the history, so how {outcome_name} respond to "
-            "more spend is unknown; the budget is linear and likely too low at a larger scale"
-        ]
-    try:
-        c = fit_curve(x, y)
-    except StatsInputError as exc:
-        return None, [f"{skip}{exc}"]
-    if c.se_b > max_se_b:
-        return None, [f"{skip}the slope is too uncertain (b = {c.b:.2f} ± {c.se_b:.2f})"]
+    c = _daily_curve(x, y, outcome_name, min_days, max_se_b)
+    if isinstance(c, str):
+        return None, [f"no response curve: {c}"]
     per_day = target / horizon_days
 
     def spend_for(la: FloatArray, b: FloatArray) -> FloatArray:
@@ -232,6 +219,7 @@ def curve_budget(
     lo, hi = (float(v) for v in np.quantile(sims, [tail, 1.0 - tail]))
     need = float(spend_for(np.array([math.log(c.a)]), np.array([c.b]))[0])
     z = _z(level)
+    days = x > 0
     lo_obs, hi_obs = float(x[days].min()), float(x[days].max())
     marginal = c.marginal(need)
     curve = CurveBudget(
@@ -253,14 +241,41 @@ def curve_budget(
         extrapolation=need / hi_obs,
         marginal_cost=1.0 / marginal if marginal > 0 and math.isfinite(marginal) else None,
     )
+    return curve, _curve_notes(curve, int(days.sum()), need, level)
+
+
+def _daily_curve(
+    x: FloatArray, y: FloatArray, outcome_name: str, min_days: int, max_se_b: float
+) -> Curve | str:
+    """The history's response curve, or why it cannot carry one."""
+    days = x > 0
+    n = int(days.sum())
+    if n < min_days:
+        return f"{n} day(s) with spend (< {min_days}); the budget is linear"
+    if float(np.ptp(np.log(x[days]))) < 0.2:
+        return (
+            f"daily spend barely varied in the history, so how {outcome_name} respond to "
+            "more spend is unknown; the budget is linear and likely too low at a larger scale"
+        )
+    try:
+        c = fit_curve(x, y)
+    except StatsInputError as exc:
+        return str(exc)
+    if c.se_b > max_se_b:
+        return f"the slope is too uncertain (b = {c.b:.2f} ± {c.se_b:.2f})"
+    return c
+
+
+def _curve_notes(curve: CurveBudget, n: int, need: float, level: float) -> list[str]:
+    lo_obs, hi_obs = curve.observed_daily_spend
     notes = [
-        f"response curve {outcome_name}/day = {c.a:.3g} · spend^{c.b:.2f} (b {level:.0%} CI "
-        f"{curve.b_ci[0]:.2f}–{curve.b_ci[1]:.2f}) over {n} days; budget_curve spends evenly "
-        f"over {horizon_days} days"
+        f"response curve {curve.outcome}/day = {curve.a:.3g} · spend^{curve.b:.2f} (b "
+        f"{level:.0%} CI {curve.b_ci[0]:.2f}–{curve.b_ci[1]:.2f}) over {n} days; budget_curve "
+        f"spends evenly over {curve.horizon_days} days"
     ]
-    if c.b < 0.95 and curve.budget.expected is not None:
+    if curve.b < 0.95 and curve.budget.expected is not None:
         notes.append(
-            f"returns diminish (b = {c.b:.2f} < 1): the budget grows faster than the target; "
+            f"returns diminish (b = {curve.b:.2f} < 1): the budget grows faster than the target; "
             f"{curve.budget.expected:,.2f} on the curve vs {curve.linear_budget:,.2f} at the "
             "history's average cost"
         )
@@ -275,7 +290,7 @@ def curve_budget(
             f"the target needs {need:,.2f}/day, below the smallest daily spend seen "
             f"({lo_obs:,.2f}): the curve is extrapolated downwards"
         )
-    return curve, notes
+    return notes
 
 
 def _z(level: float) -> float:
