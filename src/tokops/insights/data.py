@@ -30,8 +30,6 @@ from tokops.metrics.query import (
 from tokops.metrics.window import ALL_TIME, Window
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from tokops.metrics.catalogue import Kpi
     from tokops.metrics.reader import Reader
 
@@ -47,7 +45,6 @@ __all__ = [
     "ad_counts",
     "adgroup_days",
     "currency_groups",
-    "floats",
     "measure_columns",
     "ratio_kpi",
     "spark_clusters",
@@ -120,11 +117,6 @@ def ad_counts(reader: Reader, metric: str, window: Window = ALL_TIME) -> AdCount
         denominator=sums.floats("den"),
         currencies=sums.currencies,
     )
-
-
-def floats(table: pa.Table, name: str) -> FloatArray:
-    """Column *name* of an Arrow result as a float array."""
-    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
 def split_groups(

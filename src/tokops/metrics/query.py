@@ -63,15 +63,20 @@ class Total:
 class MeasureQuery:
     """These measures summed by these columns over this window, filtered.
 
-    *by* names ``ad_daily`` columns (``stat_date``, ``campaign_id`` …, or ``is_spark`` /
+    *by* names columns of *table* (``stat_date``, ``campaign_id`` …, or ``is_spark`` /
     ``ad_name`` from ``ads``); rows come back ordered by them. *where* keeps the rows whose
-    column is one of the values given (e.g. ``{"adgroup_id": ("1", "2")}``).
+    column is one of the values given (e.g. ``{"adgroup_id": ("1", "2")}``). *table* is a
+    daily report table (``ad_daily``, or ``audience_daily`` filtered on one ``dimension``).
+    With *reported*, each plain measure also gets the number of rows that report it
+    (:meth:`MeasureSums.reported`): a measure never reported gives no KPI, not a zero.
     """
 
     measures: tuple[str | Total, ...]
     by: tuple[str, ...] = ()
     window: Window = ALL_TIME
     where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    table: str = AD_TABLE
+    reported: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,10 @@ class MeasureSums:
         """Column *name* as a float array."""
         column = self.rows.column(name).to_numpy(zero_copy_only=False)
         return np.asarray(column, dtype=np.float64)
+
+    def reported(self, name: str) -> npt.NDArray[np.float64]:
+        """How many rows of each group report the measure *name* (``reported`` queries)."""
+        return self.floats(f"_reported_{name}")
 
     def strings(self, name: str) -> list[str]:
         """Column *name* as text (IDs)."""
@@ -112,9 +121,24 @@ def measure_total(t: ir.Table, names: tuple[str, ...]) -> ir.FloatingValue:
     return total.sum()
 
 
-def ad_rows(reader: Reader, window: Window = ALL_TIME) -> ir.Table:
-    """The ``ad_daily`` rows of *window* (an error that names the sync when there are none)."""
-    return window.restrict(synced_table(reader, AD_TABLE))
+def _reported(t: ir.Table, name: str) -> ir.IntegerValue:
+    from tokops.metrics.measures import MEASURES
+
+    return MEASURES[name].value(t).count()
+
+
+def ad_rows(
+    reader: Reader,
+    window: Window = ALL_TIME,
+    table: str = AD_TABLE,
+    where: Mapping[str, tuple[str, ...]] | None = None,
+) -> ir.Table:
+    """The rows of *table* (``ad_daily``) in *window* whose columns hold the values *where*
+    asks for (an error that names the sync when the table is missing)."""
+    t = window.restrict(synced_table(reader, table))
+    for column, values in (where or {}).items():
+        t = t.filter(t[column].isin(list(values)))
+    return t
 
 
 def _with_ads(reader: Reader, t: ir.Table) -> ir.Table:
@@ -136,14 +160,14 @@ def currencies(reader: Reader, t: ir.Table) -> tuple[str, ...]:
 
 def sum_measures(reader: Reader, query: MeasureQuery) -> MeasureSums:
     """Run *query* over ``ad_daily`` in the engine (one grouped query)."""
-    t = ad_rows(reader, query.window)
-    for column, values in query.where.items():
-        t = t.filter(t[column].isin(list(values)))
+    t = ad_rows(reader, query.window, query.table, query.where)
     base = t
     if set(query.by) & set(ADS_COLUMNS):
         t = _with_ads(reader, t)
     totals = [m if isinstance(m, Total) else Total(m, (m,)) for m in query.measures]
     aggs = {s.name: measure_total(t, s.measures) for s in totals}
+    if query.reported:
+        aggs |= {f"_reported_{m}": _reported(t, m) for m in query.measures if isinstance(m, str)}
     expr = (
         t.group_by(*query.by).aggregate(**aggs).order_by(list(query.by))
         if query.by
