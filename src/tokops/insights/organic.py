@@ -179,6 +179,26 @@ def _trend(recent: int, before: int, change: float) -> str:
     return "steady"
 
 
+def _hashtag_row(
+    r: dict[str, Any], share: float, generic_share: float, change: float
+) -> HashtagRow:
+    return HashtagRow(
+        hashtag=r["hashtag"],
+        posts=int(r["posts"]),
+        accounts=int(r["accounts"]),
+        views=float(r["views"]),
+        engagements=float(r["engagements"]),
+        engagement_rate=_rate(r["engagements"], r["views"]),
+        usage_share=share,
+        kind="generic" if share >= generic_share else "niche",
+        posts_recent=int(r["posts_recent"]),
+        posts_before=int(r["posts_before"]),
+        er_recent=_rate(r["eng_recent"], r["views_recent"]),
+        er_before=_rate(r["eng_before"], r["views_before"]),
+        trend=_trend(int(r["posts_recent"]), int(r["posts_before"]), change),
+    )
+
+
 def hashtag_report(
     store: Reader,
     *,
@@ -212,26 +232,10 @@ def hashtag_report(
         eng_before=ibis.ifelse(before, tags.engagements, zero).sum(),
         views_before=ibis.ifelse(before, tags.views, zero).sum(),
     )
-    rows = []
-    for r in store.fetch(agg.order_by(ibis.desc("views"), "hashtag")).to_pylist():
-        share = r["posts"] / total
-        rows.append(
-            HashtagRow(
-                hashtag=r["hashtag"],
-                posts=int(r["posts"]),
-                accounts=int(r["accounts"]),
-                views=float(r["views"]),
-                engagements=float(r["engagements"]),
-                engagement_rate=_rate(r["engagements"], r["views"]),
-                usage_share=share,
-                kind="generic" if share >= generic_share else "niche",
-                posts_recent=int(r["posts_recent"]),
-                posts_before=int(r["posts_before"]),
-                er_recent=_rate(r["eng_recent"], r["views_recent"]),
-                er_before=_rate(r["eng_before"], r["views_before"]),
-                trend=_trend(int(r["posts_recent"]), int(r["posts_before"]), change),
-            )
-        )
+    rows = [
+        _hashtag_row(r, r["posts"] / total, generic_share, change)
+        for r in store.fetch(agg.order_by(ibis.desc("views"), "hashtag")).to_pylist()
+    ]
     by_er = sorted(
         (r for r in rows if r.posts >= min_posts and r.engagement_rate is not None),
         key=lambda r: (-(r.engagement_rate or 0.0), r.hashtag),
