@@ -354,7 +354,8 @@ class ReallocationParams:
     max_se_b: float = MAX_SE_B
     min_scale: float = 0.5
     max_scale: float = 2.0
-    level: float = 0.90
+    interval: float = 0.90
+    """Level of the range of the expected change."""
     n_sim: int = 2000
     seed: int = 0
 
@@ -443,7 +444,7 @@ def _expected_change(
         with np.errstate(over="ignore", invalid="ignore"):
             sims += np.exp(la + bb * math.log(x_new)) - np.exp(la + bb * math.log(x_old))
         point += c.predict(x_new) - c.predict(x_old)
-    tail = (1.0 - p.level) / 2.0
+    tail = (1.0 - p.interval) / 2.0
     finite = sims[np.isfinite(sims)]
     lo, hi = np.quantile(finite, [tail, 1.0 - tail]) if finite.size else (math.nan, math.nan)
     return {"expected": point, "low": float(lo), "high": float(hi)}
@@ -470,7 +471,7 @@ def _reallocation_notes(
             )
     notes.append(
         f"every unit stays within {bounds} of its current daily spend; "
-        f"curves are fitted on daily history; the range is {p.level:.0%} of the curves' "
+        f"curves are fitted on daily history; the range is {p.interval:.0%} of the curves' "
         "uncertainty, not of market changes"
     )
     return notes
@@ -536,7 +537,7 @@ def reallocate(
     for k in explore_ids:
         recommended[k] = u.current[k] * scale
     return Reallocation(
-        _unit_rows(points, u, recommended, p.level),
+        _unit_rows(points, u, recommended, p.interval),
         total,
         _expected_change(u, recommended, p),
         _reallocation_notes(len(explore_ids), explore_total, wanted, total, p),
@@ -557,30 +558,11 @@ def unit_points(
 
 
 @dataclass(frozen=True, slots=True)
-class BudgetParams:
-    """What :func:`budget_reallocation` and :func:`budget_plans` share, and over which days."""
+class BudgetParams(ReallocationParams):
+    """:class:`ReallocationParams` for the campaigns (or ad groups, *level*) of *window*."""
 
     level: Level = "campaign"
-    total_budget: float | None = None
-    explore_share: float = 0.1
     window: Window = ALL_TIME
-    min_points: int = MIN_POINTS
-    min_scale: float = 0.5
-    max_scale: float = 2.0
-    interval: float = 0.90
-    seed: int = 0
-
-    @property
-    def reallocation(self) -> ReallocationParams:
-        return ReallocationParams(
-            total_budget=self.total_budget,
-            explore_share=self.explore_share,
-            min_points=self.min_points,
-            min_scale=self.min_scale,
-            max_scale=self.max_scale,
-            level=self.interval,
-            seed=self.seed,
-        )
 
 
 def budget_reallocation(store: Reader, params: BudgetParams | None = None) -> BudgetPlan:
@@ -598,7 +580,7 @@ def budget_reallocation(store: Reader, params: BudgetParams | None = None) -> Bu
         )
     if not points:
         raise StatsInputError("no daily rows in the window: nothing to reallocate")
-    shared = reallocate(points, p.reallocation)
+    shared = reallocate(points, p)
     plan = BudgetPlan(
         level=level,
         start=window.start,

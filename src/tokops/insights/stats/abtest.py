@@ -33,8 +33,13 @@ from tokops.insights.stats.power import (
     sample_size_two_proportions,
     short_test_warning,
 )
-from tokops.insights.stats.proportions import SrmCheck, srm_check, two_proportion_test
-from tokops.insights.stats.ratio import ratio_arm, ratio_test
+from tokops.insights.stats.proportions import (
+    ProportionTest,
+    SrmCheck,
+    srm_check,
+    two_proportion_test,
+)
+from tokops.insights.stats.ratio import RatioTest, ratio_arm, ratio_test
 
 __all__ = ["ABResult", "ClusterArm", "ProportionArm", "analyze_ab"]
 
@@ -131,16 +136,18 @@ class _Estimate:
 
     method: Method
     estimates: tuple[float, float]
-    lift_abs: float
-    lift_abs_ci: tuple[float, float]
-    lift_rel: float
-    lift_rel_ci: tuple[float, float]
-    p_value: float
+    test: ProportionTest | RatioTest
+    """The difference, its interval and p-value (relative lift too)."""
     srm: SrmCheck
     power: float
     days_needed: int | None
     days_run: int | None
     warnings: tuple[str, ...] = ()
+
+    @property
+    def p_value(self) -> float:
+        t = self.test
+        return t.p_value if isinstance(t, ProportionTest) else t.p_value_abs
 
 
 def _proportions(control: ProportionArm, test: ProportionArm, d: _Design) -> _Estimate:
@@ -162,9 +169,8 @@ def _proportions(control: ProportionArm, test: ProportionArm, d: _Design) -> _Es
     )
     srm = d.srm or srm_check((control.trials, test.trials), d.planned_split)
     return _Estimate(
-        "two_proportion_z", (pt.p_a, pt.p_b), pt.lift_abs, pt.lift_abs_ci, pt.lift_rel,
-        pt.lift_rel_ci, pt.p_value, srm, power, days_needed, d.days_run, warnings,
-    )  # fmt: skip
+        "two_proportion_z", (pt.p_a, pt.p_b), pt, srm, power, days_needed, d.days_run, warnings
+    )
 
 
 def _clusters(control: ClusterArm, test: ClusterArm, d: _Design) -> _Estimate:
@@ -186,9 +192,8 @@ def _clusters(control: ClusterArm, test: ClusterArm, d: _Design) -> _Estimate:
         days_needed = max(MIN_TEST_DAYS, n_days)
     days_run = max(c.n, t.n) if d.days_run is None else d.days_run
     return _Estimate(
-        "delta_method_t", (c.estimate, t.estimate), rt.lift_abs, rt.lift_abs_ci, rt.lift_rel,
-        rt.lift_rel_ci, rt.p_value_abs, srm, power, days_needed, days_run,
-    )  # fmt: skip
+        "delta_method_t", (c.estimate, t.estimate), rt, srm, power, days_needed, days_run
+    )
 
 
 def _estimate(control: ProportionArm | ClusterArm, test: ProportionArm | ClusterArm,
@@ -249,14 +254,14 @@ def analyze_ab(
         method=e.method,
         arms=arms,
         estimates=e.estimates,
-        lift_abs=e.lift_abs,
-        lift_abs_ci=e.lift_abs_ci,
-        lift_rel=e.lift_rel,
-        lift_rel_ci=e.lift_rel_ci,
+        lift_abs=e.test.lift_abs,
+        lift_abs_ci=e.test.lift_abs_ci,
+        lift_rel=e.test.lift_rel,
+        lift_rel_ci=e.test.lift_rel_ci,
         p_value=e.p_value,
         alpha=alpha,
         significant=significant,
-        winner=_winner(arms, e.lift_abs, significant, higher_is_better),
+        winner=_winner(arms, e.test.lift_abs, significant, higher_is_better),
         higher_is_better=higher_is_better,
         srm=e.srm,
         mde_rel=mde_rel,
