@@ -193,3 +193,13 @@ def test_an_empty_store_says_which_sync_fills_it(
     result = CliRunner().invoke(root, ["kpi", "--source", source])
     assert result.exit_code != 0
     assert f"run `tokops sync {stream}` first" in str(result.exception)
+
+
+def test_library_errors_are_worded_as_the_flags(app_segments: typer.Typer) -> None:
+    """issue 10 §2: metrics raises typed errors in plain words; the command names its flags."""
+    args = ["kpi", "--source", "followers", "--advertiser", "adv1"]
+    paid_only = CliRunner().invoke(app_segments, args)
+    assert paid_only.exit_code != 0
+    assert str(paid_only.exception) == "--advertiser applies to paid KPIs only"
+    unknown = CliRunner().invoke(app_segments, ["kpi", "--kpi", "nope"])
+    assert str(unknown.exception) == "unknown KPI nope; see `tokops kpi --list`"
