@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,8 @@ from tokops.metrics.query import MeasureQuery, Total, ad_rows, currency_groups, 
 from tokops.metrics.window import Window
 from tokops.warehouse import Store, connect
 
-from .conftest import Loader
-
 D0 = dt.date(2024, 5, 1)
+Loader = Callable[[Store, str, Sequence[dict[str, Any]]], None]
 
 
 def _row(day: int, campaign: str, spend: str, clicks: int, **extra: Any) -> dict[str, Any]:
@@ -36,8 +36,8 @@ def _row(day: int, campaign: str, spend: str, clicks: int, **extra: Any) -> dict
 
 
 @pytest.fixture
-def store(load: Loader) -> Store:
-    s = connect("duckdb://")
+def store(any_store: Store, load: Loader) -> Store:
+    s = any_store
     load(s, "ad_daily", [
         _row(0, "c1", "10.00", 5),
         _row(1, "c1", "20.00", 7),
