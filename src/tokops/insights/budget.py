@@ -32,6 +32,7 @@ import numpy as np
 from tokops.errors import ConfigError
 from tokops.insights.data import MixedCurrencies, split_groups
 from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable
+from tokops.metrics.names import entity_names
 from tokops.metrics.query import MeasureQuery, ad_rows, currency_groups, sum_measures
 from tokops.metrics.window import ALL_TIME, Window
 
@@ -50,7 +51,6 @@ __all__ = [
     "allocate",
     "budget_plans",
     "budget_reallocation",
-    "unit_names",
     "curve_needs",
     "draw_curves",
     "fit_curve",
@@ -593,22 +593,9 @@ def budget_reallocation(store: Reader, params: BudgetParams | None = None) -> Bu
         notes=shared.notes,
         advertiser_ids=window.advertiser_ids,
     )
-    names = unit_names(store, level)
+    key = "campaign_id" if level == "campaign" else "adgroup_id"
+    names = {k: v for k, v in entity_names(store, key, points).items() if v}
     return replace(plan, units=[replace(u, name=names.get(u.unit_id)) for u in plan.units])
-
-
-def unit_names(store: Reader, level: Level) -> dict[str, str]:
-    """Campaign or ad group names by ID, from ``campaigns`` / ``adgroups`` (empty when absent)."""
-    table, key, col = {
-        "campaign": ("campaigns", "campaign_id", "campaign_name"),
-        "adgroup": ("adgroups", "adgroup_id", "adgroup_name"),
-    }[level]
-    if not store.exists(table):
-        return {}
-    t = store.table(table)
-    rows = store.fetch(t.select(_k=t[key].cast("string"), _n=t[col]))
-    keys, vals = rows.column("_k").to_pylist(), rows.column("_n").to_pylist()
-    return {str(k): str(v) for k, v in zip(keys, vals, strict=True) if k and v}
 
 
 @dataclass(frozen=True, slots=True)
