@@ -1,8 +1,9 @@
-"""Store → the aggregates the statistics need (KPI-5a, KPI-5e, SPK-11; BYD-3).
+"""``ad_daily`` sums → the aggregates the statistics need (KPI-5a, KPI-5e, SPK-11; BYD-3).
 
-Every function here builds one Ibis query over ``ad_daily`` (joined with ``ads`` where the Spark
-flag or the ad name is needed): filter, ``GROUP BY`` and ``SUM`` run in the engine, and only the
-grouped result (one row per ad, or per day and group) comes back as Arrow. Ratios are never
+Every function here asks :func:`tokops.metrics.query.sum_measures` for one grouped query over
+``ad_daily`` (joined with ``ads`` where the Spark flag or the ad name is needed): filter,
+``GROUP BY`` and ``SUM`` run in the engine, and only the grouped result (one row per ad, or per
+day and group) comes back as Arrow. Ratios are never
 averaged: callers get the sums of the numerator and denominator measures of the metric catalogue
 (:mod:`tokops.metrics.catalogue`) and form Σ/Σ themselves.
 """
