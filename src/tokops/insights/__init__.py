@@ -2,8 +2,9 @@
 
 Pure functions over per-arm aggregates or per-day cluster arrays (lists, numpy, pyarrow), from
 :mod:`tokops.insights.stats` and :mod:`tokops.insights.spark`. The features beside them read
-their sums through :mod:`tokops.metrics.query` and never import the store. Spec: analytics §3 and §6.8; requirements KPI-5a, KPI-5e,
-SPK-11, BYD-3. Defaults mirror TikTok's Split Test: two-sided, α = 0.10 (90 % confidence).
+their sums through :mod:`tokops.metrics.query` and never import the store. Spec: analytics §3
+and §6.8; requirements KPI-5a, KPI-5e, SPK-11, BYD-3. Defaults mirror TikTok's Split Test:
+two-sided, α = 0.10 (90 % confidence).
 """
 
 from tokops.insights.spark import (

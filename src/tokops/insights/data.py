@@ -3,9 +3,9 @@
 Every function here asks :func:`tokops.metrics.query.sum_measures` for one grouped query over
 ``ad_daily`` (joined with ``ads`` where the Spark flag or the ad name is needed): filter,
 ``GROUP BY`` and ``SUM`` run in the engine, and only the grouped result (one row per ad, or per
-day and group) comes back as Arrow. Ratios are never
-averaged: callers get the sums of the numerator and denominator measures of the metric catalogue
-(:mod:`tokops.metrics.catalogue`) and form Σ/Σ themselves.
+day and group) comes back as Arrow. Ratios are never averaged: callers get the sums of the
+numerator and denominator measures of the metric catalogue (:mod:`tokops.metrics.catalogue`)
+and form Σ/Σ themselves.
 """
 
 from __future__ import annotations
