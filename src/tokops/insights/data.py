@@ -18,6 +18,7 @@ import numpy as np
 
 from tokops.errors import ConfigError
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import AD_DAILY
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -43,7 +44,7 @@ __all__ = [
     "spark_clusters",
 ]
 
-AD_TABLE = "ad_daily"
+AD_TABLE = AD_DAILY.name
 Cluster = Literal["day", "ad"]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 

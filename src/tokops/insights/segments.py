@@ -24,6 +24,7 @@ from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_ppf
 from tokops.insights.data import MixedCurrencies, Window, _currencies, _floats, currency_groups
 from tokops.insights.ratio import ratio_arm
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import AUDIENCE_DAILY
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -40,7 +41,7 @@ __all__ = [
     "segment_reports",
 ]
 
-TABLE = "audience_daily"
+TABLE = AUDIENCE_DAILY.name
 DIMENSIONS = {"age": "age", "gender": "gender", "country": "country_code"}
 SEGMENT_KPIS: tuple[str, ...] = ("ctr", "cvr_click", "cpa", "total_roas")
 """Catalogue KPIs per segment: CVR per click (segments differ in clicks), ROAS website + Shop."""

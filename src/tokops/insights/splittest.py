@@ -36,6 +36,7 @@ from tokops.insights.abtest import ABResult, ClusterArm, ProportionArm, analyze_
 from tokops.insights.data import AD_TABLE, _floats, _measure, ratio_kpi
 from tokops.insights.proportions import SRM_ALPHA, SrmCheck
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import SPLIT_TESTS
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -52,7 +53,7 @@ __all__ = [
     "split_test_report",
 ]
 
-TABLE: Final = "split_tests"
+TABLE: Final = SPLIT_TESTS.name
 KEY_METRIC_KPIS: Final = {
     "COST_PER_CONVERT": "cpa",
     "CONVERT_RATE": "cvr_click",

@@ -22,6 +22,7 @@ from typing import Final
 
 from tokops.errors import ConfigError
 from tokops.metrics.measures import Source
+from tokops.metrics.tables import AUDIENCE_DAILY
 
 __all__ = ["DIMENSIONS", "Dimension", "Grain", "PaidTable", "choose_paid_table", "parse_grain"]
 
@@ -63,7 +64,7 @@ _ALIASES: Final = {d.output: d.name for d in DIMENSIONS.values()} | {
     "ad_group": "adgroup",
     "country_code": "country",
 }
-AUDIENCE_TABLE: Final = "audience_daily"
+AUDIENCE_TABLE: Final = AUDIENCE_DAILY.name
 _NOT_WITH_SEGMENTS: Final = ("adgroup", "ad", "spark")
 
 
