@@ -140,6 +140,24 @@ def discover_advertisers(
     return sorted(set(ids))
 
 
+def _context(
+    store: Store,
+    client: MarketingClient,
+    now: Callable[[], datetime],
+    options: AdsSyncOptions | OrganicSyncOptions,
+) -> TaskContext:
+    """What every task of a sync sees: the client, the stored cursors and the options' windows."""
+    return TaskContext(
+        client,
+        CursorBook.load(store),
+        now,
+        since=options.since,
+        lookback_days=options.lookback_days,
+        history_days=options.history_days,
+        max_window_days=options.max_window_days if isinstance(options, AdsSyncOptions) else None,
+    )
+
+
 def _write_advertisers(store: Store, infos: Sequence[Any], now: datetime) -> None:
     tbl = schema.ADVERTISERS
     builder = BatchBuilder(
@@ -196,15 +214,7 @@ def sync_ads(
     if not streams or shop_part:
         tasks += shop_tasks(accounts, shop_part or None, shop=shop)
     tasks += split_test_tasks(accounts, streams or None)
-    ctx = TaskContext(
-        client,
-        CursorBook.load(store),
-        now,
-        since=options.since,
-        lookback_days=options.lookback_days,
-        history_days=options.history_days,
-        max_window_days=options.max_window_days,
-    )
+    ctx = _context(store, client, now, options)
     runner = Runner(
         store,
         ctx,
@@ -251,14 +261,7 @@ def sync_organic(
         raise ConfigError(f"unknown organic stream(s) {', '.join(sorted(unknown))}")
     t0 = time.perf_counter()
     declare_tables(store)
-    ctx = TaskContext(
-        client,
-        CursorBook.load(store),
-        now,
-        since=options.since,
-        lookback_days=options.lookback_days,
-        history_days=options.history_days,
-    )
+    ctx = _context(store, client, now, options)
     tasks = organic_tasks(sorted(set(business_ids)), options.streams or None)
     runner = Runner(
         store,
