@@ -2,9 +2,9 @@
 
     python bench/kpi.py [--rows 10000000] [--repeat 5] [--json] [--store PATH] [--by GRAIN]
 
-1. Generates ``ad_daily`` (tables as declared in ``tokops.warehouse.schema``) in a temporary DuckDB
-   file with one DuckDB SQL statement: 20,000 ads × days (rows / 20,000), 10 advertisers (two
-   in EUR), 400 campaigns, 4,000 ad groups, a third of the ads Spark; plus ``ads``.
+1. Generates ``ad_daily`` (tables as declared in ``tokops.warehouse.schema``) in a temporary
+   DuckDB file with one DuckDB SQL statement: 20,000 ads × days (rows / 20,000), 10 advertisers
+   (two in EUR), 400 campaigns, 4,000 ad groups, a third of the ads Spark; plus ``ads``.
 2. Rebuilds the ``ad_monthly`` pre-aggregate (:mod:`tokops.warehouse.rollup`; a sync does this
    once for the advertisers it pulled) and prints its time.
 3. Times :func:`tokops.metrics.compute.compute_kpis` with **every paid KPI of the catalogue** at
