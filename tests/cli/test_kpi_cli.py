@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from tokops.cli import kpi as kpi_cli
 from tokops.config import write_workspace
-from tokops.ingest.tables import table as table_def
 from tokops.warehouse import connect
 from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import table as table_def
 
 D1, D2 = dt.date(2024, 5, 1), dt.date(2024, 5, 2)
 

@@ -30,8 +30,6 @@ from tokops.errors import ConfigError
 if TYPE_CHECKING:
     from datetime import date
 
-    from tokops.warehouse import Store
-
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -201,13 +199,14 @@ def ab(
     if not control_adgroup or not test_adgroup:
         raise ConfigError("give --control-adgroup and --test-adgroup, or --split-test ID")
     from tokops.insights.spark_store import ab_from_store
+    from tokops.metrics.query import adgroup_currency
 
     window = parse_window(date_from, date_to, [])
     with open_store() as store, kpi_words(":"):
         result = ab_from_store(
             store, control_adgroup, test_adgroup, metric, window, alpha=alpha, mde_rel=mde
         )
-        currency = _adgroup_currency(store, control_adgroup)
+        currency = adgroup_currency(store, control_adgroup)
     data = result.to_dict()
 
     def table() -> Table:
@@ -233,14 +232,6 @@ def ab(
         return out
 
     emit(data, fmt, table)
-
-
-def _adgroup_currency(store: Store, adgroup_id: str) -> str | None:
-    """The currency an ad group reports in (from ``ad_daily``), for showing its money."""
-    t = store.table("ad_daily")
-    rows = store.fetch(t.filter(t.adgroup_id == adgroup_id).select("currency").limit(1))
-    values = rows.column("currency").to_pylist()
-    return str(values[0]) if values and values[0] is not None else None
 
 
 def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt: str) -> None:

@@ -25,6 +25,7 @@ from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, 
 from tokops.insights.stats.ratio import ratio_arm
 from tokops.metrics.query import MeasureQuery, ad_rows, currency_groups, sum_measures
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import AUDIENCE_DAILY
 from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ __all__ = [
     "segment_reports",
 ]
 
-TABLE = "audience_daily"
+TABLE = AUDIENCE_DAILY.name
 DIMENSIONS = {"age": "age", "gender": "gender", "country": "country_code"}
 SEGMENT_KPIS: tuple[str, ...] = ("ctr", "cvr_click", "cpa", "total_roas")
 """Catalogue KPIs per segment: CVR per click (segments differ in clicks), ROAS website + Shop."""

@@ -37,6 +37,7 @@ from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, 
 from tokops.insights.stats.proportions import SRM_ALPHA, SrmCheck
 from tokops.metrics.query import MeasureQuery, sum_measures
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import SPLIT_TESTS
 from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ __all__ = [
     "split_test_report",
 ]
 
-TABLE: Final = "split_tests"
+TABLE: Final = SPLIT_TESTS.name
 KEY_METRIC_KPIS: Final = {
     "COST_PER_CONVERT": "cpa",
     "CONVERT_RATE": "cvr_click",

@@ -30,7 +30,7 @@ from tokops.metrics.catalogue import CATALOGUE, Kpi
 from tokops.metrics.errors import PaidOnlyFilter, UnknownKpi
 from tokops.metrics.grain import parse_grain
 from tokops.metrics.measures import MEASURES, Source
-from tokops.metrics.rollup import SOURCE_TABLE, monthly_source
+from tokops.metrics.rollup import monthly_source
 from tokops.metrics.sources import (
     FOLLOWERS_TABLE,
     ORGANIC_TABLE,
@@ -41,6 +41,7 @@ from tokops.metrics.sources import (
     posts_base,
     synced_table,
 )
+from tokops.metrics.tables import AD_DAILY
 from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
@@ -254,7 +255,7 @@ def compute_kpis(
     if absent:
         missing = [k.name for k in chosen if set(k.measures) & set(absent)]
         notes.append(f"{', '.join(missing)}: not in {name} (None here)")
-    if source == "paid" and table is None and name == SOURCE_TABLE and not native:
+    if source == "paid" and table is None and name == AD_DAILY.name and not native:
         rows = monthly_source(store, grain, list(group), list(aggs), start, end, advertiser_ids)
         if rows is not None:  # the same sums, from whole months of ad_monthly (see .rollup)
             t, group = rows, {k: rows[k] for k in group}

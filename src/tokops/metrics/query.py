@@ -23,6 +23,7 @@ import numpy.typing as npt
 from tokops.errors import ConfigError
 from tokops.metrics.reader import Reader
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import AD_DAILY
 from tokops.metrics.window import ALL_TIME, Window
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AD_TABLE",
+    "adgroup_currency",
     "ADS_COLUMNS",
     "CurrencyGroup",
     "MeasureQuery",
@@ -46,7 +48,7 @@ __all__ = [
     "sum_measures",
 ]
 
-AD_TABLE: Final = "ad_daily"
+AD_TABLE: Final = AD_DAILY.name
 ADS_COLUMNS: Final = ("is_spark", "ad_name")
 """Columns of ``ads`` a query may group by: ``ad_daily`` rows are joined to them when asked."""
 
@@ -222,3 +224,11 @@ def currency_groups(reader: Reader, t: ir.Table, window: Window) -> list[Currenc
         for cur, ids in by.items()
         if cur is not None
     ]
+
+
+def adgroup_currency(reader: Reader, adgroup_id: str) -> str | None:
+    """The currency an ad group reports in (from ``ad_daily``), for showing its money."""
+    t = synced_table(reader, AD_TABLE)
+    rows = reader.fetch(t.filter(t.adgroup_id == adgroup_id).select("currency").limit(1))
+    values = rows.column("currency").to_pylist()
+    return str(values[0]) if values and values[0] is not None else None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final
 from tokops.errors import ConfigError
 from tokops.metrics.grain import AUDIENCE_TABLE, Grain, choose_paid_table, is_native
 from tokops.metrics.reader import Reader
+from tokops.metrics.tables import FOLLOWER_SNAPSHOTS, ORGANIC_ACCOUNT_DAILY, ORGANIC_VIDEO_SNAPSHOTS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -34,9 +35,9 @@ __all__ = [
     "synced_table",
 ]
 
-ORGANIC_TABLE: Final = "organic_account_daily"
-POSTS_TABLE: Final = "organic_video_snapshots"
-FOLLOWERS_TABLE: Final = "follower_snapshots"
+ORGANIC_TABLE: Final = ORGANIC_ACCOUNT_DAILY.name
+POSTS_TABLE: Final = ORGANIC_VIDEO_SNAPSHOTS.name
+FOLLOWERS_TABLE: Final = FOLLOWER_SNAPSHOTS.name
 
 
 @dataclass(frozen=True, slots=True)
