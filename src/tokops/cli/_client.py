@@ -1,8 +1,11 @@
-"""The one place the CLI builds a TikTok API client from the workspace.
+"""The one place the CLI builds TikTok API clients from the workspace.
 
 Token from ``TIKTOK_ACCESS_TOKEN`` (never printed); base URL from ``--api-base`` or the
-workspace; timeouts, retries and the client-side rate limit from ``[tiktok]``. Tests replace
-:func:`transport` to plug in the in-process sandbox.
+workspace; timeouts, retries and the client-side rate limit from ``[tiktok]``. Three builders:
+:func:`api_client` (the Events, Audiences and diagnostics calls), :func:`marketing_client` (the
+metered client of a sync) and :func:`shop_client` (TikTok Shop, counted in that meter). Each
+says on stderr where its calls go. Tests replace :func:`transport` to plug in the in-process
+sandbox; ``tests/cli/test_borders.py`` checks that no other CLI module builds a client.
 
 A plain ``http://`` base off loopback is refused by the HTTP core unless ``--insecure`` (or
 ``[tiktok] insecure = true``, or ``TOKOPS_INSECURE=1``) allows it: :func:`allow_insecure` turns
@@ -11,9 +14,10 @@ the library's refusal into a message that names the flag.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 import typer
@@ -22,6 +26,8 @@ from tokops.config import Settings, access_token
 
 if TYPE_CHECKING:
     from tokops.tiktok import ApiClient
+    from tokops.tiktok.marketing import MarketingClient
+    from tokops.tiktok.shop import ShopClient
 
 __all__ = [
     "INSECURE",
@@ -29,6 +35,8 @@ __all__ = [
     "announce",
     "api_client",
     "describe_base",
+    "marketing_client",
+    "shop_client",
     "transport",
     "with_insecure",
 ]
@@ -88,6 +96,18 @@ def transport() -> httpx.BaseTransport | None:
     return None
 
 
+_Client = TypeVar("_Client")
+
+
+def _announced(base: str, build: Callable[[], _Client], api: str = "TikTok API") -> _Client:
+    """The client *build* makes for *base* (a refused plain-HTTP base names ``--insecure``),
+    after saying where its calls go."""
+    with allow_insecure():
+        client = build()
+    announce(base, api)
+    return client
+
+
 def api_client(
     settings: Settings,
     api_base: str | None = None,
@@ -101,8 +121,9 @@ def api_client(
 
     tk = settings.tiktok
     base = api_base or tk.api_base
-    with allow_insecure():
-        client = ApiClient(
+    return _announced(
+        base,
+        lambda: ApiClient(
             access_token(),
             api_base=base,
             transport=transport(),
@@ -110,6 +131,56 @@ def api_client(
             retry=RetryPolicy(max_retries=tk.max_retries),
             rate_limiter=RateLimiter(qps or tk.qps),
             insecure=insecure or tk.insecure,
-        )
-    announce(base)
-    return client
+        ),
+    )
+
+
+def marketing_client(
+    settings: Settings, api_base: str | None = None, qps: float | None = None
+) -> MarketingClient:
+    """The metered Marketing API client of a sync (*qps*: the app's tier, default the basic
+    tier's, not ``[tiktok] qps``)."""
+    from tokops.ingest import connect_client
+    from tokops.tiktok.marketing import BASIC_TIER_QPS
+
+    tk = settings.tiktok
+    base = api_base or tk.api_base
+    return _announced(
+        base,
+        lambda: connect_client(
+            access_token(),
+            api_base=base,
+            transport=transport(),
+            qps=qps or BASIC_TIER_QPS,
+            max_retries=tk.max_retries,
+            timeout_s=tk.timeout_s,
+            insecure=tk.insecure,
+        ),
+    )
+
+
+def shop_client(settings: Settings, client: MarketingClient) -> ShopClient | None:
+    """The TikTok Shop client of a sync, from ``TIKTOK_SHOP_*`` env vars (``None`` without them:
+    the ``shop_orders`` stream is then reported as skipped); its calls count in *client*'s
+    meter. The host is ``[tiktok] shop_api_base`` (or ``TIKTOK_SHOP_API_BASE``) when set."""
+    from tokops.ingest.metering import metered
+    from tokops.tiktok import RetryPolicy
+    from tokops.tiktok.shop import ShopClient, shop_credentials
+
+    creds = shop_credentials()
+    if creds is None:
+        return None
+    tk = settings.tiktok
+    if tk.shop_api_base:
+        creds = replace(creds, api_base=tk.shop_api_base)
+    return _announced(
+        creds.api_base,
+        lambda: ShopClient(
+            creds,
+            retry=RetryPolicy(max_retries=tk.max_retries),
+            timeout_s=tk.timeout_s,
+            transport=metered(client, transport()),
+            insecure=tk.insecure,
+        ),
+        "TikTok Shop API",
+    )

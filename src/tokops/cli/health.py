@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, api_client, with_insecure
+from tokops.cli._common import open_store
 from tokops.cli._tables import print_table
 from tokops.config import Settings, load_settings
 from tokops.errors import ConfigError
@@ -70,12 +71,10 @@ def health(
 ) -> None:
     """Event health: match keys, match quality, dedup readiness, rejections, server vs pixel."""
     from tokops.activate.health import compute_health
-    from tokops.warehouse import connect
 
     settings = with_insecure(load_settings(), insecure)
     with ExitStack() as stack:
-        store = connect(settings.store.url)
-        stack.callback(store.close)
+        store = stack.enter_context(open_store(settings))
         report = compute_health(
             store,
             event_source_id=event_source_id,

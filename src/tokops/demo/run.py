@@ -58,6 +58,7 @@ __all__ = [
     "CRM_TABLE",
     "ORDERS_TABLE",
     "SALES_TABLE",
+    "STORE_TABLES",
     "TRY_NEXT",
     "DemoOptions",
     "DemoResult",
@@ -69,6 +70,9 @@ STORE_FILE: Final = "tokops.duckdb"
 SALES_TABLE: Final = "store_sales"
 ORDERS_TABLE: Final = "web_orders"
 CRM_TABLE: Final = "crm_leads"
+#: The tables a finished demo leaves in its store, for a newcomer to look at.
+STORE_TABLES: Final = ("events_ledger", "events_runs", ORDERS_TABLE, SALES_TABLE, CRM_TABLE,
+                       "audience_syncs", "ad_daily", "organic_account_daily")  # fmt: skip
 AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
 DEMO_QPS: Final = 50
@@ -153,7 +157,7 @@ def _api(settings: Settings, token: str) -> ApiClient:
 
 def _load_table(store: Store, path: Path, name: str) -> None:
     """Copy a file into a persistent store table (the "warehouse" side of the demo)."""
-    from tokops.warehouse.store import quote_ident
+    from tokops.warehouse import quote_ident
 
     loaded = store.read_file(path)
     store.drop(name)

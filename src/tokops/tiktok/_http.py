@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import httpx
 import orjson
@@ -56,6 +56,7 @@ __all__ = [
     "RateLimiter",
     "RetryPolicy",
     "InsecureBaseError",
+    "OwnsApi",
     "Signer",
     "check_api_base",
     "in_process",
@@ -452,3 +453,22 @@ def _reason(exc: Exception) -> str:
     """``Connection refused`` from ``[Errno 111] Connection refused`` (one line, no errno)."""
     text = (str(exc).strip().splitlines() or [""])[0]
     return re.sub(r"^\[Errno -?\d+\]\s*", "", text) or type(exc).__name__
+
+
+class OwnsApi:
+    """A client of one API family over an :class:`ApiClient` it owns (``self.api``): a context
+    manager, and closing it closes that core. Its repr names the base, never the token."""
+
+    api: ApiClient
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(api_base={self.api.api_base!r})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.api.close()
