@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import httpx
 import typer
@@ -108,6 +108,25 @@ def _announced(base: str, build: Callable[[], _Client], api: str = "TikTok API")
     return client
 
 
+class _Connection(TypedDict):
+    api_base: str
+    transport: httpx.BaseTransport | None
+    timeout_s: float
+    insecure: bool
+
+
+def _connection(settings: Settings, api_base: str | None, *, insecure: bool = False) -> _Connection:
+    """Where and how a Marketing or Events API client connects: the base (``--api-base`` or the
+    workspace's), the transport, the timeout and whether plain HTTP off loopback is allowed."""
+    tk = settings.tiktok
+    return {
+        "api_base": api_base or tk.api_base,
+        "transport": transport(),
+        "timeout_s": tk.timeout_s,
+        "insecure": insecure or tk.insecure,
+    }
+
+
 def api_client(
     settings: Settings,
     api_base: str | None = None,
@@ -120,17 +139,14 @@ def api_client(
     from tokops.tiktok import ApiClient, RateLimiter, RetryPolicy
 
     tk = settings.tiktok
-    base = api_base or tk.api_base
+    conn = _connection(settings, api_base, insecure=insecure)
     return _announced(
-        base,
+        conn["api_base"],
         lambda: ApiClient(
             access_token(),
-            api_base=base,
-            transport=transport(),
-            timeout_s=tk.timeout_s,
             retry=RetryPolicy(max_retries=tk.max_retries),
             rate_limiter=RateLimiter(qps or tk.qps),
-            insecure=insecure or tk.insecure,
+            **conn,
         ),
     )
 
@@ -143,19 +159,12 @@ def marketing_client(
     from tokops.ingest import connect_client
     from tokops.tiktok.marketing import BASIC_TIER_QPS
 
-    tk = settings.tiktok
-    base = api_base or tk.api_base
+    conn = _connection(settings, api_base)
+    rate = qps or BASIC_TIER_QPS
+    retries = settings.tiktok.max_retries
     return _announced(
-        base,
-        lambda: connect_client(
-            access_token(),
-            api_base=base,
-            transport=transport(),
-            qps=qps or BASIC_TIER_QPS,
-            max_retries=tk.max_retries,
-            timeout_s=tk.timeout_s,
-            insecure=tk.insecure,
-        ),
+        conn["api_base"],
+        lambda: connect_client(access_token(), qps=rate, max_retries=retries, **conn),
     )
 
 
