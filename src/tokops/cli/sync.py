@@ -241,23 +241,17 @@ def render_sync(result: SyncResult) -> None:
         ("API calls", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    by_stream: dict[str, list[StreamResult]] = defaultdict(list)
-    for res in result.streams:
-        by_stream[res.stream].append(res)
-    for stream, results in by_stream.items():
-        firsts = [r.first_day for r in results if r.first_day]
-        lasts = [r.last_day for r in results if r.last_day]
-        days = f"{min(firsts)} .. {max(lasts)}" if firsts and lasts else ""  # wraps when narrow
-        count = {s: sum(1 for r in results if r.status == s) for s in ("ok", "skipped")}
-        bad = sum(1 for r in results if r.status in ("failed", "cancelled"))
+    for t in result.by_stream():
+        # the days column wraps when the terminal is narrow
+        days = f"{t.first_day} .. {t.last_day}" if t.first_day and t.last_day else ""
         table.add_row(
-            stream,
-            str(count["ok"]),
-            str(count["skipped"]),
-            str(bad),
-            f"{sum(r.rows for r in results):,}",
+            t.stream,
+            str(t.ok),
+            str(t.skipped),
+            str(t.failed),
+            f"{t.rows:,}",
             days,
-            f"{sum(r.calls for r in results):,}",
+            f"{t.calls:,}",
         )
     print_table(_out, table)
     for res in result.streams:
