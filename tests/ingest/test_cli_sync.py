@@ -22,7 +22,9 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Any, make_c
     )
     monkeypatch.chdir(tmp_path)
     fake.now = datetime.now(UTC)  # the CLI runs on the real clock
-    monkeypatch.setattr(sync_cli, "marketing_client", lambda settings, api_base, qps: make_client(fake))
+    monkeypatch.setattr(
+        sync_cli, "marketing_client", lambda settings, api_base, qps: make_client(fake)
+    )
     return tmp_path
 
 

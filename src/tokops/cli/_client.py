@@ -4,7 +4,8 @@ Token from ``TIKTOK_ACCESS_TOKEN`` (never printed); base URL from ``--api-base``
 workspace; timeouts, retries and the client-side rate limit from ``[tiktok]``. Three builders:
 :func:`api_client` (the Events, Audiences and diagnostics calls), :func:`marketing_client` (the
 metered client of a sync) and :func:`shop_client` (TikTok Shop, counted in that meter). Each
-says on stderr where its calls go. Tests replace :func:`transport` to plug in the in-process
+says on stderr where its calls go. :func:`diagnostics_fetcher` picks where ``tokops events
+health`` gets server-vs-pixel counts. Tests replace :func:`transport` to plug in the in-process
 sandbox; ``tests/cli/test_borders.py`` checks that no other CLI module builds a client.
 
 A plain ``http://`` base off loopback is refused by the HTTP core unless ``--insecure`` (or
@@ -15,7 +16,7 @@ the library's refusal into a message that names the flag.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -23,8 +24,10 @@ import httpx
 import typer
 
 from tokops.config import Settings, access_token
+from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
+    from tokops.activate.health import DiagnosticsFetcher
     from tokops.tiktok import ApiClient
     from tokops.tiktok.marketing import MarketingClient
     from tokops.tiktok.shop import ShopClient
@@ -35,6 +38,7 @@ __all__ = [
     "announce",
     "api_client",
     "describe_base",
+    "diagnostics_fetcher",
     "marketing_client",
     "shop_client",
     "transport",
@@ -193,3 +197,30 @@ def shop_client(settings: Settings, client: MarketingClient) -> ShopClient | Non
         ),
         "TikTok Shop API",
     )
+
+
+def diagnostics_fetcher(
+    settings: Settings, api_base: str | None, stack: ExitStack
+) -> DiagnosticsFetcher:
+    """Where ``tokops events health`` gets server-vs-pixel counts: the API (a client closed
+    with *stack*), or a note when the real TikTok has no such endpoint (Events Manager shows
+    them) or no token is set."""
+    from tokops.activate.health import (
+        EVENTS_MANAGER_NOTE,
+        DiagnosticsOutcome,
+        diagnostics_from_api,
+    )
+    from tokops.tiktok import InsecureBaseError
+    from tokops.tiktok.diagnostics import is_real_tiktok
+
+    base = api_base or settings.tiktok.api_base
+    if is_real_tiktok(base):
+        return lambda _sid: DiagnosticsOutcome("unsupported", EVENTS_MANAGER_NOTE)
+    try:
+        api = stack.enter_context(api_client(settings, base))
+    except InsecureBaseError:
+        raise
+    except ConfigError:
+        note = "server-vs-pixel counts skipped: TIKTOK_ACCESS_TOKEN is not set"
+        return lambda _sid: DiagnosticsOutcome("skipped", note)
+    return diagnostics_from_api(api)

@@ -68,6 +68,10 @@ class SourceRun:
         c = self.summary.counts
         return {key: c.get(key, 0) for key in ("sent", "invalid", "duplicate")}
 
+    @property
+    def matches_truth(self) -> bool:
+        return self.expected_counts() == self.actual_counts()
+
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -85,7 +89,7 @@ class DemoResult:
 
     @property
     def matches_truth(self) -> bool:
-        return all(r.expected_counts() == r.actual_counts() for r in self.runs)
+        return all(r.matches_truth for r in self.runs)
 
     @property
     def completed(self) -> bool:
