@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +19,13 @@ from rich.table import Table
 
 from tokops.cli._client import INSECURE, marketing_client, shop_client, with_insecure
 from tokops.cli._common import open_store
+from tokops.cli._progress import reporting
 from tokops.cli._tables import print_table
 from tokops.errors import ConfigError, PipelineError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from tokops.config import Settings
     from tokops.ingest import IngestReporter, StreamResult, SyncResult
     from tokops.tiktok.marketing import DateWindow, MarketingClient
@@ -32,7 +35,6 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True)
 
 _out = Console()
-_err = Console(stderr=True)
 
 
 def _day(value: datetime | None) -> date | None:
@@ -158,17 +160,8 @@ def _sync(
 class _ProgressReporter:
     """One progress bar per advertiser or account (tasks done), on stderr."""
 
-    def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
-            console=_err,
-            transient=True,
-        )
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
         self._bars: dict[str, Any] = {}
         self._rows: dict[str, int] = defaultdict(int)
 
@@ -195,18 +188,10 @@ class _ProgressReporter:
         self.progress.stop()
 
 
-@contextmanager
-def _progress(*, enabled: bool) -> Iterator[IngestReporter]:
+def _progress(*, enabled: bool) -> AbstractContextManager[IngestReporter]:
     from tokops.ingest import NullIngestReporter
 
-    if not enabled or not _err.is_terminal:  # no bar (nor its blank line) in a pipe or log
-        yield NullIngestReporter()
-        return
-    reporter = _ProgressReporter()
-    try:
-        yield reporter
-    finally:
-        reporter.progress.stop()
+    return reporting(NullIngestReporter, _ProgressReporter, enabled=enabled)
 
 
 def _finish(result: SyncResult, json_out: bool) -> None:
