@@ -131,6 +131,11 @@ class EventsSettings(_Section):
         except ConfigError as exc:
             raise ValueError(str(exc)) from None
 
+    def max_age_days(self, event_source: str) -> int | None:
+        """How old a ``web`` or ``crm`` event may be, in days (None for ``offline``: TikTok fixes
+        it at 28 days, the sync's own default)."""
+        return {"web": self.web_max_age_days, "crm": self.crm_max_age_days}.get(event_source)
+
 
 class Settings(_Section):
     store: StoreSettings = StoreSettings()

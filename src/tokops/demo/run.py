@@ -341,7 +341,6 @@ def _sync_sources(
     runs: list[SourceRun] = []
     for plan in _plans(store, shop):
         rep.step(plan.number, plan.title, plan.explanation)
-        max_age = {"web": ev.web_max_age_days, "crm": ev.crm_max_age_days}.get(plan.event_source)
         options = SyncOptions(
             source=plan.source,
             event_source=plan.event_source,
@@ -350,7 +349,7 @@ def _sync_sources(
             phone_region=ev.phone_region,
             batch_size=ev.batch_size,
             concurrency=ev.concurrency,
-            max_age_days=max_age,
+            max_age_days=ev.max_age_days(plan.event_source),
         )
         summary = run_sync(store, client, options, reporter=rep.sync_reporter())
         run = SourceRun(
