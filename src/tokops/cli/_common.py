@@ -18,6 +18,7 @@ from tokops.cli._tables import print_table
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
+    from tokops.config import Settings
     from tokops.metrics.window import Window
     from tokops.warehouse import Store
 
@@ -110,12 +111,13 @@ def check_output_file(path: Path, *, force: bool) -> None:
 
 
 @contextmanager
-def open_store() -> Iterator[Store]:
-    """The workspace's store, closed on the way out."""
+def open_store(settings: Settings | None = None) -> Iterator[Store]:
+    """The workspace's store (that of *settings*, default the working folder's), closed on the
+    way out."""
     from tokops.config import load_settings
     from tokops.warehouse import connect
 
-    store = connect(load_settings().store.url)
+    store = connect((settings or load_settings()).store.url)
     try:
         yield store
     finally:
