@@ -44,7 +44,7 @@ the time (ISO string, unix seconds or milliseconds) — re-runs deduplicate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import ibis
 
@@ -52,6 +52,7 @@ from tokops.activate.formats import compile_time_format, decimal_mark, window, z
 from tokops.activate.ledger import sent_rows
 from tokops.activate.mapping import FieldMapping
 from tokops.activate.normalize import (
+    KeyKind,
     add_event_time,
     add_formatted_time,
     add_hashed_key,
@@ -67,6 +68,7 @@ from tokops.activate.normalize import (
 from tokops.activate.payload import with_event_json
 from tokops.activate.validate import Checks, first_reason
 from tokops.tiktok.events import STANDARD_EVENTS, SUPPORTED_CURRENCIES
+from tokops.tiktok.events_wire import HASHED_KEYS, fields_for
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -86,27 +88,10 @@ DERIVED_ID_PREFIX: Final = "tokops:v1"
 OFFLINE_MAX_AGE_DAYS: Final = 28
 KEY_SEPARATOR: Final = "\x1f"
 
-_COMMON: Final = frozenset(
-    {
-        "event",
-        "event_time",
-        "event_id",
-        "order_id",
-        "email",
-        "phone",
-        "external_id",
-        "value",
-        "currency",
-        "content_ids",
-        "content_type",
-        "num_items",
-    }
-)
-#: Which fields each event source sends (spec §1.3–1.4); other mapped columns are ignored.
+#: Which fields each event source sends (declared with the client: spec §1.3–1.4); other
+#: mapped columns are ignored.
 FIELDS_BY_SOURCE: Final[dict[str, frozenset[str]]] = {
-    "web": _COMMON | {"ip", "user_agent", "ttclid", "ttp", "locale", "url", "referrer"},
-    "offline": _COMMON,
-    "crm": _COMMON | {"lead_id", "lead_event_source"},
+    source: fields_for(source) for source in ("web", "offline", "crm")
 }
 #: Long free-text fields: only spaces are trimmed (the engine's fast ``trim``).
 _LONG_TEXT: Final = ("ip", "user_agent", "ttclid", "ttp", "locale", "url", "referrer")
@@ -174,6 +159,12 @@ def _add_time(
     return add_event_time(store, t, out, raw, offsets)
 
 
+def _hashed_keys(raws: dict[str, Any]) -> list[KeyKind]:
+    """The hashed match keys the source feeds (the wire declaration's names are the
+    normaliser's kinds)."""
+    return [cast("KeyKind", key) for key in HASHED_KEYS if key in raws]
+
+
 def _raw(t: ir.Table, mapping: FieldMapping, name: str) -> ir.Value | None:
     if name in mapping.columns:
         return t[mapping.columns[name]]
@@ -203,7 +194,7 @@ def prepare(
     # stage 1: event time and match keys (each staged internally)
     if "event_time" in raws:
         t = _add_time(store, t, "event_time", raw("event_time"), mapping, opts)
-    hashed = [k for k in ("email", "phone", "external_id") if k in raws]
+    hashed = _hashed_keys(raws)
     for key in hashed:
         t = add_hashed_key(store, t, key, raw(key), key, region=opts.phone_region)
 
@@ -392,7 +383,7 @@ def _light_keys(
     the same steps as the full pipeline, so the same values.
     """
     wanted = FIELDS_BY_SOURCE[opts.event_source]
-    names = ("event", "event_time", "event_id", "order_id", "email", "phone", "external_id")
+    names = ("event", "event_time", "event_id", "order_id", *HASHED_KEYS)
     raws = {n: c for n in names if n in wanted and (c := _raw(source, mapping, n)) is not None}
     t = source.select(**{f"__raw_{k}": v for k, v in raws.items()})
     given_names = [n for n in ("event_id", "order_id") if n in raws]
@@ -404,7 +395,7 @@ def _light_keys(
     t = t.mutate(__has_id=ibis.coalesce(*given).notnull() if given else ibis.literal(False))
     if "event_time" in raws:
         t = _add_time(store, t, "__time", t["__raw_event_time"], mapping, opts)
-    hashed = [k for k in ("email", "phone", "external_id") if k in raws]
+    hashed = _hashed_keys(raws)
     for key in hashed:
         t = add_hashed_key(
             store,

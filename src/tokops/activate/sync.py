@@ -193,7 +193,7 @@ class _Run:
         self.sender: BatchSender | None = None
         if client is not None:
             self.sender = BatchSender(
-                client.track_raw,
+                client,
                 event_source=options.event_source,
                 event_source_id=options.event_source_id,
                 test_event_code=options.test_event_code,
