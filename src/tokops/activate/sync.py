@@ -454,23 +454,7 @@ def run_sync(
     ledger_mod.ensure_tables(store)
     source = open_source(store, options.source)
     resolved = resolve_mapping(source.table.columns, mapping, options.event_source)
-    max_age = options.max_age_days or DEFAULT_MAX_AGE_DAYS[options.event_source]
-    prepared = _streamed(
-        prepare(
-            store,
-            source.table,
-            resolved,
-            PrepareOptions(
-                event_source=options.event_source,
-                event_source_id=options.event_source_id,
-                now=int(now_dt.timestamp()),
-                max_age_days=max_age,
-                phone_region=options.phone_region,
-                test_event_code=options.test_event_code,
-                timezone=options.timezone,
-            ),
-        )
-    )
+    prepared = _streamed(prepare(store, source.table, resolved, _prepare_options(options, now_dt)))
     total = int(store.fetch(source.table.count()).column(0)[0].as_py()) + len(source.rejected)
     run_id = _new_run_id(now_dt)
     record = RunRecord(
@@ -529,20 +513,48 @@ def run_sync(
             record_samples(store, run_id, options.event_source_id, run.samples)
         except TokopsError:
             pass  # samples are a convenience of the read-out: never fail a run for them
+    zone = time_zone_note(source.table, resolved, options)
+    summary = _summary(run, source, status, {"total": total, **counts}, started, zone)
+    reporter.finished(summary)
+    return summary
+
+
+def _prepare_options(options: SyncOptions, now: datetime) -> PrepareOptions:
+    return PrepareOptions(
+        event_source=options.event_source,
+        event_source_id=options.event_source_id,
+        now=int(now.timestamp()),
+        max_age_days=options.max_age_days or DEFAULT_MAX_AGE_DAYS[options.event_source],
+        phone_region=options.phone_region,
+        test_event_code=options.test_event_code,
+        timezone=options.timezone,
+    )
+
+
+def _summary(
+    run: _Run,
+    source: Source,
+    status: Literal["completed", "failed"],
+    counts: dict[str, int],
+    started: float,
+    time_zone: str | None,
+) -> SyncSummary:
+    """The run's summary from its *counts* (``total`` and the ledger's outcomes). The counts
+    always add up to the total: ``not_processed`` holds the rows a run that stopped early did
+    not reach."""
     seconds = time.monotonic() - started
-    moved = run.counts["would_send"] if options.dry_run else run.counts["sent"]
-    summary_counts = {"total": total, **counts}
-    if options.dry_run:
-        summary_counts["would_send"] = run.counts["would_send"]
-    # rows the run did not reach (it stopped early): the counts always add up to the total
-    done = sum(n for key, n in summary_counts.items() if key != "total")
-    if done < total:
-        summary_counts["not_processed"] = total - done
-    summary = SyncSummary(
-        run_id=run_id,
+    dry_run = run.options.dry_run
+    moved = run.counts["would_send"] if dry_run else run.counts["sent"]
+    if dry_run:
+        counts["would_send"] = run.counts["would_send"]
+    done = sum(n for key, n in counts.items() if key != "total")
+    if done < counts["total"]:
+        counts["not_processed"] = counts["total"] - done
+    return SyncSummary(
+        run_id=run.run_id,
         status=status,
-        dry_run=options.dry_run,
-        counts=summary_counts,
+        dry_run=dry_run,
+        counts=counts,
         top_reasons=run.reasons.most_common(TOP_REASONS),
         seconds=round(seconds, 3),
         events_per_s=round(moved / seconds, 1) if seconds > 0 else 0.0,
@@ -551,10 +563,8 @@ def run_sync(
         sample_event=run.sample,
         reason_samples=_reason_samples(run.samples),
         notes=run.notes.most_common(),
-        time_zone=time_zone_note(source.table, resolved, options),
+        time_zone=time_zone,
     )
-    reporter.finished(summary)
-    return summary
 
 
 def _reason_samples(samples: dict[tuple[str | None, str], str]) -> dict[str, str]:
