@@ -308,12 +308,50 @@ class _Plan:
 
 
 def _plan(store: Store, options: AudienceSyncOptions, now: datetime) -> _Plan:
-    import ibis
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    """Read, hash and count the source's keys and build the customer file."""
     source = open_source(store, options.source)
-    t = source.table
+    prepared = _hashed_rows(store, source.table, options, now)
+    # Normalising and hashing is the heavy part: do it once, into a temporary table, and let
+    # the three small queries below read that.
+    scratch = store.temp_name("tokops_audience")
+    store.con.create_table(scratch, prepared, temp=True)
+    try:
+        rows = store.table(scratch)
+        counts = rows.aggregate(
+            read=rows.count(),
+            untimed=rows._untimed.sum(),
+            kept=rows._in.sum(),
+            valid=(rows._in & rows._h.notnull()).sum(),
+            unique=rows._h.nunique(where=rows._in),
+        )
+        totals = store.fetch(counts).to_pylist()[0]
+        bad = rows.filter(rows._in & rows._why.notnull())
+        reasons = store.fetch(bad.group_by("_why").aggregate(n=bad.count())).to_pylist()
+        content = _customer_file(store, rows.filter(rows._in & rows._h.notnull()))
+    finally:
+        store.drop(scratch)
+    valid = int(totals["valid"] or 0)
+    return _Plan(
+        rows_read=int(totals["read"] or 0),
+        rows=int(totals["kept"] or 0),
+        invalid_reasons=sorted(
+            ((r["_why"], int(r["n"])) for r in reasons), key=lambda x: (-x[1], x[0])
+        ),
+        duplicates=valid - int(totals["unique"] or 0),
+        content=content,
+        rejected_lines=len(source.rejected),
+        untimed=int(totals["untimed"] or 0),
+        calculate_type=CALCULATE_TYPE_BY_KEY[options.key],
+    )
+
+
+def _hashed_rows(
+    store: Store, t: ir.Table, options: AudienceSyncOptions, now: datetime
+) -> ir.Table:
+    """Each source row as ``_h`` (the hashed key), ``_why`` (why it has none), ``_in`` (in
+    the time window) and ``_untimed`` (left out for a missing or unreadable time)."""
+    import ibis
+
     # Like the events sync: a column named like the key (case and punctuation aside) maps itself.
     column = options.column or detect_mapping(t.columns).columns.get(options.key, options.key)
     raw = _column(t, column, options.key).cast("string")
@@ -335,51 +373,22 @@ def _plan(store: Store, options: AudienceSyncOptions, now: datetime) -> _Plan:
         (key.hashed.isnull(), blank_reason),  # null, empty or whitespace only
         else_=ibis.null("string"),
     )
-    prepared = t.select(
-        _h=key.hashed,
-        _why=why,
-        _in=in_window.fill_null(False),
-        _untimed=untimed,
-    )
-    # Normalising and hashing is the heavy part: do it once, into a temporary table, and let
-    # the three small queries below read that.
-    scratch = store.temp_name("tokops_audience")
-    store.con.create_table(scratch, prepared, temp=True)
-    try:
-        rows = store.table(scratch)
-        counts = rows.aggregate(
-            read=rows.count(),
-            untimed=rows._untimed.sum(),
-            kept=rows._in.sum(),
-            valid=(rows._in & rows._h.notnull()).sum(),
-            unique=rows._h.nunique(where=rows._in),
-        )
-        totals = store.fetch(counts).to_pylist()[0]
-        bad = rows.filter(rows._in & rows._why.notnull())
-        reasons = store.fetch(bad.group_by("_why").aggregate(n=bad.count())).to_pylist()
-        good = rows.filter(rows._in & rows._h.notnull())
-        hashes = good.select(h=good._h).distinct().order_by("h")
-        newline = pa.scalar("\n", pa.large_string())
-        parts: list[bytes] = []
-        for batch in store.batches(hashes, _HASH_BATCH):
-            column = batch.column(0).cast(pa.large_string())
-            lists = pa.LargeListArray.from_arrays(pa.array([0, len(column)], pa.int64()), column)
-            parts.append(pc.binary_join(lists, newline)[0].as_buffer().to_pybytes() + b"\n")
-    finally:
-        store.drop(scratch)
-    valid = int(totals["valid"] or 0)
-    return _Plan(
-        rows_read=int(totals["read"] or 0),
-        rows=int(totals["kept"] or 0),
-        invalid_reasons=sorted(
-            ((r["_why"], int(r["n"])) for r in reasons), key=lambda x: (-x[1], x[0])
-        ),
-        duplicates=valid - int(totals["unique"] or 0),
-        content=b"".join(parts),
-        rejected_lines=len(source.rejected),
-        untimed=int(totals["untimed"] or 0),
-        calculate_type=CALCULATE_TYPE_BY_KEY[options.key],
-    )
+    return t.select(_h=key.hashed, _why=why, _in=in_window.fill_null(False), _untimed=untimed)
+
+
+def _customer_file(store: Store, good: ir.Table) -> bytes:
+    """The distinct hashes of *good*, sorted, one per line (joined by Arrow, not Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hashes = good.select(h=good._h).distinct().order_by("h")
+    newline = pa.scalar("\n", pa.large_string())
+    parts: list[bytes] = []
+    for batch in store.batches(hashes, _HASH_BATCH):
+        column = batch.column(0).cast(pa.large_string())
+        lists = pa.LargeListArray.from_arrays(pa.array([0, len(column)], pa.int64()), column)
+        parts.append(pc.binary_join(lists, newline)[0].as_buffer().to_pybytes() + b"\n")
+    return b"".join(parts)
 
 
 def _check_options(options: AudienceSyncOptions, client: AudiencesClient | None) -> None:
