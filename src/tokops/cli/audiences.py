@@ -18,6 +18,7 @@ from rich.table import Table
 from tokops.cli._client import INSECURE, api_client, with_insecure
 from tokops.cli._tables import print_table
 from tokops.config import load_settings
+from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceStatus, AudienceSyncResult
@@ -32,6 +33,15 @@ app = typer.Typer(no_args_is_help=True, help="Hashed customer lists as TikTok cu
 class Key(StrEnum):
     email = "email"
     phone = "phone"
+
+
+#: Options whose flag is not the field's name with dashes.
+_FLAGS = {"retention_in_days": "--retention-days"}
+
+
+def _flag(option: str) -> str:
+    """The flag of an :class:`~tokops.activate.audiences.AudienceSyncOptions` field."""
+    return _FLAGS.get(option, "--" + option.replace("_", "-"))
 
 
 def _json(data: object) -> None:
@@ -61,7 +71,7 @@ def sync(
     insecure: bool = INSECURE,
 ) -> None:
     """Normalise, hash and dedupe a customer list, then create or replace the audience."""
-    from tokops.activate.audiences import AudienceSyncOptions, run_audience_sync
+    from tokops.activate.audiences import AudienceSyncOptions, OptionError, run_audience_sync
     from tokops.tiktok.audiences import AudiencesClient
     from tokops.warehouse import connect
 
@@ -85,7 +95,10 @@ def sync(
             client = AudiencesClient(stack.enter_context(api_client(settings, api_base)))
         store = connect(settings.store.url)
         stack.callback(store.close)
-        result = run_audience_sync(store, client, options)
+        try:
+            result = run_audience_sync(store, client, options)
+        except OptionError as exc:
+            raise ConfigError(exc.worded(_flag)) from None
     if as_json:
         _json(result.to_dict())
     else:
