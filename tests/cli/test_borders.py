@@ -22,9 +22,6 @@ MODULES = sorted(CLI.glob("*.py"))
 CLIENT_BUILDERS = frozenset(
     {"ApiClient", "MarketingClient", "ShopClient", "connect_client", "Client", "AsyncClient"}
 )
-#: Modules that still open the store themselves instead of through ``_common.open_store``
-#: (a list that only shrinks).
-OPENS_STORE_ITSELF = frozenset({"audiences.py", "events.py"})
 
 
 def _tree(path: Path) -> ast.Module:
@@ -89,9 +86,7 @@ def test_the_cli_uses_public_faces_only(path: Path) -> None:
     assert not inner, f"cli/{path.name} imports warehouse internals {inner}"
 
 
-@pytest.mark.parametrize(
-    "path", [p for p in MODULES if p.name not in OPENS_STORE_ITSELF], ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_the_store_is_opened_in_one_place(path: Path) -> None:
     connects = [name for name in _called(_tree(path)) if name == "connect"]
     if path.name == "_common.py":

@@ -103,9 +103,9 @@ class ConsoleDemoReporter:
         )
 
     def sync_reporter(self) -> SyncReporter | None:
-        from tokops.cli.events import ProgressReporter
+        from tokops.cli.events import progress_reporter
 
-        return ProgressReporter()
+        return progress_reporter()
 
     def sync_done(self, run: SourceRun) -> None:
         render_source_run(run, self.console)
