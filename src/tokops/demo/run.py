@@ -43,6 +43,7 @@ from tokops.demo.report import (
 from tokops.demo.shop import Shop, generate_shop
 from tokops.demo.truth import FileTruth
 from tokops.errors import TokopsError
+from tokops.warehouse import schema
 
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceSyncResult
@@ -71,8 +72,10 @@ SALES_TABLE: Final = "store_sales"
 ORDERS_TABLE: Final = "web_orders"
 CRM_TABLE: Final = "crm_leads"
 #: The tables a finished demo leaves in its store, for a newcomer to look at.
-STORE_TABLES: Final = ("events_ledger", "events_runs", ORDERS_TABLE, SALES_TABLE, CRM_TABLE,
-                       "audience_syncs", "ad_daily", "organic_account_daily")  # fmt: skip
+STORE_TABLES: Final = (
+    "events_ledger", "events_runs", ORDERS_TABLE, SALES_TABLE, CRM_TABLE, "audience_syncs",
+    schema.AD_DAILY.name, schema.ORGANIC_ACCOUNT_DAILY.name,
+)  # fmt: skip
 AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
 DEMO_QPS: Final = 50
