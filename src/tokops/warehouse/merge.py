@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tokops.errors import WarehouseError
-from tokops.warehouse.merge_sql import MergeResult, RowUpsert, Scope, upsert_sql
+from tokops.warehouse.merge_sql import MergeRequest, MergeResult, RowUpsert, Scope, upsert_sql
 from tokops.warehouse.quoting import quote_ident
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def merge_batches(
         raise WarehouseError(f"merge into {table}: a key is required")
     store.guard()
     try:
-        return store.adapter.merge(table, batches, key, scope, also)
+        return store.adapter.merge(MergeRequest(table, batches, key, scope, also))
     except WarehouseError:
         raise
     except Exception as exc:  # noqa: BLE001 - every driver raises its own types

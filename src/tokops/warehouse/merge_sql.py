@@ -6,7 +6,7 @@ these statements to run; the statements themselves only differ by the parameter 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SEQ",
+    "MergeRequest",
     "MergeResult",
     "RowUpsert",
     "Scope",
@@ -58,6 +59,17 @@ class RowUpsert:
     table: str
     key: tuple[str, ...]
     values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class MergeRequest:
+    """One :func:`~tokops.warehouse.merge.merge_batches` call, as an adapter receives it."""
+
+    table: str
+    batches: Iterable[pa.RecordBatch | pa.Table]
+    key: Sequence[str]
+    scope: Scope | None
+    also: Sequence[RowUpsert]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from urllib.parse import urlparse
 
 from tokops.errors import SourceError, WarehouseError
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine", "Store", "connect", "quote_ident"]
 
-Engine = Literal["duckdb", "postgres"]
+Engine: TypeAlias = str
+"""An engine's name: ``duckdb``, ``postgres`` (:data:`tokops.warehouse.engines.ADAPTERS`)."""
 
 
 def _redact(url: str) -> str:
@@ -67,7 +68,7 @@ class Store:
     @property
     def engine(self) -> Engine:
         """The engine's name (also the SQL dialect of the user's queries)."""
-        return cast("Engine", self.adapter.name)
+        return self.adapter.name
 
     @property
     def single_writer(self) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import string
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
-    from tokops.warehouse.merge_sql import MergeResult, RowUpsert, Scope
+    from tokops.warehouse.merge_sql import MergeRequest, MergeResult
 
 __all__ = ["EngineAdapter", "Instance", "one_line"]
 
@@ -71,6 +71,13 @@ class EngineAdapter(ABC):
         self.url = url
         """The store URL as given (password included: never print it)."""
         self.instance = instance or Instance()
+
+    @classmethod
+    @abstractmethod
+    def database(cls, url: str, label: str) -> str | None:
+        """The database a store *url* names, when it is this engine's URL (None when it is
+        not; :class:`~tokops.errors.ConfigError`, quoting *label*, when it is but names no
+        usable database). The result is what :meth:`open` connects to."""
 
     @classmethod
     @abstractmethod
@@ -138,14 +145,7 @@ class EngineAdapter(ABC):
         """
 
     @abstractmethod
-    def merge(
-        self,
-        table: str,
-        batches: Iterable[pa.RecordBatch | pa.Table],
-        key: Sequence[str],
-        scope: Scope | None,
-        also: Sequence[RowUpsert],
-    ) -> MergeResult:
+    def merge(self, request: MergeRequest) -> MergeResult:
         """The engine's way to run :func:`~tokops.warehouse.merge.merge_batches`."""
 
     def forget_columns(self, name: str) -> None:

@@ -7,7 +7,7 @@ it), a stream's memory is a per-connection setting, Arrow data is appended and m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
@@ -16,8 +16,8 @@ from tokops.warehouse._duckdb import CompatConnection, raw_connection
 from tokops.warehouse.engines.base import EngineAdapter, Instance
 from tokops.warehouse.engines.builtins import builtin
 from tokops.warehouse.merge_sql import (
+    MergeRequest,
     MergeResult,
-    RowUpsert,
     Scope,
     delete_sql,
     insert_sql,
@@ -25,6 +25,7 @@ from tokops.warehouse.merge_sql import (
     with_seq,
 )
 from tokops.warehouse.quoting import quote_ident, temp_name
+from tokops.warehouse.urls import duckdb_database
 from tokops.warehouse.user_sql import check_duckdb_query
 
 if TYPE_CHECKING:
@@ -57,6 +58,10 @@ class DuckDBAdapter(EngineAdapter):
     def __init__(self, con: Any, url: str, instance: Instance | None = None) -> None:
         super().__init__(con, url, instance)
         self._column_cache: dict[str, list[str]] = {}
+
+    @classmethod
+    def database(cls, url: str, label: str) -> str | None:
+        return duckdb_database(url, label)
 
     @classmethod
     def open(cls, target: str, url: str) -> DuckDBAdapter:
@@ -165,19 +170,16 @@ class DuckDBAdapter(EngineAdapter):
     def forget_columns(self, name: str) -> None:
         self._column_cache.pop(name, None)
 
-    def merge(
-        self,
-        table: str,
-        batches: Iterable[pa.RecordBatch | pa.Table],
-        key: Sequence[str],
-        scope: Scope | None,
-        also: Sequence[RowUpsert],
-    ) -> MergeResult:
+    def merge(self, request: MergeRequest) -> MergeResult:
         """DuckDB scans the Arrow data in place: no staging table, and the two checks that
         decide the SQL (duplicate keys, rows outside the scope) run on the Arrow data."""
         import pyarrow as pa
 
-        parts = [b if isinstance(b, pa.Table) else pa.Table.from_batches([b]) for b in batches]
+        table, key, scope = request.table, request.key, request.scope
+        parts = [
+            pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b
+            for b in request.batches
+        ]
         parts = [p for p in parts if p.num_rows]
         data = pa.concat_tables(parts) if parts else None
         raw = raw_connection(self.con)
@@ -201,7 +203,7 @@ class DuckDBAdapter(EngineAdapter):
         else:
             delete, params = delete_sql(table, None, key, scope, "?")
             statements.append((delete, params))
-        for upsert in also:
+        for upsert in request.also:
             statements += upsert_sql(upsert, "?")
         try:
             counts = self.run_transaction(statements)

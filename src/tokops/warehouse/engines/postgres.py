@@ -7,16 +7,15 @@ change), and the file scans run in an in-process DuckDB (see :mod:`tokops.wareho
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tokops.errors import WarehouseError
 from tokops.warehouse.engines.base import EngineAdapter
 from tokops.warehouse.merge_sql import (
     SEQ,
+    MergeRequest,
     MergeResult,
-    RowUpsert,
-    Scope,
     delete_sql,
     insert_sql,
     outside_sql,
@@ -41,6 +40,14 @@ class PostgresAdapter(EngineAdapter):
     single_writer = False
 
     @classmethod
+    def database(cls, url: str, label: str) -> str | None:
+        """``postgres://…`` or ``postgresql://…``, as Ibis's ``postgres://`` URL."""
+        scheme, _, rest = url.partition("://")
+        if scheme.lower() not in ("postgres", "postgresql"):
+            return None
+        return "postgres://" + rest
+
+    @classmethod
     def open(cls, target: str, url: str) -> PostgresAdapter:
         import ibis
 
@@ -48,9 +55,7 @@ class PostgresAdapter(EngineAdapter):
 
     def fork(self) -> PostgresAdapter:
         """A new session of the server."""
-        from tokops.warehouse.urls import parse_store_url
-
-        return self.open(parse_store_url(self.url).target, self.url)
+        return self.open(self.database(self.url, self.url) or self.url, self.url)
 
     @property
     def _pg(self) -> Any:
@@ -84,21 +89,15 @@ class PostgresAdapter(EngineAdapter):
         except Exception as exc:  # noqa: BLE001
             raise WarehouseError(f"insert into {target} failed: {self.failed(exc)}") from None
 
-    def merge(
-        self,
-        table: str,
-        batches: Iterable[pa.RecordBatch | pa.Table],
-        key: Sequence[str],
-        scope: Scope | None,
-        also: Sequence[RowUpsert],
-    ) -> MergeResult:
+    def merge(self, request: MergeRequest) -> MergeResult:
         """The rows go by ``COPY`` into a temporary table dropped at commit; a key staged
         twice keeps its last row."""
+        table, key, scope = request.table, request.key, request.scope
         staging = temp_name("tokops_stage")
         cols: list[str] = []
         staged = 0
         with self._pg.transaction(), self._pg.cursor() as cur:
-            for batch in batches:
+            for batch in request.batches:
                 if batch.num_rows == 0:
                     continue
                 data = with_seq(batch, staged)
@@ -125,7 +124,7 @@ class PostgresAdapter(EngineAdapter):
             if cols:
                 cur.execute(insert_sql(table, staging, cols, key))
                 inserted = cur.rowcount
-            for upsert in also:
+            for upsert in request.also:
                 for sql, values in upsert_sql(upsert, "%s"):
                     cur.execute(sql, values)
         return MergeResult(max(inserted, 0), max(deleted, 0))
