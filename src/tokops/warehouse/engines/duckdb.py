@@ -76,7 +76,7 @@ class DuckDBAdapter(EngineAdapter):
         import ibis
 
         cursor = CompatConnection(raw_connection(self.con).cursor())
-        return DuckDBAdapter(ibis.duckdb.from_connection(cursor), self.url, self.instance)
+        return type(self)(ibis.duckdb.from_connection(cursor), self.url, self.instance)
 
     def is_fatal(self, exc: BaseException) -> bool:
         if type(exc).__name__ == "FatalException":
