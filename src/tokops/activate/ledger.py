@@ -255,12 +255,13 @@ def close_interrupted(store: Store, event_source_id: str) -> list[str]:
     """Mark this event source's runs still ``running`` as ``interrupted``, with the counts
     their ledger rows show; returns their ids.
 
-    Only on DuckDB: its database file admits one writing process, so a run still ``running``
-    when another starts belongs to a process that died (SIGKILL, power loss) before it could
-    record its end. (On a shared server such as PostgreSQL another machine may be running it.)
+    Only on a store that admits one writing process (:attr:`Store.single_writer`, DuckDB): a
+    run still ``running`` when another starts belongs to a process that died (SIGKILL, power
+    loss) before it could record its end. (On a shared server such as PostgreSQL another
+    machine may be running it.)
     ``already_sent`` is not in the ledger and stays 0.
     """
-    if store.engine != "duckdb" or not store.exists(RUNS_TABLE):
+    if not store.single_writer or not store.exists(RUNS_TABLE):
         return []
     runs = store.table(RUNS_TABLE)
     stale = runs.filter(runs.status == "running", runs.event_source_id == event_source_id)
