@@ -24,7 +24,6 @@ import math
 from datetime import datetime
 from typing import Any, Final
 
-from tokops.sandbox.envelope import ApiFailure
 from tokops.sandbox.marketing.campaign_write import (
     CODE_NOTHING_TO_UPDATE,
     partial,
@@ -32,10 +31,11 @@ from tokops.sandbox.marketing.campaign_write import (
     set_status,
 )
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.marketing.rules import SPARK_OBJECTIVES
 from tokops.sandbox.marketing.serialize import ad_dict
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.write_rules import SPARK_OBJECTIVES
+from tokops.sandbox.server.envelope import ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import draws
 from tokops.sandbox.world.model import Ad, Advertiser
 

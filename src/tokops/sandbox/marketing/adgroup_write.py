@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from tokops.sandbox.envelope import ApiFailure
 from tokops.sandbox.marketing.campaign_write import (
     CODE_NOTHING_TO_UPDATE,
     partial,
@@ -24,15 +23,16 @@ from tokops.sandbox.marketing.campaign_write import (
     set_status,
 )
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.marketing.rules import (
+from tokops.sandbox.marketing.serialize import adgroup_dict
+from tokops.sandbox.marketing.write_rules import (
     BILLING_EVENTS,
     GOALS_BY_OBJECTIVE,
     check_budget,
     default_billing,
 )
-from tokops.sandbox.marketing.serialize import adgroup_dict
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.envelope import ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.catalog import AGES, GEO_TO_COUNTRY
 from tokops.sandbox.world.model import AdGroup, Advertiser
 

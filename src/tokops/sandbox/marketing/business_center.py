@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any, Final
 
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 
 __all__ = ["ASSET_TYPES", "BusinessCenters"]
 

@@ -22,13 +22,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from tokops.sandbox.answers import Answer
-from tokops.sandbox.envelope import CODE_PARTIAL_SUCCESS, ApiFailure
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.marketing.rules import BUDGET_MODES, LEGACY_OBJECTIVES, OBJECTIVES, check_budget
 from tokops.sandbox.marketing.serialize import campaign_dict
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.write_rules import BUDGET_MODES, check_budget
+from tokops.sandbox.server.envelope import CODE_PARTIAL_SUCCESS, ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.server.route_answers import Answer
+from tokops.sandbox.world.catalog import LEGACY_OBJECTIVES, OBJECTIVES
 from tokops.sandbox.world.model import Advertiser, Campaign
 
 __all__ = ["CODE_NOTHING_TO_UPDATE", "CampaignWrites", "partial", "resolve_ids", "set_status"]

@@ -1,7 +1,7 @@
 """What every Marketing API route shares: the (lazily built) world, settings, advertiser checks.
 
 A route module receives one :class:`Market` and registers its handlers as :class:`RouteSpec`
-entries; :class:`tokops.sandbox.service.Sandbox` turns them into routes under
+entries; :class:`tokops.sandbox.server.service.Sandbox` turns them into routes under
 ``/open_api/v1.3`` with the app-level rate limit.
 """
 
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from tokops.sandbox.envelope import CODE_NO_PERMISSION, ApiFailure
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.envelope import CODE_NO_PERMISSION, ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.settings import SandboxSettings
 from tokops.sandbox.world.calendar import local_date
 from tokops.sandbox.world.model import Ad, Advertiser

@@ -30,14 +30,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from tokops.sandbox.breakdowns import apportion
-from tokops.sandbox.gmv import GMV_FIELDS, gmv_day
 from tokops.sandbox.marketing.context import Market, RouteSpec
 from tokops.sandbox.marketing.metrics import cents
 from tokops.sandbox.marketing.stores import Stores
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.shop.gmv_max_delivery import GMV_FIELDS, gmv_day
+from tokops.sandbox.world.breakdowns import apportion
 from tokops.sandbox.world.calendar import local_date
 from tokops.sandbox.world.ids import fmt_time
 from tokops.sandbox.world.model import Advertiser, GmvMaxCampaign

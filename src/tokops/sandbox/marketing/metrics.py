@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from tokops.sandbox.fields import IDX
+from tokops.sandbox.world.ad_day_counts import IDX
 
 __all__ = [
     "ATTRIBUTES",

@@ -32,10 +32,10 @@ from datetime import datetime
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from tokops.sandbox.envelope import ApiFailure
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.params import Params
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.envelope import ApiFailure
+from tokops.sandbox.server.params import Params
+from tokops.sandbox.server.request import SandboxRequest
 
 __all__ = [
     "CODE_AUTH_PARAMS",

@@ -24,9 +24,9 @@ from tokops.sandbox.marketing.serialize import (
     campaign_dict,
 )
 from tokops.sandbox.marketing.statuses import PRIMARY_STATUSES, primary_match
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad, check_strings
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad, check_strings
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import fmt_time
 
 __all__ = ["ObjectReads"]

@@ -21,9 +21,9 @@ from typing import Any
 
 from tokops.sandbox.marketing.ad_write import SPARK_BANNED
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.paging import cursor_slice, page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.paging import cursor_slice, page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import fmt_time, make_id
 from tokops.sandbox.world.model import Advertiser, AuthCode, Post
 

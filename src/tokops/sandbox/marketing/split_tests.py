@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 
 from tokops.sandbox.marketing.campaign_write import set_status
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import fmt_time
 from tokops.sandbox.world.model import Advertiser, SplitTest
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.request import SandboxRequest
 
 __all__ = ["WorldReadout"]
 
