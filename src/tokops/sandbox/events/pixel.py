@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from tokops.sandbox.events.sink import IncomingEvent
-from tokops.sandbox.events.track import check_properties, check_user
+from tokops.sandbox.events.track import check_user, check_user_and_properties
 from tokops.sandbox.events.validation import Invalid, optional_str
 
 __all__ = [
@@ -65,36 +65,41 @@ CheckPixel = Callable[[str], None]
 """Called with the pixel code as soon as it is read (permission check before event checks)."""
 
 
-def _pixel_code(obj: dict[str, Any], check: CheckPixel) -> str:
+def _pixel_head(obj: dict[str, Any], check: CheckPixel) -> tuple[str, str | None]:
+    """The checked ``pixel_code`` (permission first) and the ``test_event_code``, if any."""
     code = obj.get("pixel_code")
     if code is None:
         raise Invalid("pixel_code", _REQUIRED)
     if type(code) is not str or not code:
         raise Invalid("pixel_code", "not a valid string")
     check(code)
-    return code
+    return code, optional_str(obj, "test_event_code") or None
+
+
+def _event_list(obj: dict[str, Any], key: str, wrong_length: str) -> list[Any]:
+    """The list of events under *key*: 1 to :data:`MAX_BATCH` items."""
+    events = obj.get(key)
+    if type(events) is not list:
+        raise Invalid(key, "not a valid list")
+    if not events or len(events) > MAX_BATCH:
+        raise Invalid(key, wrong_length)
+    return events
 
 
 def parse_legacy_track(obj: dict[str, Any], now_s: float, check: CheckPixel) -> PixelEvents:
     """Validate a ``pixel/track/`` body."""
-    code = _pixel_code(obj, check)
-    test_code = optional_str(obj, "test_event_code")
+    code, test_code = _pixel_head(obj, check)
     optional_str(obj, "partner_name")
-    return PixelEvents(code, test_code or None, [_legacy_event(obj, "", now_s)])
+    return PixelEvents(code, test_code, [_legacy_event(obj, "", now_s)])
 
 
 def parse_legacy_batch(obj: dict[str, Any], now_s: float, check: CheckPixel) -> PixelEvents:
     """Validate a ``pixel/batch/`` body."""
-    code = _pixel_code(obj, check)
-    test_code = optional_str(obj, "test_event_code")
+    code, test_code = _pixel_head(obj, check)
     optional_str(obj, "partner_name")
-    batch = obj.get("batch")
-    if batch is None:
+    if obj.get("batch") is None:
         raise Invalid("batch", _REQUIRED)
-    if type(batch) is not list:
-        raise Invalid("batch", "not a valid list")
-    if not batch or len(batch) > MAX_BATCH:
-        raise Invalid("batch", f"length must be between 1 and {MAX_BATCH}")
+    batch = _event_list(obj, "batch", f"length must be between 1 and {MAX_BATCH}")
     events = []
     for i, item in enumerate(batch):
         path = f"Batch.{i}."
@@ -104,7 +109,7 @@ def parse_legacy_batch(obj: dict[str, Any], now_s: float, check: CheckPixel) -> 
         if kind is not None and kind != "track":
             raise Invalid(f"{path}type", "must be one of: track")
         events.append(_legacy_event(item, path, now_s))
-    return PixelEvents(code, test_code or None, events)
+    return PixelEvents(code, test_code, events)
 
 
 def _legacy_event(ev: dict[str, Any], prefix: str, now_s: float) -> IncomingEvent:
@@ -117,13 +122,7 @@ def _legacy_event(ev: dict[str, Any], prefix: str, now_s: float) -> IncomingEven
     if event_id is not None and type(event_id) is not str:
         raise Invalid(f"{prefix}event_id", "not a valid string")
     event_time = _timestamp(ev.get("timestamp"), f"{prefix}timestamp", now_s)
-    keys = flags = 0
-    context = ev.get("context")
-    if context is not None:
-        keys, flags = _legacy_context(context, f"{prefix}context")
-    props = ev.get("properties")
-    if props is not None:
-        check_properties(props, f"{prefix}properties")
+    keys, flags = check_user_and_properties(ev, "context", prefix, _legacy_context)
     return IncomingEvent(name, event_id or None, event_time, keys, flags)
 
 
@@ -171,13 +170,8 @@ def _legacy_context(context: Any, path: str) -> tuple[int, int]:
 
 def parse_simulated(obj: dict[str, Any], now_s: float, check: CheckPixel) -> PixelEvents:
     """Validate a simulator body (browser events); Events API 2.0 error wording."""
-    code = _pixel_code(obj, check)
-    test_code = optional_str(obj, "test_event_code")
-    raw = obj.get("events")
-    if type(raw) is not list:
-        raise Invalid("events", "not a valid list")
-    if not raw or len(raw) > MAX_BATCH:
-        raise Invalid("events", f"must contain 1 to {MAX_BATCH} events")
+    code, test_code = _pixel_head(obj, check)
+    raw = _event_list(obj, "events", f"must contain 1 to {MAX_BATCH} events")
     events = []
     for i, ev in enumerate(raw):
         path = f"events.{i}"
@@ -194,4 +188,4 @@ def parse_simulated(obj: dict[str, Any], now_s: float, check: CheckPixel) -> Pix
             optional_str(ev, key, path)
         keys, flags = check_user(ev, path)
         events.append(IncomingEvent(name, event_id or None, t, keys, flags))
-    return PixelEvents(code, test_code or None, events)
+    return PixelEvents(code, test_code, events)

@@ -22,6 +22,7 @@ Our choices where the spec is [UNCONFIRMED]: an unsupported currency is rejected
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -51,6 +52,7 @@ __all__ = [
     "TrackHead",
     "check_properties",
     "check_user",
+    "check_user_and_properties",
     "parse_events",
     "parse_head",
 ]
@@ -143,19 +145,28 @@ def parse_events(
         event_id = ev.get("event_id")
         if event_id is not None and type(event_id) is not str:
             raise Invalid(f"{path}.event_id", "not a valid string")
-        keys = flags = 0
-        user = ev.get("user")
-        if user is not None:
-            keys, flags = check_user(user, f"{path}.user")
-        props = ev.get("properties")
-        if props is not None:
-            check_properties(props, f"{path}.properties")
+        keys, flags = check_user_and_properties(ev, "user", f"{path}.", check_user)
         _check_source_objects(ev, path, source)
         ldu = ev.get("limited_data_use")
         if ldu is not None and type(ldu) is not bool:
             raise Invalid(f"{path}.limited_data_use", "not a valid boolean")
         append(IncomingEvent(name, event_id or None, t, keys, flags))
     return out
+
+
+def check_user_and_properties(
+    ev: dict[str, Any], user_key: str, prefix: str, check: Callable[[Any, str], tuple[int, int]]
+) -> tuple[int, int]:
+    """Check the event's user object (under *user_key*, by *check*) and then its
+    ``properties``; the user's match-key bits and quality flags (0, 0 without a user)."""
+    keys = flags = 0
+    user = ev.get(user_key)
+    if user is not None:
+        keys, flags = check(user, f"{prefix}{user_key}")
+    props = ev.get("properties")
+    if props is not None:
+        check_properties(props, f"{prefix}properties")
+    return keys, flags
 
 
 def check_user(user: Any, path: str) -> tuple[int, int]:
@@ -258,17 +269,20 @@ def _check_source_objects(ev: dict[str, Any], path: str, source: str) -> None:
         if source == "web" and not url:
             raise Invalid(f"{path}.page.url", "field is required for web events")
     if source == "crm":
-        lead = ev.get("lead")
-        if type(lead) is not dict:
-            raise Invalid(f"{path}.lead", "field is required for crm events")
-        lead_id = lead.get("lead_id")
-        if type(lead_id) is not str or not lead_id:
-            raise Invalid(f"{path}.lead.lead_id", "field is required for crm events")
+        lead = _required_object(ev, "lead", "lead_id", path, source)
         optional_str(lead, "lead_event_source", f"{path}.lead")
     if source == "app":
-        app = ev.get("app")
-        if type(app) is not dict:
-            raise Invalid(f"{path}.app", "field is required for app events")
-        app_id = app.get("app_id")
-        if type(app_id) is not str or not app_id:
-            raise Invalid(f"{path}.app.app_id", "field is required for app events")
+        _required_object(ev, "app", "app_id", path, source)
+
+
+def _required_object(
+    ev: dict[str, Any], key: str, id_key: str, path: str, source: str
+) -> dict[str, Any]:
+    """The event's *key* object, which must carry a non-empty string *id_key*."""
+    obj = ev.get(key)
+    if type(obj) is not dict:
+        raise Invalid(f"{path}.{key}", f"field is required for {source} events")
+    ident = obj.get(id_key)
+    if type(ident) is not str or not ident:
+        raise Invalid(f"{path}.{key}.{id_key}", f"field is required for {source} events")
+    return obj

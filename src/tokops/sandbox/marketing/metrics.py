@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from tokops.sandbox.world.ad_day_counts import IDX
+from tokops.sandbox.world.ad_day_counts import FIELDS, IDX
 
 __all__ = [
     "ATTRIBUTES",
@@ -96,23 +96,9 @@ def _count(name: str, field: str | None = None, *, spark_only: bool = False) -> 
     _add(name, "count", lambda s: s[j], field or name, spark_only=spark_only, direct=True)
 
 
-for _name in (
-    "impressions",
-    "clicks",
-    "engagements",
-    "video_play_actions",
-    "video_watched_2s",
-    "video_watched_6s",
-    "video_views_p25",
-    "video_views_p50",
-    "video_views_p75",
-    "video_views_p100",
-    "engaged_view",
-    "likes",
-    "comments",
-    "shares",
-):
-    _count(_name)
+for _name in FIELDS[IDX["impressions"] : IDX["shares"] + 1]:
+    if _name not in ("reach", "play_time"):  # unique viewers and deciseconds: see below
+        _count(_name)
 _count("paid_engaged_view", "engaged_view")
 for _name in ("follows", "profile_visits", "clicks_on_music_disc", "anchor_clicks"):
     _count(_name, spark_only=True)
@@ -210,38 +196,21 @@ _add(
     "impressions",
     spark_only=True,
 )
-_WP, _WV, _SH, _SV = (
-    IDX["web_purchases"],
-    IDX["web_value"],
-    IDX["shop_purchases"],
-    IDX["shop_value"],
-)
-_add("cost_per_complete_payment", "money", lambda s: _div(s[_SP], s[_WP]), "spend", "web_purchases")
-_add(
-    "complete_payment_rate", "rate", lambda s: _div(s[_WP], s[_CL], 100), "web_purchases", "clicks"
-)
-_add(
-    "value_per_complete_payment",
-    "money",
-    lambda s: _div(s[_WV], s[_WP]),
-    "web_value",
-    "web_purchases",
-)
-_add("total_complete_payment_rate", "money", lambda s: s[_WV], "web_value", direct=True)
-_add("complete_payment_roas", "ratio", lambda s: _div(s[_WV], s[_SP]), "web_value", "spend")
-_add("cost_per_onsite_shopping", "money", lambda s: _div(s[_SP], s[_SH]), "spend", "shop_purchases")
-_add(
-    "onsite_shopping_rate", "rate", lambda s: _div(s[_SH], s[_CL], 100), "shop_purchases", "clicks"
-)
-_add(
-    "value_per_onsite_shopping",
-    "money",
-    lambda s: _div(s[_SV], s[_SH]),
-    "shop_value",
-    "shop_purchases",
-)
-_add("total_onsite_shopping_value", "money", lambda s: s[_SV], "shop_value", direct=True)
-_add("onsite_shopping_roas", "ratio", lambda s: _div(s[_SV], s[_SP]), "shop_value", "spend")
+
+
+def _purchases(noun: str, total: str, purchases: str, value: str) -> None:
+    """The five metrics of one purchase kind: cost per, rate, value per, total value, ROAS."""
+    n, v = IDX[purchases], IDX[value]
+    _add(f"cost_per_{noun}", "money", lambda s: _div(s[_SP], s[n]), "spend", purchases)
+    _add(f"{noun}_rate", "rate", lambda s: _div(s[n], s[_CL], 100), purchases, "clicks")
+    _add(f"value_per_{noun}", "money", lambda s: _div(s[v], s[n]), value, purchases)
+    _add(total, "money", lambda s: s[v], value, direct=True)
+    _add(f"{noun}_roas", "ratio", lambda s: _div(s[v], s[_SP]), value, "spend")
+
+
+# TikTok names the web total "total_complete_payment_rate" although it is a value.
+_purchases("complete_payment", "total_complete_payment_rate", "web_purchases", "web_value")
+_purchases("onsite_shopping", "total_onsite_shopping_value", "shop_purchases", "shop_value")
 _LP, _AT, _IC = IDX["landing_page_views"], IDX["add_to_cart"], IDX["initiate_checkout"]
 _add(
     "landing_page_view_rate",

@@ -29,19 +29,7 @@ AUDIENCE_DIMENSIONS: Final = ("gender", "age", "country_code")
 _AGE_BASE: Final = (0.08, 0.30, 0.30, 0.17, 0.09, 0.06)
 _YOUNG_TILT: Final = (1.4, 1.5, 1.1, 0.8, 0.6, 0.5)
 _CLICK_FIELDS: Final = frozenset(
-    IDX[n]
-    for n in (
-        "clicks",
-        "engagements",
-        "likes",
-        "comments",
-        "shares",
-        "follows",
-        "profile_visits",
-        "clicks_on_music_disc",
-        "anchor_clicks",
-        "landing_page_views",
-    )
+    (IDX["clicks"], IDX["engagements"], *range(IDX["likes"], IDX["landing_page_views"] + 1))
 )
 _CONV_FIELDS: Final = frozenset(range(IDX["web_purchases"], IDX["initiate_checkout"] + 1))
 
