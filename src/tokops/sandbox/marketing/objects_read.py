@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
-from tokops.sandbox.marketing.context import Market, RouteSpec, no_permission
+from tokops.sandbox.marketing.context import Family, RouteSpec, no_permission
 from tokops.sandbox.marketing.serialize import (
     AD_FIELDS,
     ADGROUP_FIELDS,
@@ -75,10 +75,7 @@ def _fields(params: Params, allowed: frozenset[str]) -> list[str] | None:
     return fields
 
 
-class ObjectReads:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class ObjectReads(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("GET", "/campaign/get/", self.campaigns, "Get campaigns"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tokops.sandbox.marketing.context import Market, RouteSpec
+from tokops.sandbox.marketing.context import Family, Market, RouteSpec
 from tokops.sandbox.marketing.report_engine import ReportEngine
 from tokops.sandbox.marketing.report_request import CONFLICT, ID_DIMS, parse_report
 from tokops.sandbox.server.paging import page_info, page_params, page_slice
@@ -25,9 +25,9 @@ __all__ = ["THROTTLE_HEADER", "Reports"]
 THROTTLE_HEADER = "X-Tt-Ads-Throttle"
 
 
-class Reports:
+class Reports(Family):
     def __init__(self, market: Market) -> None:
-        self.market = market
+        super().__init__(market)
         self._engine: ReportEngine | None = None
 
     @property
