@@ -142,9 +142,7 @@ def parse_events(
                 f"{path}.event_time",
                 f"offline events must have occurred within the last {offline_max_age_days} days",
             )
-        event_id = ev.get("event_id")
-        if event_id is not None and type(event_id) is not str:
-            raise Invalid(f"{path}.event_id", "not a valid string")
+        event_id = optional_str(ev, "event_id", path)
         keys, flags = check_user_and_properties(ev, "user", f"{path}.", check_user)
         _check_source_objects(ev, path, source)
         ldu = ev.get("limited_data_use")
@@ -190,9 +188,7 @@ def check_user(user: Any, path: str) -> tuple[int, int]:
     if email.empty_hash or phone.empty_hash or external.empty_hash:
         flags |= FLAG_EMPTY_HASH
     for key in _USER_STRINGS:
-        value = user.get(key)
-        if value is not None and type(value) is not str:
-            raise Invalid(f"{path}.{key}", "not a valid string")
+        optional_str(user, key, path)
     if user.get("ttclid"):
         keys |= KEY_TTCLID
     if user.get("ttp"):
@@ -220,9 +216,7 @@ def check_properties(props: Any, path: str) -> None:
         if currency not in CURRENCIES:
             raise Invalid(f"{path}.currency", f"not a supported currency: {currency!r}")
     for key in _PROPERTY_STRINGS:
-        value = props.get(key)
-        if value is not None and type(value) is not str:
-            raise Invalid(f"{path}.{key}", "not a valid string")
+        optional_str(props, key, path)
     ids = props.get("content_ids")
     if ids is not None:
         if type(ids) is not list:
@@ -241,9 +235,7 @@ def check_properties(props: Any, path: str) -> None:
 def _check_content(item: Any, path: str) -> None:
     if type(item) is not dict:
         raise Invalid(path, "not a valid object")
-    content_id = item.get("content_id")
-    if content_id is not None and type(content_id) is not str:
-        raise Invalid(f"{path}.content_id", "not a valid string")
+    optional_str(item, "content_id", path)
     price = item.get("price")
     if price is not None and not is_number(price):
         raise Invalid(f"{path}.price", "not a valid number")
@@ -251,9 +243,7 @@ def _check_content(item: Any, path: str) -> None:
     if quantity is not None and type(quantity) is not int:
         raise Invalid(f"{path}.quantity", "not a valid integer")
     for key in _CONTENT_STRINGS:
-        value = item.get(key)
-        if value is not None and type(value) is not str:
-            raise Invalid(f"{path}.{key}", "not a valid string")
+        optional_str(item, key, path)
 
 
 def _check_source_objects(ev: dict[str, Any], path: str, source: str) -> None:

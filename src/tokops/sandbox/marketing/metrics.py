@@ -72,6 +72,11 @@ def _div(a: float, b: float, scale: float = 1.0) -> float:
     return a * scale / b if b else 0.0
 
 
+def _per_reach(j: int, scale: float = 1.0) -> Callable[[Sums], float | None]:
+    """Field *j* per unique viewer, once every summed ad-day's reach is out (else ``None``)."""
+    return lambda s: None if s[_UV] < s[_N] else _div(s[j], _reach(s) or 0, scale)
+
+
 _CONV_NEEDS = tuple(IDX[n] for n in ("web_purchases", "shop_purchases", "app_installs", "leads"))
 METRICS: dict[str, Metric] = {}
 
@@ -114,7 +119,7 @@ _add("reach", "count", _reach, "reach", uv=True)
 _add(
     "frequency",
     "ratio",
-    lambda s: None if s[_UV] < s[_N] else _div(s[_IM], _reach(s) or 0),
+    _per_reach(_IM),
     "impressions",
     "reach",
     uv=True,
@@ -122,7 +127,7 @@ _add(
 _add(
     "cost_per_1000_reached",
     "money",
-    lambda s: None if s[_UV] < s[_N] else _div(s[_SP], _reach(s) or 0, 1000),
+    _per_reach(_SP, 1000),
     "spend",
     "reach",
     uv=True,
@@ -174,7 +179,7 @@ _add(
 _add(
     "average_video_play_per_user",
     "ratio",
-    lambda s: None if s[_UV] < s[_N] else _div(s[_PT], _reach(s) or 0, 0.1),
+    _per_reach(_PT, 0.1),
     "play_time",
     "reach",
     uv=True,
