@@ -13,17 +13,28 @@
   often, and the faults injected on purpose.
 
 ``tokops.sandbox.server.serve_in_thread`` (and ``serve``, ``bind``, ``is_loopback``) stay
-importable from here, as ``docs/CONTRACTS.md`` documents.
+importable from here, as ``docs/CONTRACTS.md`` documents; they load uvicorn on first use only.
 """
 
 from __future__ import annotations
 
-from tokops.sandbox.server.socket_server import (
-    RunningServer,
-    bind,
-    is_loopback,
-    serve,
-    serve_in_thread,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tokops.sandbox.server.socket_server import (
+        RunningServer,
+        bind,
+        is_loopback,
+        serve,
+        serve_in_thread,
+    )
 
 __all__ = ["RunningServer", "bind", "is_loopback", "serve", "serve_in_thread"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from tokops.sandbox.server import socket_server
+
+        return getattr(socket_server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
