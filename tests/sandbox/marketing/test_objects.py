@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+from tokops.sandbox.marketing import write_rules
+from tokops.sandbox.world.catalog import LEGACY_OBJECTIVES, OBJECTIVES
+
 from ..conftest import ADVERTISER, Marketing, MockClock
 
 NOW = "2026-03-02 12:00:00"
@@ -141,6 +144,23 @@ def test_campaign_create_validation(
 ) -> None:
     answer = _campaign(mk, **changes)
     assert answer["code"] == code and needle in answer["message"], answer
+
+
+def test_one_objective_vocabulary_as_marketing_api_md_lists_it(mk: Marketing) -> None:
+    """``objective_type`` (marketing_api.md §3.2): nine current values, four legacy ones, and
+    the create endpoint takes every current one (RF_REACH included) and no legacy one."""
+    assert OBJECTIVES == (
+        "REACH", "TRAFFIC", "VIDEO_VIEWS", "ENGAGEMENT", "LEAD_GENERATION", "APP_PROMOTION",
+        "WEB_CONVERSIONS", "PRODUCT_SALES", "RF_REACH",
+    )  # fmt: skip
+    assert LEGACY_OBJECTIVES == ("CONVERSIONS", "APP_INSTALL", "CATALOG_SALES", "SHOP_PURCHASES")
+    for objective in OBJECTIVES:
+        created = mk.ok(_campaign(mk, campaign_name=objective, objective_type=objective))
+        assert created["objective_type"] == objective
+    for objective in LEGACY_OBJECTIVES:
+        assert "read-only" in _campaign(mk, objective_type=objective)["message"]
+    assert set(write_rules.GOALS_BY_OBJECTIVE) == set(OBJECTIVES)
+    assert not hasattr(write_rules, "OBJECTIVES")
 
 
 def test_campaign_create_update_and_idempotency(mk: Marketing) -> None:
