@@ -103,6 +103,11 @@ def test_server_then_server_within_48h_is_dropped_after_is_new(api: Any, clock: 
     assert report["connection_method"]["server_only"] == 2
 
 
+def _methods(*, server_only: int, browser_only: int, both: int) -> dict[str, int]:
+    """A diagnostics ``connection_method`` block."""
+    return {"server_only": server_only, "browser_only": browser_only, "server_and_browser": both}
+
+
 def test_pixel_then_server_within_5_minutes_is_merged_and_enriched(api: Any, clock: Any) -> None:
     pixel = browser_event(ttp="2F7h37YkS1j57AYSKTI7IHhJPYH", ip="1.2.3.4", user_agent="UA")
     outcome = api.browser([pixel])
@@ -111,11 +116,7 @@ def test_pixel_then_server_within_5_minutes_is_merged_and_enriched(api: Any, clo
     api.track([api.event()])  # carries email + ip/ua, no ttp
     report = api.diagnostics()["Purchase"]
     assert report["deduplication"] == {"kept": 1, "merged": 1, "dropped": 0}
-    assert report["connection_method"] == {
-        "server_only": 0,
-        "browser_only": 0,
-        "server_and_browser": 1,
-    }
+    assert report["connection_method"] == _methods(server_only=0, browser_only=0, both=1)
     assert report["received"] == {"server": 1, "browser": 1}
     coverage = report["match_key_coverage"]
     assert coverage["ttp"] == 1.0 and coverage["email"] == 1.0 and coverage["ip_user_agent"] == 1.0
@@ -146,11 +147,7 @@ def test_events_without_event_id_are_never_deduplicated(api: Any) -> None:
     api.browser([{"event": "Purchase"}])
     report = api.diagnostics()["Purchase"]
     assert report["deduplication"] == {"kept": 3, "merged": 0, "dropped": 0}
-    assert report["connection_method"] == {
-        "server_only": 2,
-        "browser_only": 1,
-        "server_and_browser": 0,
-    }
+    assert report["connection_method"] == _methods(server_only=2, browser_only=1, both=0)
 
 
 def test_duplicates_inside_one_request_are_deduplicated(api: Any) -> None:

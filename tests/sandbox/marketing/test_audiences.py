@@ -71,6 +71,11 @@ def create(client: httpx.Client, paths: list[str], name: str = "Recent buyers", 
     return audience_id
 
 
+def update(client: httpx.Client, audience_id: str, **changes: Any) -> dict[str, Any]:
+    body = {"advertiser_id": ADV, "custom_audience_id": audience_id, **changes}
+    return post(client, "update/", body)
+
+
 def details(client: httpx.Client, audience_id: str) -> dict[str, Any]:
     answer = get(client, "get/", advertiser_id=ADV, custom_audience_ids=[audience_id])
     assert answer["code"] == 0, answer
@@ -101,75 +106,24 @@ def test_full_flow(client: httpx.Client, clock: Any) -> None:
 
     path_b = upload(client, hashes("b", 300))["data"]["file_path"]
     clock.advance(minutes=1)
-    assert (
-        post(
-            client,
-            "update/",
-            {
-                "advertiser_id": ADV,
-                "custom_audience_id": audience_id,
-                "file_paths": [path_b],
-                "action": "APPEND",
-            },
-        )["code"]
-        == 0
-    )
+    assert update(client, audience_id, file_paths=[path_b], action="APPEND")["code"] == 0
     assert details(client, audience_id)["audience_details"]["size"] == 1500
     # APPEND of what is already there adds nothing.
-    post(
-        client,
-        "update/",
-        {
-            "advertiser_id": ADV,
-            "custom_audience_id": audience_id,
-            "file_paths": [path_b],
-            "action": "APPEND",
-        },
-    )
+    update(client, audience_id, file_paths=[path_b], action="APPEND")
     assert details(client, audience_id)["audience_details"]["size"] == 1500
 
-    assert (
-        post(
-            client,
-            "update/",
-            {
-                "advertiser_id": ADV,
-                "custom_audience_id": audience_id,
-                "file_paths": [path_b],
-                "action": "REMOVE",
-            },
-        )["code"]
-        == 0
-    )
+    assert update(client, audience_id, file_paths=[path_b], action="REMOVE")["code"] == 0
     assert details(client, audience_id)["audience_details"]["size"] == 1200
 
     path_c = upload(client, hashes("c", 1100))["data"]["file_path"]
-    assert (
-        post(
-            client,
-            "update/",
-            {"advertiser_id": ADV, "custom_audience_id": audience_id, "file_paths": [path_c]},
-        )["code"]
-        == 0
-    )  # REPLACE by default
+    assert update(client, audience_id, file_paths=[path_c])["code"] == 0  # REPLACE by default
     got = details(client, audience_id)
     assert got["audience_details"]["size"] == 1100
     assert [h["action"] for h in got["audience_history"]][:2] == ["REPLACE", "REMOVE"]
     assert got["audience_history"][0]["action_detail"] == "+1100 -1200 users"
     assert got["audience_history"][0]["editor"] == "open_api"
 
-    assert (
-        post(
-            client,
-            "update/",
-            {
-                "advertiser_id": ADV,
-                "custom_audience_id": audience_id,
-                "custom_audience_name": "Buyers 30d",
-            },
-        )["code"]
-        == 0
-    )
+    assert update(client, audience_id, custom_audience_name="Buyers 30d")["code"] == 0
     assert details(client, audience_id)["audience_details"]["name"] == "Buyers 30d"
 
     assert (
@@ -186,16 +140,7 @@ def test_update_below_1000_users_fails_and_changes_nothing(client: httpx.Client)
     path = upload(client, hashes("a", 1050))["data"]["file_path"]
     audience_id = create(client, [path])
     small = upload(client, hashes("a", 100))["data"]["file_path"]
-    answer = post(
-        client,
-        "update/",
-        {
-            "advertiser_id": ADV,
-            "custom_audience_id": audience_id,
-            "file_paths": [small],
-            "action": "REMOVE",
-        },
-    )
+    answer = update(client, audience_id, file_paths=[small], action="REMOVE")
     assert answer["code"] == 40002
     assert "950 users after REMOVE, below the minimum of 1000" in answer["message"]
     assert details(client, audience_id)["audience_details"]["size"] == 1050
@@ -359,18 +304,9 @@ def test_create_validation(client: httpx.Client, change: dict[str, Any], message
 def test_update_and_delete_validation(client: httpx.Client) -> None:
     path = upload(client, hashes("a", 1000))["data"]["file_path"]
     audience_id = create(client, [path])
-    nothing = post(client, "update/", {"advertiser_id": ADV, "custom_audience_id": audience_id})
+    nothing = update(client, audience_id)
     assert nothing["message"] == "You must pass in either custom_audience_name or file_paths."
-    bad_action = post(
-        client,
-        "update/",
-        {
-            "advertiser_id": ADV,
-            "custom_audience_id": audience_id,
-            "file_paths": [path],
-            "action": "MERGE",
-        },
-    )
+    bad_action = update(client, audience_id, file_paths=[path], action="MERGE")
     assert (
         bad_action["message"] == "Invalid value for action: must be one of APPEND, REMOVE, REPLACE."
     )
