@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
 from tokops.sandbox.events.dedup import (
@@ -50,41 +51,24 @@ class IncomingEvent(NamedTuple):
     """Quality flags (``validation.FLAG_*`` bits)."""
 
 
+@dataclass(slots=True, eq=False)
 class EventStats:
     """Live-stream counters for one (event source, event name)."""
 
-    __slots__ = (
-        "both",
-        "browser_only",
-        "dropped",
-        "email_events",
-        "email_unhashed",
-        "empty_hashes",
-        "key_counts",
-        "last_received",
-        "merged",
-        "phone_events",
-        "phone_unhashed",
-        "received_browser",
-        "received_server",
-        "server_only",
-    )
-
-    def __init__(self) -> None:
-        self.received_server = 0
-        self.received_browser = 0
-        self.server_only = 0
-        self.browser_only = 0
-        self.both = 0
-        self.merged = 0
-        self.dropped = 0
-        self.key_counts = [0] * len(MATCH_KEYS)
-        self.email_events = 0
-        self.email_unhashed = 0
-        self.phone_events = 0
-        self.phone_unhashed = 0
-        self.empty_hashes = 0
-        self.last_received = 0.0
+    received_server: int = 0
+    received_browser: int = 0
+    server_only: int = 0
+    browser_only: int = 0
+    both: int = 0
+    merged: int = 0
+    dropped: int = 0
+    key_counts: list[int] = field(default_factory=lambda: [0] * len(MATCH_KEYS))
+    email_events: int = 0
+    email_unhashed: int = 0
+    phone_events: int = 0
+    phone_unhashed: int = 0
+    empty_hashes: int = 0
+    last_received: float = 0.0
 
     @property
     def received(self) -> int:

@@ -96,6 +96,14 @@ def _add(
     METRICS[name] = Metric(name, kind, fn, fields, uv, spark_only, fields[0] if direct else -1)
 
 
+def _quotient(
+    name: str, kind: str, num: str, den: str, scale: float = 1.0, *, spark_only: bool = False
+) -> None:
+    """A metric that divides one summed field by another (× *scale*; 0 when it would be /0)."""
+    a, b = IDX[num], IDX[den]
+    _add(name, kind, lambda s: _div(s[a], s[b], scale), num, den, spark_only=spark_only)
+
+
 def _count(name: str, field: str | None = None, *, spark_only: bool = False) -> None:
     j = IDX[field or name]
     _add(name, "count", lambda s: s[j], field or name, spark_only=spark_only, direct=True)
@@ -132,9 +140,9 @@ _add(
     "reach",
     uv=True,
 )
-_add("ctr", "rate", lambda s: _div(s[_CL], s[_IM], 100), "clicks", "impressions")
-_add("cpc", "money", lambda s: _div(s[_SP], s[_CL]), "spend", "clicks")
-_add("cpm", "money", lambda s: _div(s[_SP], s[_IM], 1000), "spend", "impressions")
+_quotient("ctr", "rate", "clicks", "impressions", 100)
+_quotient("cpc", "money", "spend", "clicks")
+_quotient("cpm", "money", "spend", "impressions", 1000)
 _add("engagement_rate", "rate", lambda s: _div(s[_EN], s[_IM], 100), "engagements", "impressions")
 _add("conversion", "count", _conv, "conversion")
 _add("cost_per_conversion", "money", lambda s: _div(s[_SP], _conv(s)), "spend", "conversion")
@@ -168,85 +176,37 @@ _add(
     "result_other",
     "impressions",
 )
-_PT, _PL = IDX["play_time"], IDX["video_play_actions"]
-_add(
-    "average_video_play",
-    "ratio",
-    lambda s: _div(s[_PT], s[_PL], 0.1),
-    "play_time",
-    "video_play_actions",
-)
+_quotient("average_video_play", "ratio", "play_time", "video_play_actions", 0.1)
 _add(
     "average_video_play_per_user",
     "ratio",
-    _per_reach(_PT, 0.1),
+    _per_reach(IDX["play_time"], 0.1),
     "play_time",
     "reach",
     uv=True,
 )
-_PV, _AC = IDX["profile_visits"], IDX["anchor_clicks"]
-_add(
-    "profile_visits_rate",
-    "rate",
-    lambda s: _div(s[_PV], s[_IM], 100),
-    "profile_visits",
-    "impressions",
-    spark_only=True,
-)
-_add(
-    "anchor_click_rate",
-    "rate",
-    lambda s: _div(s[_AC], s[_IM], 100),
-    "anchor_clicks",
-    "impressions",
-    spark_only=True,
-)
+_quotient("profile_visits_rate", "rate", "profile_visits", "impressions", 100, spark_only=True)
+_quotient("anchor_click_rate", "rate", "anchor_clicks", "impressions", 100, spark_only=True)
 
 
 def _purchases(noun: str, total: str, purchases: str, value: str) -> None:
     """The five metrics of one purchase kind: cost per, rate, value per, total value, ROAS."""
-    n, v = IDX[purchases], IDX[value]
-    _add(f"cost_per_{noun}", "money", lambda s: _div(s[_SP], s[n]), "spend", purchases)
-    _add(f"{noun}_rate", "rate", lambda s: _div(s[n], s[_CL], 100), purchases, "clicks")
-    _add(f"value_per_{noun}", "money", lambda s: _div(s[v], s[n]), value, purchases)
+    v = IDX[value]
+    _quotient(f"cost_per_{noun}", "money", "spend", purchases)
+    _quotient(f"{noun}_rate", "rate", purchases, "clicks", 100)
+    _quotient(f"value_per_{noun}", "money", value, purchases)
     _add(total, "money", lambda s: s[v], value, direct=True)
-    _add(f"{noun}_roas", "ratio", lambda s: _div(s[v], s[_SP]), value, "spend")
+    _quotient(f"{noun}_roas", "ratio", value, "spend")
 
 
 # TikTok names the web total "total_complete_payment_rate" although it is a value.
 _purchases("complete_payment", "total_complete_payment_rate", "web_purchases", "web_value")
 _purchases("onsite_shopping", "total_onsite_shopping_value", "shop_purchases", "shop_value")
-_LP, _AT, _IC = IDX["landing_page_views"], IDX["add_to_cart"], IDX["initiate_checkout"]
-_add(
-    "landing_page_view_rate",
-    "rate",
-    lambda s: _div(s[_LP], s[_CL], 100),
-    "landing_page_views",
-    "clicks",
-)
-_add(
-    "cost_per_landing_page_view",
-    "money",
-    lambda s: _div(s[_SP], s[_LP]),
-    "spend",
-    "landing_page_views",
-)
-_add(
-    "cost_per_web_event_add_to_cart",
-    "money",
-    lambda s: _div(s[_SP], s[_AT]),
-    "spend",
-    "add_to_cart",
-)
-_add(
-    "cost_per_initiate_checkout",
-    "money",
-    lambda s: _div(s[_SP], s[_IC]),
-    "spend",
-    "initiate_checkout",
-)
-_AI = IDX["app_installs"]
-_add("cost_per_app_install", "money", lambda s: _div(s[_SP], s[_AI]), "spend", "app_installs")
+_quotient("landing_page_view_rate", "rate", "landing_page_views", "clicks", 100)
+_quotient("cost_per_landing_page_view", "money", "spend", "landing_page_views")
+_quotient("cost_per_web_event_add_to_cart", "money", "spend", "add_to_cart")
+_quotient("cost_per_initiate_checkout", "money", "spend", "initiate_checkout")
+_quotient("cost_per_app_install", "money", "spend", "app_installs")
 
 UV_METRICS: Final = frozenset(m.name for m in METRICS.values() if m.uv)
 

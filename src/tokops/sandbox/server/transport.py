@@ -7,8 +7,7 @@ same paths, headers, envelope and HTTP statuses. A dropped-connection fault surf
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Protocol
+from collections.abc import Callable, Mapping
 
 import httpx
 
@@ -17,15 +16,10 @@ from tokops.sandbox.server.envelope import ConnectionDropped, SandboxResponse
 __all__ = ["Handle", "SandboxTransport"]
 
 
-class Handle(Protocol):
-    def __call__(
-        self,
-        method: str,
-        path: str,
-        headers: Mapping[str, str] | None = None,
-        query: Mapping[str, str] | None = None,
-        body: bytes = b"",
-    ) -> SandboxResponse: ...
+Handle = Callable[
+    [str, str, Mapping[str, str] | None, Mapping[str, str] | None, bytes], SandboxResponse
+]
+"""``Sandbox.handle``: method, path, headers, query, body → the answer."""
 
 
 class SandboxTransport(httpx.BaseTransport):
