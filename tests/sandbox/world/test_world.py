@@ -14,7 +14,10 @@ import tokops.sandbox.server.socket_server
 from tokops.cli.main import app
 from tokops.errors import ConfigError
 from tokops.sandbox import Sandbox
-from tokops.sandbox.world import build_world
+from tokops.sandbox.world import World, build_world
+from tokops.sandbox.world.delivery import Simulator
+from tokops.sandbox.world.generate import populate
+from tokops.sandbox.world.organic import Organic
 
 from ..conftest import ANCHOR, TOKEN, Marketing, MockClock
 
@@ -23,6 +26,21 @@ ID = re.compile(r"\d{19}")
 
 def _ids(world: Any) -> list[str]:
     return [*world.bcs, *world.campaigns, *world.adgroups, *world.ads, *world.stores]
+
+
+def test_a_world_builds_its_own_simulator() -> None:
+    """``World`` owns its delivery simulator, organic dynamics and truth (issue 10 §3):
+    populating a bare ``World`` gives the same numbers as ``build_world``."""
+    world = World(1, "small", ANCHOR)
+    assert isinstance(world.sim, Simulator) and world.sim.world is world
+    assert isinstance(world.organic, Organic) and world.organic.world is world
+    assert world.truth.creative_quality == {}
+    populate(world)
+    built = build_world(1, "small", ANCHOR)
+    adv = next(iter(built.advertisers))
+    start = ANCHOR - timedelta(days=7)
+    assert world.totals(adv, start, ANCHOR) == built.totals(adv, start, ANCHOR)
+    assert world.truth.creative_quality == built.truth.creative_quality
 
 
 def test_small_world_shape() -> None:
