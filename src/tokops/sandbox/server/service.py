@@ -59,7 +59,7 @@ from tokops.sandbox.settings import SandboxSettings
 from tokops.sandbox.shop.partner_api import ORDERS_PATH, SHOPS_PATH, ShopOpenApi
 from tokops.sandbox.world import World, build_world, world_advertiser_ids
 
-__all__ = ["MSG_SYSTEM_ERROR", "MSG_TOO_MANY_REQUESTS", "Route", "Sandbox", "utc_now"]
+__all__ = ["MSG_SYSTEM_ERROR", "MSG_TOO_MANY_REQUESTS", "Sandbox", "utc_now"]
 
 MSG_TOO_MANY_REQUESTS: Final = "Too many requests. Please retry in some time."
 MSG_SYSTEM_ERROR: Final = "System error. Please retry later."
