@@ -1,0 +1,103 @@
+"""``tokops report``: list the report templates and render one to HTML, PDF or PNG (KPI-6).
+
+The work is in :mod:`tokops.reports`; this module parses, calls and writes the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tokops.cli._common import (
+    ADVERTISER,
+    DATE_FROM,
+    DATE_TO,
+    check_output_file,
+    open_store,
+    parse_date,
+    print_table,
+)
+from tokops.errors import ConfigError
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.command("list")
+def list_reports(
+    fmt: str = typer.Option("table", "--format", help="table | json."),
+) -> None:
+    """The report templates, their widgets and the ranges a report can cover."""
+    from tokops.reports import RANGES, TEMPLATES
+
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format {fmt!r}: use table or json")
+    records = [
+        {
+            "name": t.name,
+            "title": t.title,
+            "description": t.description,
+            "sources": list(t.sources),
+            "widgets": [type(w).__name__ for w in t.widgets],
+        }
+        for t in TEMPLATES.values()
+    ]
+    if fmt == "json":
+        typer.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+        return
+    out = Table(title="Reports (tokops report render NAME)")
+    for col in ("name", "title", "sources", "what it shows"):
+        out.add_column(col)
+    for r in records:
+        out.add_row(
+            Text(str(r["name"])),
+            Text(str(r["title"])),
+            Text(", ".join(r["sources"])),  # type: ignore[arg-type]
+            Text(str(r["description"])),
+        )
+    print_table(Console(), out)
+    typer.echo(f"ranges: {', '.join(RANGES)} (or --from/--to)", err=True)
+
+
+@app.command("render")
+def render(
+    name: str = typer.Argument(..., help="Report name (see `tokops report list`)."),
+    out: Path = typer.Option(..., "--out", help="File to write."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="html | pdf | png (default: from the --out suffix, else html)."
+    ),
+    range_name: str | None = typer.Option(
+        None,
+        "--range",
+        help="last-7-complete-days | last-30-days (default) | month-to-date | previous-month.",
+    ),
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
+    advertiser: list[str] = ADVERTISER,
+    force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+) -> None:
+    """Render a report to a self-contained HTML file, a PDF or a PNG."""
+    from tokops.reports import FORMATS, build_report, get_template, render_report, resolve_range
+
+    get_template(name)
+    chosen = fmt or (out.suffix.lstrip(".").lower() if out.suffix else "html")
+    if chosen not in FORMATS:
+        raise ConfigError(f"--format {chosen!r}: use {', '.join(FORMATS)}")
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    report_range = resolve_range(range_name, start=start, end=end)
+    check_output_file(out, force=force)
+    with open_store() as store:
+        report = build_report(store, name, report_range, advertiser_ids=advertiser)
+    data = render_report(report, chosen)
+    out.write_bytes(data)
+    for figure in report.figures:
+        if figure.error:
+            typer.echo(f"note: {figure.widget.title}: {figure.error}", err=True)
+    typer.echo(f"wrote {out} ({chosen}, {report_range.label}, {len(data):,} bytes)")
+

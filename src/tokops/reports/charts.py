@@ -1,0 +1,155 @@
+"""Every chart of the reports, defined once as Vega-Lite (Altair) and drawn offline (KPI-6).
+
+The same spec serves both outputs: a browser shows it interactive (vega-embed), and
+:func:`to_svg` draws it to a static SVG with vl-convert (an embedded JavaScript engine with
+Vega inside, no browser, no network) for the HTML snapshot, the PDF and the e-mail. Chart data
+are inlined in the spec; text in them (campaign names) is data, which Vega writes into the SVG
+escaped.
+
+Dates are ``YYYY-MM-DD`` strings read as UTC days, so a day never shifts with the time zone of
+the machine that draws it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import altair as alt
+
+from tokops.metrics.catalogue import Kpi
+
+__all__ = [
+    "FONT",
+    "bar_chart",
+    "funnel_chart",
+    "line_chart",
+    "sparkline",
+    "to_svg",
+]
+
+FONT: Final = "DejaVu Sans, Helvetica, Arial, sans-serif"
+WIDTH: Final = 520
+HEIGHT: Final = 200
+ACCENT: Final = "#1f6feb"
+_UNIT_TITLES: Final = {
+    "money": "amount (account currency)",
+    "percent": "percent",
+    "ratio": "ratio",
+    "seconds": "seconds",
+    "count": "count",
+}
+_CONFIG: Final[Mapping[str, Any]] = {
+    "font": FONT,
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "grid": True, "gridColor": "#eeeeee"},
+    "legend": {"labelFontSize": 11, "orient": "bottom", "title": None, "labelLimit": 260},
+    "range": {
+        "category": ["#1f6feb", "#e8590c", "#2f9e44", "#862e9c", "#c92a2a", "#0c8599", "#5c940d"]
+    },
+}
+
+
+def _chart(data: Sequence[Mapping[str, Any]]) -> alt.Chart:
+    return alt.Chart(alt.Data(values=list(data)))
+
+
+def _finish(chart: alt.Chart | alt.LayerChart, width: int, height: int) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.properties(width=width, height=height).to_dict()
+    spec["config"] = dict(_CONFIG)
+    spec.pop("$schema", None)
+    return spec
+
+
+def _unique(labels: Sequence[str]) -> list[str]:
+    """Labels made unique (``name (2)``): two campaigns of the same name stay two bars."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def line_chart(points: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]:
+    """One line per ``series`` over ``day`` (``{"day": date, "series": str, "value": float}``)."""
+    data = [
+        {"day": p["day"].isoformat(), "series": p["series"], "value": p["value"]} for p in points
+    ]
+    chart = (
+        _chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2)
+        .encode(
+            x=alt.X("day:T", timeUnit="utcyearmonthdate", title=None, axis=alt.Axis(format="%d %b")),
+            y=alt.Y("value:Q", title=_UNIT_TITLES.get(unit, unit)),
+            color=alt.Color("series:N"),
+            tooltip=[
+                alt.Tooltip("day:T", timeUnit="utcyearmonthdate", title="day"),
+                alt.Tooltip("series:N"),
+                alt.Tooltip("value:Q", format=",.2f"),
+            ],
+        )
+    )
+    return _finish(chart, WIDTH, HEIGHT)
+
+
+def bar_chart(bars: Sequence[tuple[str, float | None, str]], kpi: Kpi) -> dict[str, Any]:
+    """Horizontal bars, highest first (``(label, value, formatted value)``)."""
+    labels = _unique([b[0] for b in bars])
+    data = [
+        {"label": label, "value": value, "text": text}
+        for label, (_, value, text) in zip(labels, bars, strict=True)
+    ]
+    base = _chart(data).encode(
+        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("value:Q", title=kpi.label),
+    )
+    chart = alt.layer(
+        base.mark_bar(color=ACCENT).encode(tooltip=["label:N", "text:N"]),
+        base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
+    )
+    return _finish(chart, WIDTH - 200, max(60, 22 * len(data)))
+
+
+def funnel_chart(steps: Sequence[tuple[str, int | None, Any]]) -> dict[str, Any]:
+    """Successive counts as bars, each labelled with its count and its rate from the step
+    before (``(label, count, percent of the step before)``)."""
+    data = []
+    for label, count, rate in steps:
+        text = "-" if count is None else f"{count:,}"
+        if rate is not None:
+            text += f"  ({float(rate):.2f}% of previous)"
+        data.append({"step": label, "value": count, "text": text})
+    base = _chart(data).encode(
+        y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("value:Q", title=None, scale=alt.Scale(type="sqrt")),
+    )
+    chart = alt.layer(
+        base.mark_bar(color=ACCENT, opacity=0.85).encode(tooltip=["step:N", "text:N"]),
+        base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
+    )
+    return _finish(chart, WIDTH - 200, max(60, 26 * len(data)))
+
+
+def sparkline(points: Sequence[tuple[Any, float | None]], color: str) -> dict[str, Any]:
+    """A tiny line of daily values, no axes (a KPI tile's trend)."""
+    data = [{"day": d.isoformat(), "value": v} for d, v in points]
+    chart = (
+        _chart(data)
+        .mark_line(strokeWidth=1.5, color=color)
+        .encode(
+            x=alt.X("day:T", timeUnit="utcyearmonthdate", axis=None),
+            y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
+        )
+    )
+    spec = _finish(chart, 150, 30)
+    spec["padding"] = 1
+    return spec
+
+
+def to_svg(spec: Mapping[str, Any]) -> str:
+    """*spec* drawn as a standalone SVG document (offline: vl-convert, no browser)."""
+    import vl_convert
+
+    svg: str = vl_convert.vegalite_to_svg(dict(spec))
+    return svg
