@@ -58,7 +58,7 @@ def list_reports(
         out.add_row(
             Text(str(r["name"])),
             Text(str(r["title"])),
-            Text(", ".join(r["sources"])),  # type: ignore[arg-type]
+            Text(", ".join(r["sources"])),
             Text(str(r["description"])),
         )
     print_table(Console(), out)
@@ -100,4 +100,3 @@ def render(
         if figure.error:
             typer.echo(f"note: {figure.widget.title}: {figure.error}", err=True)
     typer.echo(f"wrote {out} ({chosen}, {report_range.label}, {len(data):,} bytes)")
-

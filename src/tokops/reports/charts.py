@@ -51,7 +51,7 @@ _CONFIG: Final[Mapping[str, Any]] = {
 
 
 def _chart(data: Sequence[Mapping[str, Any]]) -> alt.Chart:
-    return alt.Chart(alt.Data(values=list(data)))
+    return alt.Chart(alt.InlineData(values=list(data)))
 
 
 def _finish(chart: alt.Chart | alt.LayerChart, width: int, height: int) -> dict[str, Any]:
@@ -80,7 +80,9 @@ def line_chart(points: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]
         _chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2)
         .encode(
-            x=alt.X("day:T", timeUnit="utcyearmonthdate", title=None, axis=alt.Axis(format="%d %b")),
+            x=alt.X(
+                "day:T", timeUnit="utcyearmonthdate", title=None, axis=alt.Axis(format="%d %b")
+            ),
             y=alt.Y("value:Q", title=_UNIT_TITLES.get(unit, unit)),
             color=alt.Color("series:N"),
             tooltip=[
@@ -104,9 +106,11 @@ def bar_chart(bars: Sequence[tuple[str, float | None, str]], kpi: Kpi) -> dict[s
         y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("value:Q", title=kpi.label),
     )
-    chart = alt.layer(
-        base.mark_bar(color=ACCENT).encode(tooltip=["label:N", "text:N"]),
-        base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
+    chart = alt.LayerChart(
+        layer=[
+            base.mark_bar(color=ACCENT).encode(tooltip=["label:N", "text:N"]),
+            base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
+        ]
     )
     return _finish(chart, WIDTH - 200, max(60, 22 * len(data)))
 
@@ -124,9 +128,11 @@ def funnel_chart(steps: Sequence[tuple[str, int | None, Any]]) -> dict[str, Any]
         y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("value:Q", title=None, scale=alt.Scale(type="sqrt")),
     )
-    chart = alt.layer(
-        base.mark_bar(color=ACCENT, opacity=0.85).encode(tooltip=["step:N", "text:N"]),
-        base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
+    chart = alt.LayerChart(
+        layer=[
+            base.mark_bar(color=ACCENT, opacity=0.85).encode(tooltip=["step:N", "text:N"]),
+            base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
+        ]
     )
     return _finish(chart, WIDTH - 200, max(60, 26 * len(data)))
 

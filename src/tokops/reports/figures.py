@@ -158,7 +158,7 @@ Figure = (
 
 
 def _as_date(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value  # type: ignore[no-any-return]
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _float(value: Number | None) -> float | None:
@@ -210,7 +210,9 @@ def _tiles(f: Fetcher, widget: KpiTiles) -> TilesFigure:
         kpi = CATALOGUE[name]
         source = kpi.source
         now = f.current(source)
-        before = {_currency(r): r for r in f.table(source, "", rng.compare_start, rng.compare_end).rows}
+        before = {
+            _currency(r): r for r in f.table(source, "", rng.compare_start, rng.compare_end).rows
+        }
         daily = f.table(source, "day", rng.compare_start, rng.end).rows
         lines = []
         for row in now.rows:
@@ -226,9 +228,7 @@ def _tiles(f: Fetcher, widget: KpiTiles) -> TilesFigure:
                 value,
                 prev,
             )
-            spark = tuple(
-                (d, _float(v)) for d, v in sorted(per_day.items()) if d >= rng.start
-            )
+            spark = tuple((d, _float(v)) for d, v in sorted(per_day.items()) if d >= rng.start)
             lines.append(TileLine(cur, value, prev, change_pct(value, prev), noise, spark))
         tiles.append(Tile(kpi, now.table, tuple(lines)))
     return TilesFigure(widget, tuple(tiles))
@@ -274,9 +274,7 @@ def _series(f: Fetcher, widget: TimeSeries) -> SeriesFigure:
     return SeriesFigure(widget, tuple(points), kpis[0].unit)
 
 
-def _sorted_rows(
-    table: KpiTable, kpi: str, top: int
-) -> list[dict[str, Any]]:
+def _sorted_rows(table: KpiTable, kpi: str, top: int) -> list[dict[str, Any]]:
     rows = sorted(table.rows, key=lambda r: (r[kpi] is None, -(r[kpi] or 0)))
     return rows[:top]
 

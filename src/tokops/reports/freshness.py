@@ -61,7 +61,9 @@ def source_freshness(store: Store, sources: Sequence[str]) -> list[Freshness]:
         streams = sorted({n for s in known for n in STREAMS[s][1]})
         t = store.table(CURSORS_TABLE)
         t = t.filter(t.stream.isin(streams))
-        rows = store.fetch(t.select("stream", "scope_id", "synced_through", "updated_at")).to_pylist()
+        rows = store.fetch(
+            t.select("stream", "scope_id", "synced_through", "updated_at")
+        ).to_pylist()
     out = []
     for source in known:
         label, streams_of = STREAMS[source]

@@ -121,8 +121,10 @@ def _widget(figure: Figure) -> dict[str, Any]:
         view["svg"] = _svg(charts.funnel_chart(figure.steps))
     elif isinstance(figure, TableFigure | HealthFigure):
         warnings = figure.warnings if isinstance(figure, HealthFigure) else ()
-        numeric = figure.numeric if isinstance(figure, TableFigure) else (
-            (False, False, *([True] * (len(figure.header) - 2)))
+        numeric = (
+            figure.numeric
+            if isinstance(figure, TableFigure)
+            else ((False, False, *([True] * (len(figure.header) - 2))))
         )
         view.update(
             kind="table",

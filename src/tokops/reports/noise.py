@@ -76,4 +76,3 @@ def within_noise(
     if band == 0:
         return diff == 0
     return abs(diff) <= band or math.isclose(abs(diff), band)
-

@@ -26,8 +26,11 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:
 def html_to_pdf(html: str) -> bytes:
     """The PDF of a self-contained HTML document."""
     import logging
+    import warnings
 
-    import weasyprint
+    with warnings.catch_warnings():  # Debian 12 ships HarfBuzz without its subset library
+        warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+        import weasyprint
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)  # font-subsetting chatter
     document = weasyprint.HTML(string=html, url_fetcher=_no_fetch)

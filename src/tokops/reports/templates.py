@@ -67,8 +67,17 @@ _TEMPLATES: Final = (
         "Spend, delivery, conversions and return, by campaign and over time.",
         (
             KpiTiles(
-                ("spend", "impressions", "clicks", "ctr", "cpc", "cpm", "conversions", "cpa",
-                 "roas")
+                (
+                    "spend",
+                    "impressions",
+                    "clicks",
+                    "ctr",
+                    "cpc",
+                    "cpm",
+                    "conversions",
+                    "cpa",
+                    "roas",
+                )
             ),  # fmt: skip
             TimeSeries("Spend by day", ("spend",)),
             TimeSeries("Conversions by day", ("conversions",)),
@@ -77,8 +86,13 @@ _TEMPLATES: Final = (
             ),
             Funnel(
                 "Video views and quartiles",
-                ("video_views", "video_views_p25", "video_views_p50", "video_views_p75",
-                 "video_views_p100"),
+                (
+                    "video_views",
+                    "video_views_p25",
+                    "video_views_p50",
+                    "video_views_p75",
+                    "video_views_p100",
+                ),
             ),  # fmt: skip
             Bar("Spend by campaign", "spend", "campaign"),
             Table("Campaigns", "campaign", _ADS_TABLE),
@@ -90,8 +104,14 @@ _TEMPLATES: Final = (
         "Views, followers gained and lost, engagement and the best posts of the accounts.",
         (
             KpiTiles(
-                ("organic_video_views", "organic_profile_views", "organic_engagement_rate",
-                 "new_followers", "lost_followers", "net_followers")
+                (
+                    "organic_video_views",
+                    "organic_profile_views",
+                    "organic_engagement_rate",
+                    "new_followers",
+                    "lost_followers",
+                    "net_followers",
+                )
             ),  # fmt: skip
             TimeSeries("Video views by day", ("organic_video_views",)),
             TimeSeries("Followers gained and lost by day", ("new_followers", "lost_followers")),
@@ -117,8 +137,17 @@ _TEMPLATES: Final = (
             Table(
                 "Spark vs non-Spark",
                 "spark",
-                ("spend", "impressions", "ctr", "cpc", "cpm", "cvr", "cpa", "roas",
-                 "engagement_rate"),
+                (
+                    "spend",
+                    "impressions",
+                    "ctr",
+                    "cpc",
+                    "cpm",
+                    "cvr",
+                    "cpa",
+                    "roas",
+                    "engagement_rate",
+                ),
             ),  # fmt: skip
             Bar("CTR, Spark vs non-Spark", "ctr", "spark"),
             TimeSeries("Spend by day, Spark vs non-Spark", ("spend",), split="spark"),
@@ -181,4 +210,3 @@ def get_template(name: str) -> ReportTemplate:
         raise ConfigError(
             f"unknown report {name!r}; use one of: {', '.join(TEMPLATES)} (`tokops report list`)"
         ) from None
-
