@@ -85,13 +85,13 @@ def render(
     """Render a report to a self-contained HTML file, a PDF or a PNG."""
     from tokops.reports import FORMATS, build_report, get_template, render_report, resolve_range
 
+    check_output_file(out, force=force)
     get_template(name)
     chosen = fmt or (out.suffix.lstrip(".").lower() if out.suffix else "html")
     if chosen not in FORMATS:
         raise ConfigError(f"--format {chosen!r}: use {', '.join(FORMATS)}")
     start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     report_range = resolve_range(range_name, start=start, end=end)
-    check_output_file(out, force=force)
     with open_store() as store:
         report = build_report(store, name, report_range, advertiser_ids=advertiser)
     data = render_report(report, chosen)
