@@ -6,6 +6,7 @@ The work is in :mod:`tokops.reports`; this module parses, calls and writes the f
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 import typer
@@ -23,6 +24,9 @@ from tokops.cli._common import (
     print_table,
 )
 from tokops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tokops.reports import Report
 
 __all__ = ["app"]
 
@@ -65,6 +69,34 @@ def list_reports(
     typer.echo(f"ranges: {', '.join(RANGES)} (or --from/--to)", err=True)
 
 
+_RANGE = typer.Option(
+    None,
+    "--range",
+    help="last-7-complete-days | last-30-days (default) | month-to-date | previous-month.",
+)
+
+
+def _build(
+    name: str,
+    range_name: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    advertiser: list[str],
+) -> Report:
+    """The report *name* over the range the flags give, from the workspace's store."""
+    from tokops.reports import build_report, get_template, resolve_range
+
+    get_template(name)
+    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+    report_range = resolve_range(range_name, start=start, end=end)
+    with open_store() as store:
+        report = build_report(store, name, report_range, advertiser_ids=advertiser)
+    for figure in report.figures:
+        if figure.error:
+            typer.echo(f"note: {figure.widget.title}: {figure.error}", err=True)
+    return report
+
+
 @app.command("render")
 def render(
     name: str = typer.Argument(..., help="Report name (see `tokops report list`)."),
@@ -72,31 +104,45 @@ def render(
     fmt: str | None = typer.Option(
         None, "--format", help="html | pdf | png (default: from the --out suffix, else html)."
     ),
-    range_name: str | None = typer.Option(
-        None,
-        "--range",
-        help="last-7-complete-days | last-30-days (default) | month-to-date | previous-month.",
-    ),
+    range_name: str | None = _RANGE,
     date_from: str | None = DATE_FROM,
     date_to: str | None = DATE_TO,
     advertiser: list[str] = ADVERTISER,
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
 ) -> None:
     """Render a report to a self-contained HTML file, a PDF or a PNG."""
-    from tokops.reports import FORMATS, build_report, get_template, render_report, resolve_range
+    from tokops.reports import FORMATS, render_report
 
     check_output_file(out, force=force)
-    get_template(name)
     chosen = fmt or (out.suffix.lstrip(".").lower() if out.suffix else "html")
     if chosen not in FORMATS:
         raise ConfigError(f"--format {chosen!r}: use {', '.join(FORMATS)}")
-    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
-    report_range = resolve_range(range_name, start=start, end=end)
-    with open_store() as store:
-        report = build_report(store, name, report_range, advertiser_ids=advertiser)
+    report = _build(name, range_name, date_from, date_to, advertiser)
     data = render_report(report, chosen)
     out.write_bytes(data)
-    for figure in report.figures:
-        if figure.error:
-            typer.echo(f"note: {figure.widget.title}: {figure.error}", err=True)
-    typer.echo(f"wrote {out} ({chosen}, {report_range.label}, {len(data):,} bytes)")
+    typer.echo(f"wrote {out} ({chosen}, {report.range.label}, {len(data):,} bytes)")
+
+
+@app.command("send")
+def send(
+    name: str = typer.Argument(..., help="Report name (see `tokops report list`)."),
+    to: list[str] = typer.Option(..., "--to", help="Recipient address (repeat)."),
+    range_name: str | None = _RANGE,
+    advertiser: list[str] = ADVERTISER,
+) -> None:
+    """E-mail a report now: the key tiles in the body, the PDF attached (SMTP from the
+    environment: TOKOPS_SMTP_HOST, _PORT, _TLS, _USER, _PASSWORD, TOKOPS_MAIL_FROM).
+
+    --to names recipients here, so the days are a --range (relative to today)."""
+    from tokops.reports import render_report
+    from tokops.reports.mail import SmtpSettings, build_message, check_recipients, send_message
+
+    check_recipients(to)
+    settings = SmtpSettings.from_env()
+    report = _build(name, range_name, None, None, advertiser)
+    pdf = render_report(report, "pdf")
+    message = build_message(
+        report, pdf, to=to, sender=settings.sender, public_url=settings.public_url
+    )
+    send_message(message, settings)
+    typer.echo(f"sent {name} ({report.range.label}) to {', '.join(to)}")

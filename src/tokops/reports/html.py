@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from markupsafe import Markup
 
-from tokops.metrics.catalogue import CATALOGUE
+from tokops.metrics.catalogue import CATALOGUE, Kpi
 from tokops.reports import charts
 from tokops.reports.build import Report
 from tokops.reports.figures import (
@@ -29,10 +29,11 @@ from tokops.reports.figures import (
     SeriesFigure,
     TableFigure,
     Tile,
+    TileLine,
     TilesFigure,
 )
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "tile_summary"]
 
 _TONE_COLOURS: Final = {
     "good": "#2b8a3e",
@@ -72,24 +73,31 @@ def _delta(change: Decimal | None, previous: str) -> str:
     return f"{arrow} {abs(change):,.1f}% vs {previous}"
 
 
+def _line(kpi: Kpi, line: TileLine) -> dict[str, Any]:
+    """A tile line as text: value, currency, delta, tone and its colour, the noise mark."""
+    tone = line.tone(kpi)
+    return {
+        "currency": line.currency or "",
+        "value": kpi.format(line.value, line.currency),
+        "delta": _delta(line.change, kpi.format(line.previous, line.currency)),
+        "tone": tone,
+        "colour": _TONE_COLOURS[tone],
+        "noise": bool(line.noise),
+    }
+
+
+def _spark(line: TileLine, colour: str) -> Markup | str:
+    if sum(1 for _, v in line.spark if v is not None) < 2:
+        return ""
+    return _svg(charts.sparkline(line.spark, colour))
+
+
 def _tile(tile: Tile) -> dict[str, Any]:
     kpi = tile.kpi
     lines = []
     for line in tile.lines:
-        tone = line.tone(kpi)
-        spark = [p for p in line.spark if p[1] is not None]
-        lines.append(
-            {
-                "currency": line.currency or "",
-                "value": kpi.format(line.value, line.currency),
-                "delta": _delta(line.change, kpi.format(line.previous, line.currency)),
-                "tone": tone,
-                "noise": bool(line.noise),
-                "spark": _svg(charts.sparkline(line.spark, _TONE_COLOURS[tone]))
-                if len(spark) > 1
-                else "",
-            }
-        )
+        view = _line(kpi, line)
+        lines.append({**view, "spark": _spark(line, view["colour"])})
     return {
         "name": kpi.name,
         "label": kpi.label,
@@ -176,3 +184,39 @@ def render_html(report: Report) -> str:
             generated=f"{report.generated_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
         )
     )
+
+
+def _summary_rows(report: Report) -> list[dict[str, Any]]:
+    """One row per tile line of the report's KPI tiles (every tiles widget, in order)."""
+    return [
+        {"label": tile.kpi.label, **_line(tile.kpi, line)}
+        for figure in report.figures
+        if isinstance(figure, TilesFigure)
+        for tile in figure.tiles
+        for line in tile.lines
+    ]
+
+
+def tile_summary(report: Report, link: str | None = None) -> tuple[str, str]:
+    """The key tiles as plain text and as a small HTML page for an e-mail body (inline styles,
+    no SVG: mail programs drop both style sheets and SVG)."""
+    rng = report.range
+    rows = _summary_rows(report)
+    text = [f"{report.template.title}: {rng.label}, compared with {rng.compare_label}", ""]
+    for r in rows:
+        noise = " (within noise)" if r["noise"] else ""
+        cur = f" {r['currency']}" if r["currency"] else ""
+        text.append(f"{r['label']}: {r['value']}{cur}, {r['delta']}{noise}")
+    if link:
+        text += ["", f"Live report: {link}"]
+    text += ["", "The PDF attached holds every chart and table."]
+    page = _environment().get_template("mail.html.j2")
+    html = page.render(
+        title=report.template.title,
+        range_label=rng.label,
+        compare_label=rng.compare_label,
+        tiles=rows,
+        link=link,
+        generated=f"{report.generated_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
+    )
+    return "\n".join(text) + "\n", str(html)

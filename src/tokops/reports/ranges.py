@@ -91,6 +91,11 @@ RANGES: Final = {
 }
 
 
+def _today() -> dt.date:
+    """Today in UTC (the day a relative range is counted back from)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 def resolve_range(
     name: str | None,
     *,
@@ -113,6 +118,6 @@ def resolve_range(
     make = RANGES.get(chosen)
     if make is None:
         raise ConfigError(f"unknown range {chosen!r}; use one of: {', '.join(RANGES)}")
-    yesterday = (today or dt.datetime.now(dt.UTC).date()) - _DAY
+    yesterday = (today or _today()) - _DAY
     result: ReportRange = make(yesterday)
     return result
