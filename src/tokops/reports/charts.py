@@ -12,6 +12,7 @@ the machine that draws it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
@@ -54,11 +55,24 @@ def _chart(data: Sequence[Mapping[str, Any]]) -> alt.Chart:
     return alt.Chart(alt.InlineData(values=list(data)))
 
 
-def _finish(chart: alt.Chart | alt.LayerChart, width: int, height: int) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.properties(width=width, height=height).to_dict()
+Chart = alt.Chart | alt.LayerChart | alt.FacetChart
+
+
+def _spec(chart: Chart) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.to_dict()
     spec["config"] = dict(_CONFIG)
     spec.pop("$schema", None)
     return spec
+
+
+def _by_currency(chart: alt.Chart | alt.LayerChart, faceted: bool) -> Chart:
+    """One panel per currency, each with its own scales (money is never compared across
+    currencies), when *faceted*."""
+    if not faceted:
+        return chart
+    panels = chart.facet(row=alt.Row("facet:N", title=None, header=alt.Header(labelAngle=0)))
+    resolved: alt.FacetChart = panels.resolve_scale(x="independent", y="independent")
+    return resolved
 
 
 def _unique(labels: Sequence[str]) -> list[str]:
@@ -72,10 +86,18 @@ def _unique(labels: Sequence[str]) -> list[str]:
 
 
 def line_chart(points: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]:
-    """One line per ``series`` over ``day`` (``{"day": date, "series": str, "value": float}``)."""
+    """One line per ``series`` over ``day`` (``{"day": date, "series": str, "value": float,
+    "facet": currency or ""}``); one panel per currency when the points carry several."""
     data = [
-        {"day": p["day"].isoformat(), "series": p["series"], "value": p["value"]} for p in points
+        {
+            "day": p["day"].isoformat(),
+            "series": p["series"],
+            "value": p["value"],
+            "facet": p.get("facet", ""),
+        }
+        for p in points
     ]
+    faceted = len({d["facet"] for d in data}) > 1
     chart = (
         _chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=18), strokeWidth=2)
@@ -91,50 +113,52 @@ def line_chart(points: Sequence[Mapping[str, Any]], unit: str) -> dict[str, Any]
                 alt.Tooltip("value:Q", format=",.2f"),
             ],
         )
+        .properties(width=WIDTH, height=HEIGHT // 2 if faceted else HEIGHT)
     )
-    return _finish(chart, WIDTH, HEIGHT)
+    return _spec(_by_currency(chart, faceted))
 
 
-def bar_chart(bars: Sequence[tuple[str, float | None, str]], kpi: Kpi) -> dict[str, Any]:
-    """Horizontal bars, highest first (``(label, value, formatted value)``)."""
-    labels = _unique([b[0] for b in bars])
-    data = [
-        {"label": label, "value": value, "text": text}
-        for label, (_, value, text) in zip(labels, bars, strict=True)
-    ]
+def _labelled_bars(
+    data: list[dict[str, Any]], title: str | None, scale: alt.Scale | None = None
+) -> dict[str, Any]:
+    """Horizontal bars (``label``, ``value``) in the given order, each with its ``text``; one
+    panel per ``facet`` (currency) when the data carry several."""
+    panels = Counter(d.get("facet", "") for d in data)
+    faceted, rows = len(panels) > 1, max(panels.values(), default=1)
     base = _chart(data).encode(
         y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("value:Q", title=kpi.label),
+        x=alt.X("value:Q", title=title, scale=scale or alt.Scale()),
     )
     chart = alt.LayerChart(
         layer=[
-            base.mark_bar(color=ACCENT).encode(tooltip=["label:N", "text:N"]),
+            base.mark_bar(color=ACCENT, opacity=0.85).encode(tooltip=["label:N", "text:N"]),
             base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
         ]
-    )
-    return _finish(chart, WIDTH - 200, max(60, 22 * len(data)))
+    ).properties(width=WIDTH - 200, height=max(44, 22 * rows))
+    return _spec(_by_currency(chart, faceted))
+
+
+def bar_chart(bars: Sequence[tuple[str, float | None, str, str]], kpi: Kpi) -> dict[str, Any]:
+    """Horizontal bars, highest first (``(label, value, formatted value, currency panel)``)."""
+    labels = _unique([b[0] for b in bars])
+    data = [
+        {"label": label, "value": value, "text": text, "facet": facet}
+        for label, (_, value, text, facet) in zip(labels, bars, strict=True)
+    ]
+    return _labelled_bars(data, kpi.label)
 
 
 def funnel_chart(steps: Sequence[tuple[str, int | None, Any]]) -> dict[str, Any]:
-    """Successive counts as bars, each labelled with its count and its rate from the step
-    before (``(label, count, percent of the step before)``)."""
+    """Successive counts as bars (square-root scale, so small steps stay visible), each
+    labelled with its count and its rate from the step before (``(label, count, percent of
+    the step before)``)."""
     data = []
     for label, count, rate in steps:
         text = "-" if count is None else f"{count:,}"
         if rate is not None:
             text += f"  ({float(rate):.2f}% of previous)"
-        data.append({"step": label, "value": count, "text": text})
-    base = _chart(data).encode(
-        y=alt.Y("step:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("value:Q", title=None, scale=alt.Scale(type="sqrt")),
-    )
-    chart = alt.LayerChart(
-        layer=[
-            base.mark_bar(color=ACCENT, opacity=0.85).encode(tooltip=["step:N", "text:N"]),
-            base.mark_text(align="left", dx=3, fontSize=10).encode(text="text:N"),
-        ]
-    )
-    return _finish(chart, WIDTH - 200, max(60, 26 * len(data)))
+        data.append({"label": label, "value": count, "text": text})
+    return _labelled_bars(data, None, alt.Scale(type="sqrt"))
 
 
 def sparkline(points: Sequence[tuple[Any, float | None]], color: str) -> dict[str, Any]:
@@ -148,7 +172,7 @@ def sparkline(points: Sequence[tuple[Any, float | None]], color: str) -> dict[st
             y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False)),
         )
     )
-    spec = _finish(chart, 150, 30)
+    spec = _spec(chart.properties(width=150, height=30))
     spec["padding"] = 1
     return spec
 

@@ -108,8 +108,9 @@ class SeriesFigure:
 @dataclass(frozen=True, slots=True)
 class BarFigure:
     widget: Bar
-    bars: tuple[tuple[str, float | None, str], ...]
-    """(label, value, formatted value), highest first."""
+    bars: tuple[tuple[str, float | None, str, str], ...]
+    """(label, value, formatted value, panel), highest first in each panel (a currency for
+    money across several currencies, else ``""``)."""
     error: str | None = None
 
 
@@ -234,7 +235,7 @@ def _tiles(f: Fetcher, widget: KpiTiles) -> TilesFigure:
     return TilesFigure(widget, tuple(tiles))
 
 
-def _label(row: Mapping[str, Any], table: KpiTable, currencies: int) -> str:
+def _label(row: Mapping[str, Any], table: KpiTable, with_currency: bool) -> str:
     parts: list[str] = []
     named = dict(table.names)
     for key in table.keys:
@@ -247,7 +248,7 @@ def _label(row: Mapping[str, Any], table: KpiTable, currencies: int) -> str:
         else:
             name = row.get(named.get(key, ""))
             parts.append(str(name) if name else str(row[key]))
-    if currencies > 1 and _currency(row):
+    if with_currency and _currency(row):
         parts.append(str(_currency(row)))
     return " · ".join(parts) or "All"
 
@@ -256,51 +257,71 @@ def _n_currencies(rows: Sequence[Mapping[str, Any]]) -> int:
     return len({_currency(r) for r in rows})
 
 
+def _panel(kpi: Kpi, row: Mapping[str, Any], several: bool) -> str:
+    """The chart panel of *row*: its currency for money in a selection of several currencies
+    (amounts are never drawn on one axis across currencies), else one panel (``""``)."""
+    return (_currency(row) or "") if several and kpi.unit == "money" else ""
+
+
 def _series(f: Fetcher, widget: TimeSeries) -> SeriesFigure:
     kpis = [CATALOGUE[n] for n in widget.kpis]
     by = "day" if widget.split is None else f"{widget.split},day"
     table = f.current(kpis[0].source, by)
-    several = _n_currencies(table.rows)
+    several = _n_currencies(table.rows) > 1
     points = []
     for row in table.rows:
         for kpi in kpis:
+            panel = _panel(kpi, row, several)
             parts = [kpi.label] if len(kpis) > 1 else []
-            if widget.split is not None or several > 1:
-                parts.append(_label(row, table, several))
-            label = " · ".join(parts) or kpi.label
+            if widget.split is not None or (several and not panel):
+                parts.append(_label(row, table, several and not panel))
             points.append(
-                {"day": _as_date(row["day"]), "series": label, "value": _float(row[kpi.name])}
+                {
+                    "day": _as_date(row["day"]),
+                    "series": " · ".join(p for p in parts if p) or kpi.label,
+                    "value": _float(row[kpi.name]),
+                    "facet": panel,
+                }
             )
     return SeriesFigure(widget, tuple(points), kpis[0].unit)
 
 
-def _sorted_rows(table: KpiTable, kpi: str, top: int) -> list[dict[str, Any]]:
-    rows = sorted(table.rows, key=lambda r: (r[kpi] is None, -(r[kpi] or 0)))
-    return rows[:top]
+def _top(rows: Sequence[dict[str, Any]], kpi: str, top: int) -> list[dict[str, Any]]:
+    """The *top* rows by *kpi*, highest first (rows without a value last)."""
+    return sorted(rows, key=lambda r: (r[kpi] is None, -(r[kpi] or 0)))[:top]
 
 
 def _bar(f: Fetcher, widget: Bar) -> BarFigure:
     kpi = CATALOGUE[widget.kpi]
     table = f.current(kpi.source, widget.by)
-    several = _n_currencies(table.rows)
-    bars = tuple(
-        (_label(r, table, several), _float(r[kpi.name]), kpi.format(r[kpi.name], _currency(r)))
-        for r in _sorted_rows(table, kpi.name, widget.top)
-    )
-    return BarFigure(widget, bars)
+    several = _n_currencies(table.rows) > 1
+    bars = []
+    panels = sorted({_panel(kpi, r, several) for r in table.rows})
+    for panel in panels:  # the top bars of each panel (currency), highest first
+        rows = [r for r in table.rows if _panel(kpi, r, several) == panel]
+        bars += [
+            (
+                _label(r, table, several and not panel),
+                _float(r[kpi.name]),
+                kpi.format(r[kpi.name], _currency(r)),
+                panel,
+            )
+            for r in _top(rows, kpi.name, widget.top)
+        ]
+    return BarFigure(widget, tuple(bars))
 
 
 def _table(f: Fetcher, widget: Table) -> TableFigure:
     kpis = [CATALOGUE[n] for n in widget.kpis]
     table = f.current(kpis[0].source, widget.by)
-    several = _n_currencies(table.rows)
+    several = _n_currencies(table.rows) > 1
     header = (widget.by.capitalize(), *(k.label for k in kpis))
     rows = tuple(
         (
             _label(r, table, several),
             *(k.format(r[k.name], _currency(r)) for k in kpis),
         )
-        for r in _sorted_rows(table, widget.sort or kpis[0].name, widget.top)
+        for r in _top(table.rows, widget.sort or kpis[0].name, widget.top)
     )
     return TableFigure(widget, header, rows, (False, *(True for _ in kpis)))
 
