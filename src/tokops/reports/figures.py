@@ -27,7 +27,16 @@ from tokops.metrics.names import with_names
 from tokops.reports.noise import within_noise
 from tokops.reports.ranges import ReportRange
 from tokops.reports.templates import ReportTemplate
-from tokops.reports.widgets import Bar, Comment, EventsHealth, Funnel, KpiTiles, Table, TimeSeries
+from tokops.reports.widgets import (
+    Bar,
+    Comment,
+    EventsHealth,
+    Funnel,
+    KpiTiles,
+    Table,
+    TimeSeries,
+    Widget,
+)
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -366,7 +375,7 @@ def _health(f: Fetcher, widget: EventsHealth, now: dt.datetime) -> HealthFigure:
     return HealthFigure(widget, header, rows, tuple(warnings), last)
 
 
-def figure_of(f: Fetcher, widget: Any, now: dt.datetime) -> Figure:
+def figure_of(f: Fetcher, widget: Widget, now: dt.datetime) -> Figure:
     """The figure of *widget*; a widget whose data is missing carries the reason instead."""
     try:
         if isinstance(widget, KpiTiles):
@@ -386,7 +395,7 @@ def figure_of(f: Fetcher, widget: Any, now: dt.datetime) -> Figure:
         return _missing(widget, str(exc))
 
 
-def _missing(widget: Any, reason: str) -> Figure:
+def _missing(widget: Widget, reason: str) -> Figure:
     if isinstance(widget, KpiTiles):
         return TilesFigure(widget, (), reason)
     if isinstance(widget, TimeSeries):
