@@ -24,19 +24,10 @@ from tokops.metrics.catalogue import CATALOGUE, Kpi, format_value
 from tokops.metrics.compare import change_pct
 from tokops.metrics.compute import KpiTable, Number, compute_kpis
 from tokops.metrics.names import with_names
+from tokops.reports import widgets as w
 from tokops.reports.noise import within_noise
 from tokops.reports.ranges import ReportRange
 from tokops.reports.templates import ReportTemplate
-from tokops.reports.widgets import (
-    Bar,
-    Comment,
-    EventsHealth,
-    Funnel,
-    KpiTiles,
-    Table,
-    TimeSeries,
-    Widget,
-)
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -99,7 +90,7 @@ class Tile:
 
 @dataclass(frozen=True, slots=True)
 class TilesFigure:
-    widget: KpiTiles
+    widget: w.KpiTiles
     tiles: tuple[Tile, ...]
     error: str | None = None
 
@@ -108,7 +99,7 @@ class TilesFigure:
 class SeriesFigure:
     """Long-form points: ``{"day": date, "series": label, "value": float | None}``."""
 
-    widget: TimeSeries
+    widget: w.TimeSeries
     points: tuple[Mapping[str, Any], ...]
     unit: str
     error: str | None = None
@@ -116,7 +107,7 @@ class SeriesFigure:
 
 @dataclass(frozen=True, slots=True)
 class BarFigure:
-    widget: Bar
+    widget: w.Bar
     bars: tuple[tuple[str, float | None, str, str], ...]
     """(label, value, formatted value, panel), highest first in each panel (a currency for
     money across several currencies, else ``""``)."""
@@ -125,7 +116,7 @@ class BarFigure:
 
 @dataclass(frozen=True, slots=True)
 class TableFigure:
-    widget: Table
+    widget: w.Table
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...]
@@ -134,7 +125,7 @@ class TableFigure:
 
 @dataclass(frozen=True, slots=True)
 class FunnelFigure:
-    widget: Funnel
+    widget: w.Funnel
     steps: tuple[tuple[str, int | None, Decimal | None], ...]
     """(label, count summed over currencies, percent of the step before)."""
     error: str | None = None
@@ -142,13 +133,13 @@ class FunnelFigure:
 
 @dataclass(frozen=True, slots=True)
 class CommentFigure:
-    widget: Comment
+    widget: w.Comment
     error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class HealthFigure:
-    widget: EventsHealth
+    widget: w.EventsHealth
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     warnings: tuple[str, ...] = ()
@@ -213,7 +204,7 @@ def _currency(row: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _tiles(f: Fetcher, widget: KpiTiles) -> TilesFigure:
+def _tiles(f: Fetcher, widget: w.KpiTiles) -> TilesFigure:
     rng = f.range
     tiles: list[Tile] = []
     for name in widget.kpis:
@@ -272,7 +263,7 @@ def _panel(kpi: Kpi, row: Mapping[str, Any], several: bool) -> str:
     return (_currency(row) or "") if several and kpi.unit == "money" else ""
 
 
-def _series(f: Fetcher, widget: TimeSeries) -> SeriesFigure:
+def _series(f: Fetcher, widget: w.TimeSeries) -> SeriesFigure:
     kpis = [CATALOGUE[n] for n in widget.kpis]
     by = "day" if widget.split is None else f"{widget.split},day"
     table = f.current(kpis[0].source, by)
@@ -300,7 +291,7 @@ def _top(rows: Sequence[dict[str, Any]], kpi: str, top: int) -> list[dict[str, A
     return sorted(rows, key=lambda r: (r[kpi] is None, -(r[kpi] or 0)))[:top]
 
 
-def _bar(f: Fetcher, widget: Bar) -> BarFigure:
+def _bar(f: Fetcher, widget: w.Bar) -> BarFigure:
     kpi = CATALOGUE[widget.kpi]
     table = f.current(kpi.source, widget.by)
     several = _n_currencies(table.rows) > 1
@@ -320,7 +311,7 @@ def _bar(f: Fetcher, widget: Bar) -> BarFigure:
     return BarFigure(widget, tuple(bars))
 
 
-def _table(f: Fetcher, widget: Table) -> TableFigure:
+def _table(f: Fetcher, widget: w.Table) -> TableFigure:
     kpis = [CATALOGUE[n] for n in widget.kpis]
     table = f.current(kpis[0].source, widget.by)
     several = _n_currencies(table.rows) > 1
@@ -335,7 +326,7 @@ def _table(f: Fetcher, widget: Table) -> TableFigure:
     return TableFigure(widget, header, rows, (False, *(True for _ in kpis)))
 
 
-def _funnel(f: Fetcher, widget: Funnel) -> FunnelFigure:
+def _funnel(f: Fetcher, widget: w.Funnel) -> FunnelFigure:
     kpis = [CATALOGUE[n] for n in widget.steps]
     rows = f.current(kpis[0].source).rows
     steps: list[tuple[str, int | None, Decimal | None]] = []
@@ -351,7 +342,7 @@ def _funnel(f: Fetcher, widget: Funnel) -> FunnelFigure:
     return FunnelFigure(widget, tuple(steps))
 
 
-def _health(f: Fetcher, widget: EventsHealth, now: dt.datetime) -> HealthFigure:
+def _health(f: Fetcher, widget: w.EventsHealth, now: dt.datetime) -> HealthFigure:
     from tokops.activate.health import compute_health
 
     since = max(1, (now.date() - f.range.start).days + 1)
@@ -370,42 +361,42 @@ def _health(f: Fetcher, widget: EventsHealth, now: dt.datetime) -> HealthFigure:
         )
         for e in report.events
     )
-    warnings = (*report.warnings, *(w for e in report.events for w in e.warnings))
+    warnings = (*report.warnings, *(msg for e in report.events for msg in e.warnings))
     last = report.last_run.finished_at if report.last_run else None
     return HealthFigure(widget, header, rows, tuple(warnings), last)
 
 
-def figure_of(f: Fetcher, widget: Widget, now: dt.datetime) -> Figure:
+def figure_of(f: Fetcher, widget: w.Widget, now: dt.datetime) -> Figure:
     """The figure of *widget*; a widget whose data is missing carries the reason instead."""
     try:
-        if isinstance(widget, KpiTiles):
+        if isinstance(widget, w.KpiTiles):
             return _tiles(f, widget)
-        if isinstance(widget, TimeSeries):
+        if isinstance(widget, w.TimeSeries):
             return _series(f, widget)
-        if isinstance(widget, Bar):
+        if isinstance(widget, w.Bar):
             return _bar(f, widget)
-        if isinstance(widget, Table):
+        if isinstance(widget, w.Table):
             return _table(f, widget)
-        if isinstance(widget, Funnel):
+        if isinstance(widget, w.Funnel):
             return _funnel(f, widget)
-        if isinstance(widget, EventsHealth):
+        if isinstance(widget, w.EventsHealth):
             return _health(f, widget, now)
         return CommentFigure(widget)
     except ConfigError as exc:
         return _missing(widget, str(exc))
 
 
-def _missing(widget: Widget, reason: str) -> Figure:
-    if isinstance(widget, KpiTiles):
+def _missing(widget: w.Widget, reason: str) -> Figure:
+    if isinstance(widget, w.KpiTiles):
         return TilesFigure(widget, (), reason)
-    if isinstance(widget, TimeSeries):
+    if isinstance(widget, w.TimeSeries):
         return SeriesFigure(widget, (), "count", reason)
-    if isinstance(widget, Bar):
+    if isinstance(widget, w.Bar):
         return BarFigure(widget, (), reason)
-    if isinstance(widget, Table):
+    if isinstance(widget, w.Table):
         return TableFigure(widget, (), (), (), reason)
-    if isinstance(widget, Funnel):
+    if isinstance(widget, w.Funnel):
         return FunnelFigure(widget, (), reason)
-    if isinstance(widget, EventsHealth):
+    if isinstance(widget, w.EventsHealth):
         return HealthFigure(widget, (), (), error=reason)
     return CommentFigure(widget, reason)
