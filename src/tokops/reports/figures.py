@@ -142,6 +142,7 @@ class HealthFigure:
     widget: w.EventsHealth
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    numeric: tuple[bool, ...] = ()
     warnings: tuple[str, ...] = ()
     last_run: dt.datetime | None = None
     error: str | None = None
@@ -363,7 +364,8 @@ def _health(f: Fetcher, widget: w.EventsHealth, now: dt.datetime) -> HealthFigur
     )
     warnings = (*report.warnings, *(msg for e in report.events for msg in e.warnings))
     last = report.last_run.finished_at if report.last_run else None
-    return HealthFigure(widget, header, rows, tuple(warnings), last)
+    numeric = (False, False, *(True for _ in header[2:]))
+    return HealthFigure(widget, header, rows, numeric, tuple(warnings), last)
 
 
 def figure_of(f: Fetcher, widget: w.Widget, now: dt.datetime) -> Figure:

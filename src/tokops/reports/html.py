@@ -17,16 +17,13 @@ from typing import Any, Final
 
 from markupsafe import Markup
 
-from tokops.metrics.catalogue import CATALOGUE, Kpi
+from tokops.metrics.catalogue import Kpi
 from tokops.reports import charts
 from tokops.reports.build import Report
 from tokops.reports.figures import (
-    BarFigure,
     CommentFigure,
     Figure,
-    FunnelFigure,
     HealthFigure,
-    SeriesFigure,
     TableFigure,
     Tile,
     TileLine,
@@ -86,10 +83,8 @@ def _line(kpi: Kpi, line: TileLine) -> dict[str, Any]:
     }
 
 
-def _spark(line: TileLine, colour: str) -> Markup | str:
-    if sum(1 for _, v in line.spark if v is not None) < 2:
-        return ""
-    return _svg(charts.sparkline(line.spark, colour))
+def _spark(line: TileLine, colour: str) -> Markup:
+    return Markup(charts.sparkline(line.spark, colour))  # noqa: S704 - numbers and our colour
 
 
 def _tile(tile: Tile) -> dict[str, Any]:
@@ -113,36 +108,23 @@ def _widget(figure: Figure) -> dict[str, Any]:
     view: dict[str, Any] = {"title": w.title, "error": figure.error, "kind": "chart"}
     if figure.error:
         return view
-    if isinstance(figure, TilesFigure):
+    spec = charts.chart_spec(figure)
+    if spec is not None:
+        view["svg"] = _svg(spec)
+    elif isinstance(figure, TilesFigure):
         view.update(kind="tiles", tiles=[_tile(t) for t in figure.tiles])
-    elif isinstance(figure, SeriesFigure):
-        if not figure.points:
-            view.update(kind="table", rows=(), warnings=())
-        else:
-            view["svg"] = _svg(charts.line_chart(figure.points, figure.unit))
-    elif isinstance(figure, BarFigure):
-        if not figure.bars:
-            view.update(kind="table", rows=(), warnings=())
-        else:
-            view["svg"] = _svg(charts.bar_chart(figure.bars, CATALOGUE[figure.widget.kpi]))
-    elif isinstance(figure, FunnelFigure):
-        view["svg"] = _svg(charts.funnel_chart(figure.steps))
     elif isinstance(figure, TableFigure | HealthFigure):
-        warnings = figure.warnings if isinstance(figure, HealthFigure) else ()
-        numeric = (
-            figure.numeric
-            if isinstance(figure, TableFigure)
-            else ((False, False, *([True] * (len(figure.header) - 2))))
-        )
         view.update(
             kind="table",
             header=figure.header,
             rows=figure.rows,
-            numeric=numeric,
-            warnings=warnings,
+            numeric=figure.numeric,
+            warnings=figure.warnings if isinstance(figure, HealthFigure) else (),
         )
     elif isinstance(figure, CommentFigure):
         view.update(kind="comment", text=figure.widget.text)
+    else:  # a chart with nothing to draw
+        view.update(kind="table", rows=(), warnings=())
     return view
 
 
