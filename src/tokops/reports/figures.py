@@ -362,7 +362,12 @@ def _health(f: Fetcher, widget: w.EventsHealth, now: dt.datetime) -> HealthFigur
         )
         for e in report.events
     )
-    warnings = (*report.warnings, *(msg for e in report.events for msg in e.warnings))
+    reasons = (f"{status} {n:,}×: {reason}" for status, reason, n in report.top_reasons)
+    warnings = (
+        *report.warnings,
+        *(msg for e in report.events for msg in e.warnings),
+        *reasons,
+    )
     last = report.last_run.finished_at if report.last_run else None
     numeric = (False, False, *(True for _ in header[2:]))
     return HealthFigure(widget, header, rows, numeric, tuple(warnings), last)
