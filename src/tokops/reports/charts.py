@@ -77,7 +77,8 @@ def _by_currency(chart: alt.Chart | alt.LayerChart, faceted: bool) -> Chart:
     currencies), when *faceted*."""
     if not faceted:
         return chart
-    panels = chart.facet(row=alt.Row("facet:N", title=None, header=alt.Header(labelAngle=0)))
+    header = alt.Header(labelAngle=0, labelOrient="top", labelAnchor="start", labelFontSize=11)
+    panels = chart.facet(row=alt.Row("facet:N", title=None, header=header))
     resolved: alt.FacetChart = panels.resolve_scale(x="independent", y="independent")
     return resolved
 

@@ -231,7 +231,9 @@ def _tiles(f: Fetcher, widget: w.KpiTiles) -> TilesFigure:
                 prev,
             )
             spark = tuple((d, _float(v)) for d, v in sorted(per_day.items()) if d >= rng.start)
-            lines.append(TileLine(cur, value, prev, change_pct(value, prev), noise, spark))
+            change = change_pct(value, prev)
+            verdict = None if change is None else noise  # no change, nothing to judge
+            lines.append(TileLine(cur, value, prev, change, verdict, spark))
         tiles.append(Tile(kpi, now.table, tuple(lines)))
     return TilesFigure(widget, tuple(tiles))
 
