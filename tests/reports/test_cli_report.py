@@ -37,10 +37,12 @@ def test_render_html_and_pdf_for_dates(
     monkeypatch.chdir(workspace.root)
     page = tmp_path / "ads.html"
     args = ["report", "render", "tiktok-ads", "--from", "2024-05-20", "--to", "2024-05-26"]
-    out = CliRunner().invoke(app, [*args, "--out", str(page)])
+    note = "Spend paused on 22 May <b>(budget)</b>"
+    out = CliRunner().invoke(app, [*args, "--out", str(page), "--comment", note])
     assert out.exit_code == 0, out.output
     assert "wrote" in out.stdout and "20 May 2024 – 26 May 2024" in out.stdout
     html = page.read_text()
+    assert "Spend paused on 22 May &lt;b&gt;(budget)&lt;/b&gt;" in html
     assert "compared with 13 May 2024 – 19 May 2024" in html
     again = CliRunner().invoke(app, [*args, "--out", str(page)])
     assert again.exit_code == 1 and "already exists" in str(again.exception)

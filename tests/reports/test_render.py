@@ -79,21 +79,22 @@ def test_png_is_an_image_of_the_pages(workspace: Workspace) -> None:
     assert width > 1000 and height > width  # A4 pages at 144 dpi, stacked
 
 
-def test_names_from_the_store_are_escaped_everywhere(workspace: Workspace, tmp_path: Path) -> None:
-    """A campaign named like markup shows as text in the table and in the chart."""
+def test_names_and_comments_are_escaped_everywhere(workspace: Workspace, tmp_path: Path) -> None:
+    """A campaign named like markup, and a comment written like it, show as text."""
     copy = tmp_path / "store.duckdb"
     shutil.copy(workspace.root / "store.duckdb", copy)
     store = connect(f"duckdb://{copy}")
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     try:
         store.execute(f"UPDATE campaigns SET campaign_name = '{evil}'")
-        report = build_report(store, "tiktok-ads", RANGE)
+        report = build_report(store, "tiktok-ads", RANGE, comments=[f"Why? {evil}"])
     finally:
         store.close()
     html = render_report(report, "html").decode()
     assert "<script" not in html and "<img" not in html
-    assert "&lt;script&gt;alert(" in html  # the table cell and the chart's SVG text
-    assert html.count("&lt;script&gt;") >= 2
+    assert "&lt;script&gt;alert(" in html  # the comment, the table cell, the chart's SVG text
+    assert html.count("&lt;script&gt;") >= 3
+    assert '<div class="comment">Why? &lt;script&gt;' in html
 
 
 def test_a_source_that_was_never_synced_is_named_and_the_rest_renders(tmp_path: Path) -> None:

@@ -75,6 +75,10 @@ _RANGE = typer.Option(
     help="last-7-complete-days | last-30-days (default) | month-to-date | previous-month.",
 )
 
+_COMMENT = typer.Option(
+    [], "--comment", help="A comment shown at the top of the report, as written (repeat)."
+)
+
 
 def _build(
     name: str,
@@ -82,6 +86,7 @@ def _build(
     date_from: str | None,
     date_to: str | None,
     advertiser: list[str],
+    comments: list[str],
 ) -> Report:
     """The report *name* over the range the flags give, from the workspace's store."""
     from tokops.reports import build_report, get_template, resolve_range
@@ -90,7 +95,9 @@ def _build(
     start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
     report_range = resolve_range(range_name, start=start, end=end)
     with open_store() as store:
-        report = build_report(store, name, report_range, advertiser_ids=advertiser)
+        report = build_report(
+            store, name, report_range, advertiser_ids=advertiser, comments=comments
+        )
     for figure in report.figures:
         if figure.error:
             typer.echo(f"note: {figure.widget.title}: {figure.error}", err=True)
@@ -108,6 +115,7 @@ def render(
     date_from: str | None = DATE_FROM,
     date_to: str | None = DATE_TO,
     advertiser: list[str] = ADVERTISER,
+    comment: list[str] = _COMMENT,
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
 ) -> None:
     """Render a report to a self-contained HTML file, a PDF or a PNG."""
@@ -117,7 +125,7 @@ def render(
     chosen = fmt or (out.suffix.lstrip(".").lower() if out.suffix else "html")
     if chosen not in FORMATS:
         raise ConfigError(f"--format {chosen!r}: use {', '.join(FORMATS)}")
-    report = _build(name, range_name, date_from, date_to, advertiser)
+    report = _build(name, range_name, date_from, date_to, advertiser, comment)
     data = render_report(report, chosen)
     out.write_bytes(data)
     typer.echo(f"wrote {out} ({chosen}, {report.range.label}, {len(data):,} bytes)")
@@ -129,6 +137,7 @@ def send(
     to: list[str] = typer.Option(..., "--to", help="Recipient address (repeat)."),
     range_name: str | None = _RANGE,
     advertiser: list[str] = ADVERTISER,
+    comment: list[str] = _COMMENT,
 ) -> None:
     """E-mail a report now: the key tiles in the body, the PDF attached (SMTP from the
     environment: TOKOPS_SMTP_HOST, _PORT, _TLS, _USER, _PASSWORD, TOKOPS_MAIL_FROM).
@@ -139,7 +148,7 @@ def send(
 
     check_recipients(to)
     settings = SmtpSettings.from_env()
-    report = _build(name, range_name, None, None, advertiser)
+    report = _build(name, range_name, None, None, advertiser, comment)
     pdf = render_report(report, "pdf")
     message = build_message(
         report, pdf, to=to, sender=settings.sender, public_url=settings.public_url

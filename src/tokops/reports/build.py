@@ -11,6 +11,7 @@ from tokops.reports.figures import Fetcher, Figure, figure_of
 from tokops.reports.freshness import Freshness, source_freshness
 from tokops.reports.ranges import ReportRange
 from tokops.reports.templates import ReportTemplate, get_template
+from tokops.reports.widgets import Comment
 
 if TYPE_CHECKING:
     from tokops.warehouse import Store
@@ -34,12 +35,15 @@ def build_report(
     report_range: ReportRange,
     *,
     advertiser_ids: Sequence[str] = (),
+    comments: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Report:
-    """Every figure of the template *name* over *report_range*, read through the KPI engine."""
+    """Every figure of the template *name* over *report_range*, read through the KPI engine;
+    *comments* (text someone wrote for this issue of the report) come first, shown as text."""
     template = get_template(name)
     moment = now or dt.datetime.now(dt.UTC)
     fetcher = Fetcher(store, template, report_range, tuple(advertiser_ids))
-    figures = tuple(figure_of(fetcher, w, moment) for w in template.widgets)
+    notes = tuple(Comment("Comment", text) for text in comments if text.strip())
+    figures = tuple(figure_of(fetcher, w, moment) for w in (*notes, *template.widgets))
     fresh = tuple(source_freshness(store, template.sources))
     return Report(template, report_range, figures, fresh, moment, tuple(advertiser_ids))
