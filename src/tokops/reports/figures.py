@@ -205,6 +205,16 @@ def _currency(row: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _spark(
+    kpi: Kpi, per_day: Mapping[dt.date, Number | None], rng: ReportRange
+) -> tuple[tuple[dt.date, float | None], ...]:
+    """Every day of the range with the KPI's value; a day without rows is 0 for a sum and a
+    gap (None) for a ratio, which has no value on such a day."""
+    empty = None if kpi.denominator else 0.0
+    days = (rng.start + dt.timedelta(days=i) for i in range(rng.days))
+    return tuple((d, _float(per_day[d]) if per_day.get(d) is not None else empty) for d in days)
+
+
 def _tiles(f: Fetcher, widget: w.KpiTiles) -> TilesFigure:
     rng = f.range
     tiles: list[Tile] = []
@@ -230,7 +240,7 @@ def _tiles(f: Fetcher, widget: w.KpiTiles) -> TilesFigure:
                 value,
                 prev,
             )
-            spark = tuple((d, _float(v)) for d, v in sorted(per_day.items()) if d >= rng.start)
+            spark = _spark(kpi, per_day, rng)
             change = change_pct(value, prev)
             verdict = None if change is None else noise  # no change, nothing to judge
             lines.append(TileLine(cur, value, prev, change, verdict, spark))
