@@ -108,3 +108,15 @@ def test_a_source_that_was_never_synced_is_named_and_the_rest_renders(tmp_path: 
     html = render_report(report, "html").decode()
     assert "No data: no organic_account_daily table in the store" in html
     assert "never synced" in html  # the freshness badge
+
+
+def test_freshness_per_source_from_the_sync_state_and_the_snapshots(workspace: Workspace) -> None:
+    report = _report(workspace.url, "tiktok-organic")
+    fresh = {f.source: f for f in report.freshness}
+    assert set(fresh) == {"organic", "organic_video"}
+    assert fresh["organic"].through == TODAY and fresh["organic"].scopes >= 1
+    assert fresh["organic_video"].through == TODAY  # the sync's snapshot day
+    assert fresh["organic_video"].synced_at is not None
+    assert not any(f.stale(RANGE.end) for f in fresh.values())
+    html = render_report(report, "html").decode()
+    assert "TikTok posts: data through 01 Jun 2024" in html
