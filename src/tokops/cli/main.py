@@ -37,7 +37,7 @@ app.add_typer(
     help="Insights: creatives, Spark, A/B, saturation, hashtags, content, plans, budget.",
 )
 app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
-app.add_typer(report_app, name="report", help="Reports: render a template to HTML, PDF or PNG.")
+app.add_typer(report_app, name="report", help="Reports: render (HTML, PDF, PNG) or e-mail.")
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 
 

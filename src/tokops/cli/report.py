@@ -1,4 +1,4 @@
-"""``tokops report``: list the report templates and render one to HTML, PDF or PNG (KPI-6).
+"""``tokops report``: list the templates, render one to HTML, PDF or PNG, or e-mail it (KPI-6).
 
 The work is in :mod:`tokops.reports`; this module parses, calls and writes the file.
 """
