@@ -86,3 +86,17 @@ def test_no_module_outside_the_adapters_asks_which_engine_it_is_on() -> None:
         if asks.search(line)
     ]
     assert found == []
+
+
+def test_duckdb_never_draws_its_progress_bar(tmp_path: Path) -> None:
+    """A long query under load must not print DuckDB's bar into a command's stdout (--json)."""
+    from tokops.warehouse._duckdb import raw_connection
+
+    store = connect(f"duckdb:///{tmp_path / 'w.duckdb'}")
+    try:
+        for s in (store, store.fork()):
+            raw = raw_connection(s.adapter.con)
+            setting = "SELECT current_setting('enable_progress_bar')"
+            assert raw.execute(setting).fetchall() == [(False,)]
+    finally:
+        store.close()

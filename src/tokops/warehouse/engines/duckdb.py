@@ -69,6 +69,9 @@ class DuckDBAdapter(EngineAdapter):
         import ibis
 
         raw = duckdb.connect(target)
+        # DuckDB draws a progress bar on stdout for long queries: it would land in `--json`
+        # output (seen under load). Cursors made by fork() inherit the setting.
+        raw.execute("SET enable_progress_bar = false").fetchall()
         return cls(ibis.duckdb.from_connection(CompatConnection(raw)), url)
 
     def fork(self) -> DuckDBAdapter:
