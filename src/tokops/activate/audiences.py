@@ -43,10 +43,11 @@ from tokops.tiktok.audiences import (
     CustomAudience,
     file_signature,
 )
+from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import AUDIENCE_SYNCS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    import pyarrow as pa
 
     from tokops.warehouse import Store
 
@@ -67,7 +68,7 @@ AudienceKey = Literal["email", "phone"]
 SyncAction = Literal["create", "replace", "recreate", "unchanged"]
 
 CALCULATE_TYPE_BY_KEY: Final[dict[str, str]] = {"email": "EMAIL_SHA256", "phone": "PHONE_SHA256"}
-RECORD_TABLE: Final = "audience_syncs"
+RECORD_TABLE: Final = AUDIENCE_SYNCS.name
 _HASH_BATCH: Final = 100_000
 
 _REASONS: Final[dict[str, tuple[str, str]]] = {
@@ -222,32 +223,11 @@ def _window(
 
 
 # -- records --------------------------------------------------------------------------------------
-def _record_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("synced_at", pa.timestamp("us", tz="UTC")),
-            ("name", pa.string()),
-            ("advertiser_id", pa.string()),
-            ("custom_audience_id", pa.string()),
-            ("calculate_type", pa.string()),
-            ("action", pa.string()),
-            ("rows", pa.int64()),
-            ("invalid", pa.int64()),
-            ("entries", pa.int64()),
-            ("file_md5", pa.string()),
-        ]
-    )
-
-
 def _write_record(store: Store, record: AudienceRecord) -> None:
-    import ibis
     import pyarrow as pa
 
-    schema = _record_schema()
-    store.ensure_table(RECORD_TABLE, ibis.Schema.from_pyarrow(schema))
+    declare_table(store, AUDIENCE_SYNCS.spec())
+    schema = AUDIENCE_SYNCS.arrow_schema()
     row = {name: getattr(record, name) for name in schema.names}
     store.insert(RECORD_TABLE, pa.Table.from_pylist([row], schema=schema))
 

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 import ibis
 
 from tokops.activate.formats import compile_time_format, decimal_mark, window, zone_offsets
-from tokops.activate.ledger import sent_rows
+from tokops.activate.ledger import LEDGER_TABLE, sent_rows
 from tokops.activate.mapping import FieldMapping
 from tokops.activate.normalize import (
     KeyKind,
@@ -115,7 +115,7 @@ class PrepareOptions:
     test_event_code: str | None = None
     future_skew_s: int = 300
     """How far in the future an event time may be (clock skew between systems)."""
-    ledger_table: str | None = "events_ledger"
+    ledger_table: str | None = LEDGER_TABLE
     """The ledger to anti-join with (None: nothing was sent before)."""
     keep: tuple[str, ...] = ()
     """Source columns carried through unchanged as ``_keep_<name>`` (diagnostics, tests)."""

@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
+from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import EVENTS_SAMPLES
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -21,24 +24,13 @@ if TYPE_CHECKING:
 
 __all__ = ["SAMPLES_TABLE", "latest_samples", "record_samples", "samples_schema"]
 
-SAMPLES_TABLE: Final = "events_samples"
+SAMPLES_TABLE: Final = EVENTS_SAMPLES.name
 _NO_EVENT: Final = ""
 
 
 @functools.cache
 def samples_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("event_source_id", pa.string()),
-            ("event", pa.string()),
-            ("reason", pa.string()),
-            ("sample", pa.string()),
-            ("recorded_at", pa.timestamp("us", tz="UTC")),
-        ]
-    )
+    return EVENTS_SAMPLES.arrow_schema()
 
 
 def record_samples(
@@ -48,12 +40,11 @@ def record_samples(
     samples: Mapping[tuple[str | None, str], str],
 ) -> None:
     """Store the run's samples: (event name or None, reason) → redacted sample."""
-    import ibis
     import pyarrow as pa
 
     if not samples:
         return
-    store.ensure_table(SAMPLES_TABLE, ibis.Schema.from_pyarrow(samples_schema()))
+    declare_table(store, EVENTS_SAMPLES.spec())
     now = datetime.now(UTC)
     rows = [
         {

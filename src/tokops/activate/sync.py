@@ -42,6 +42,7 @@ from tokops.activate.ledger import (
     LedgerWriter,
     RunRecord,
     ledger_rows,
+    outcomes_schema,
 )
 from tokops.activate.mapping import FieldMapping, load_mapping, resolve_mapping
 from tokops.activate.payload import EncodedEvents, match_keys
@@ -241,7 +242,7 @@ class _Run:
                 "event": pa.nulls(n, pa.string()),
                 "event_id": pa.nulls(n, pa.string()),
                 "event_time": pa.nulls(n, pa.int64()),
-                KEYS_COLUMN: pa.repeat(pa.scalar(0, pa.int16()), n),
+                KEYS_COLUMN: pa.repeat(pa.scalar(0, outcomes_schema().field(KEYS_COLUMN).type), n),
             }
         )
         reasons = [f"{Reason.MALFORMED_LINE} ({r.problem}), line {r.line}" for r in source.rejected]

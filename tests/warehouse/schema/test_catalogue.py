@@ -79,7 +79,9 @@ def test_report_metrics_are_catalogued_api_names_and_non_additive_ones_are_flagg
 
 @pytest.mark.parametrize("tbl", TABLES, ids=lambda t: t.name)
 def test_every_table_documents_grain_key_and_columns(tbl: Table) -> None:
-    assert tbl.doc and tbl.grain and tbl.key
+    assert tbl.doc and tbl.grain
+    # Only the events ledger's append-only records have no key (nothing identifies their rows).
+    assert tbl.key or tbl.name in {"events_ledger", "events_outcomes"}
     assert all(c.doc for c in tbl.columns), [c.name for c in tbl.columns if not c.doc]
     money = [c for c in tbl.columns if c.type == "money"]
     if money and (tbl.window or tbl.group == "rollup"):
@@ -87,11 +89,50 @@ def test_every_table_documents_grain_key_and_columns(tbl: Table) -> None:
     assert f"### `{tbl.name}`" in render_schema_doc()
 
 
-def test_the_syncs_declare_every_table_but_the_roll_ups() -> None:
+def test_the_syncs_declare_every_table_but_the_roll_ups_and_activates_records() -> None:
     assert {t.name for t in TABLES} - {t.name for t in SYNCED_TABLES} == {
         "ad_monthly",
         "rollup_state",
+        "events_ledger",
+        "events_batches",
+        "events_outcomes",
+        "events_runs",
+        "events_samples",
+        "audience_syncs",
     }
+
+
+def test_the_events_ledger_view_is_declared_as_docs_contracts_md_lists_it() -> None:
+    """BYD-4, EVT-9: the view's columns and types as ``docs/CONTRACTS.md`` documents them."""
+    ledger = schema.EVENTS_LEDGER
+    flags = ["has_email", "has_phone", "has_external_id", "has_ttclid", "has_ttp", "has_ip_ua"]
+    assert list(ledger.names) == [
+        *("run_id", "event_source", "event_source_id", "event", "event_id", "event_time"),
+        *("status", "reason", "attempts", "api_code", "request_id", *flags),
+        *("test_event_code", "recorded_at"),
+    ]
+    assert ledger.view_of == ("events_outcomes", "events_batches")
+    with pytest.raises(ValueError, match="view"):
+        ledger.spec()
+    types = {c.name: c.sql_type for c in ledger.columns}
+    assert (types["event_time"], types["attempts"], types["has_ttp"]) == (
+        "BIGINT",
+        "INTEGER",
+        "BOOLEAN",
+    )
+    keys = schema.EVENTS_OUTCOMES.column("keys")
+    assert keys.sql_type == "SMALLINT"
+    assert "1 email, 2 phone, 4 external_id, 8 ttclid, 16 ttp, 32 ip_ua" in keys.doc
+    assert schema.EVENTS_BATCHES.column("batch_id").sql_type == "BIGINT"
+    arrow = schema.EVENTS_OUTCOMES.arrow_schema()
+    assert [str(arrow.field(n).type) for n in ("batch_id", "event_time", "keys")] == [
+        "int64",
+        "int64",
+        "int16",
+    ]
+    assert str(ledger.arrow_schema().field("api_code").type) == "int32"
+    assert "- **View** of `events_outcomes` and `events_batches`" in render_schema_doc()
+    assert "- **Key**: none (append-only)" in render_schema_doc()
 
 
 def test_a_table_refuses_undeclared_keys_and_twice_declared_columns() -> None:

@@ -4,8 +4,10 @@ Pure declarations (no engine I/O). Every table the toolkit writes is a :class:`T
 reachable by its constant (``AD_DAILY.name`` is the one place the name ``ad_daily`` is written)
 or by :func:`table`; a metric column's unit and additivity come from :mod:`tokops.vocabulary`,
 re-exported here. ``docs/schema.md`` is generated from it (:mod:`.doc`). The ingest writes
-against these declarations; the KPI engine, the insights and the roll-up refresh
-(:mod:`tokops.warehouse.rollup`) read table names and columns from them.
+against these declarations; the KPI engine, the insights, the roll-up refresh
+(:mod:`tokops.warehouse.rollup`) and the events and audience syncs (:mod:`tokops.activate`, whose
+ledger, runs, samples and audience records are declared here too) read table names and columns
+from them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from tokops.warehouse.schema.ads import (
     CAMPAIGNS,
     SPLIT_TESTS,
 )
+from tokops.warehouse.schema.audiences import AUDIENCE_SYNCS
 from tokops.warehouse.schema.catalogue import SYNCED_TABLES, TABLES, table
+from tokops.warehouse.schema.events import (
+    EVENTS_BATCHES,
+    EVENTS_LEDGER,
+    EVENTS_OUTCOMES,
+    EVENTS_RUNS,
+    EVENTS_SAMPLES,
+)
 from tokops.warehouse.schema.measures import MEASURES, Measure, Source
 from tokops.warehouse.schema.organic import (
     FOLLOWER_SNAPSHOTS,
@@ -55,8 +65,14 @@ __all__ = [
     "AD_HOURLY",
     "AD_MONTHLY",
     "AUDIENCE_DAILY",
+    "AUDIENCE_SYNCS",
     "CAMPAIGNS",
     "CAMPAIGN_DAILY",
+    "EVENTS_BATCHES",
+    "EVENTS_LEDGER",
+    "EVENTS_OUTCOMES",
+    "EVENTS_RUNS",
+    "EVENTS_SAMPLES",
     "FOLLOWER_SNAPSHOTS",
     "GMV_MAX_DAILY",
     "INGEST_CURSORS",

@@ -1,7 +1,7 @@
 """The table catalogue: every table the toolkit writes, by name (rendered to ``docs/schema.md``).
 
-The events and audience syncs' own records (``events_*``, ``audience_syncs``) are kept by
-:mod:`tokops.activate` and are not listed here yet.
+The events and audience syncs' own records (``events_*``, ``audience_syncs``) are listed too;
+:mod:`tokops.activate` creates and writes them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from tokops.warehouse.schema import ads, organic, rollups, shop, sync
+from tokops.warehouse.schema import ads, audiences, events, organic, rollups, shop, sync
 from tokops.warehouse.schema.table import Table
 
 __all__ = ["SYNCED_TABLES", "TABLES", "table"]
@@ -24,10 +24,13 @@ TABLES: Final[tuple[Table, ...]] = (
     *(organic.ORGANIC_VIDEOS, organic.ORGANIC_VIDEO_SNAPSHOTS),
     *(sync.INGEST_CURSORS, sync.INGEST_WINDOWS, sync.INGEST_RUNS),
     *(rollups.AD_MONTHLY, rollups.ROLLUP_STATE),
+    *(events.EVENTS_LEDGER, events.EVENTS_BATCHES, events.EVENTS_OUTCOMES, events.EVENTS_RUNS),
+    *(events.EVENTS_SAMPLES, audiences.AUDIENCE_SYNCS),
 )
-#: The tables the syncs write (:func:`tokops.ingest.declare_tables` creates them); the roll-ups
-#: are created by their refresh.
-SYNCED_TABLES: Final = tuple(t for t in TABLES if t.group != "rollup")
+#: The tables the ads, shop and organic syncs write (:func:`tokops.ingest.declare_tables` creates
+#: them); the roll-ups are created by their refresh, the events and audience records by
+#: :mod:`tokops.activate`.
+SYNCED_TABLES: Final = tuple(t for t in TABLES if t.group in ("ads", "shop", "organic", "sync"))
 
 _BY_NAME: Final[Mapping[str, Table]] = {t.name: t for t in TABLES}
 if len(_BY_NAME) != len(TABLES):  # pragma: no cover - guards the table list itself

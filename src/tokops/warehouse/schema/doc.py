@@ -52,6 +52,8 @@ _GROUPS: Final[tuple[tuple[Group, str], ...]] = (
     ("organic", "Organic: accounts and posts"),
     ("sync", "Sync bookkeeping"),
     ("rollup", "Roll-ups maintained from the synced tables"),
+    ("events", "Events sync: the ledger, its runs and samples"),
+    ("audiences", "Audience syncs"),
 )
 
 
@@ -61,8 +63,11 @@ def _cell(text: str) -> str:
 
 def _section(table: Table) -> str:
     out = [f"\n### `{table.name}`\n\n{table.doc}\n"]
+    if table.view_of:
+        out.append(f"\n- **View** of {' and '.join(f'`{t}`' for t in table.view_of)}")
     out.append(f"\n- **Grain**: {table.grain}")
-    out.append(f"\n- **Key**: {', '.join(f'`{k}`' for k in table.key)}")
+    key = ", ".join(f"`{k}`" for k in table.key) or "none (append-only)"
+    out.append(f"\n- **Key**: {key}")
     if table.window:
         scope = ", ".join(f"`{s}`" for s in table.scope)
         out.append(f"\n- **Incremental**: replaced per {scope} and `{table.window}` window")

@@ -1,7 +1,8 @@
 """How the store's tables are declared: one style for every table the toolkit writes.
 
 A :class:`Table` names its columns with a :data:`~.types.ColumnType`, its **grain** (what one row
-is), its **key** (the columns that identify a row; merges replace by key) and, for daily tables,
+is), its **key** (the columns that identify a row; merges replace by key; none for an append-only
+record whose rows nothing identifies) and, for daily tables,
 the window column and scope the incremental sync replaces (``stat_date`` per advertiser). A
 metric column is made from the vocabulary (:meth:`Column.of`), so it carries its unit and
 additivity. A table becomes a :class:`~tokops.warehouse.merge.TableSpec` for the store (with
@@ -24,9 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Column", "Group", "Table"]
 
-Group = Literal["ads", "shop", "organic", "sync", "rollup"]
+Group = Literal["ads", "shop", "organic", "sync", "rollup", "events", "audiences"]
 """Who writes a table (and its section of the docs): the ads, shop and organic syncs, the sync's
-own bookkeeping, or the roll-ups maintained from the synced tables."""
+own bookkeeping, the roll-ups maintained from the synced tables, or the events and audience
+syncs' own records (:mod:`tokops.activate`)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Table:
     """Daily tables: the date column an incremental sync replaces window by window."""
     scope: tuple[str, ...] = field(default_factory=tuple)
     """Daily tables: the columns (besides the window) that bound a replaced window."""
+    view_of: tuple[str, ...] = field(default_factory=tuple)
+    """Views: the tables the view reads (it is created by its owner, never from :meth:`spec`)."""
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -98,7 +102,10 @@ class Table:
 
     def spec(self) -> TableSpec:
         """The neutral description the warehouse creates the table from."""
-        comment = f"{self.doc} Grain: {self.grain}. Key: {', '.join(self.key)}."
+        if self.view_of:
+            raise ValueError(f"{self.name} is a view of {', '.join(self.view_of)}, not a table")
+        key = ", ".join(self.key) or "none (append-only)"
+        comment = f"{self.doc} Grain: {self.grain}. Key: {key}."
         return TableSpec(
             self.name,
             tuple(ColumnSpec(c.name, c.sql_type, c.comment()) for c in self.columns),
