@@ -1,6 +1,7 @@
 """The events ledger: what happened to every source row, per run, with no raw PII (BYD-4, EVT-9).
 
-Schema (``docs/CONTRACTS.md``; health and other tools read these):
+Schema (declared in the store's catalogue, :mod:`tokops.warehouse.schema.events`, which
+``docs/schema.md`` is generated from; ``docs/CONTRACTS.md``; health and other tools read these):
 
 - ``events_ledger`` (a view): one row per source row outcome per run — ``run_id, event_source,
   event_source_id, event, event_id, event_time, status, reason, attempts, api_code, request_id,

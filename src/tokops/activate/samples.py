@@ -4,7 +4,8 @@ A sync shows, beside each reason rows were rejected for, one example of the offe
 (``invalid email: 1,203 rows, e.g. "jo…@…"``). The sample is redacted by the engine before
 Python sees it (:func:`tokops.activate.normalize.redacted`: personal data keeps two characters,
 other values are cut short), and only that redacted form is stored: in ``events_samples``, one
-row per (run, event source id, event name, reason) — never in the ledger, never raw.
+row per (run, event source id, event name, reason) — never in the ledger, never raw. The table
+is declared in the store's catalogue (:data:`tokops.warehouse.schema.EVENTS_SAMPLES`).
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ __all__ = [
     "ORGANIC_DAY_COLUMNS",
     "ORGANIC_VIDEO_COLUMNS",
     "REPORT_COLUMNS",
+    "RUN",
     "STAT_DATE",
     "SYNCED",
     "col",
@@ -53,6 +54,12 @@ STAT_DATE = col("stat_date", "date", "Report day in the advertiser's time zone (
 CURRENCY = col("currency", "text", "ISO 4217 currency of every money column of the row.")
 SYNCED = col("synced_at", "timestamp", "When tokops last wrote this row (UTC).")
 BUSINESS = col("business_id", "id", "TikTok business account ID (the account's open_id).")
+#: The run ID and times every sync run record starts with (ingest_runs, events_runs).
+RUN: Final = (
+    col("run_id", "text", "Run ID."),
+    col("started_at", "timestamp", "Start (UTC)."),
+    col("finished_at", "timestamp", "End (UTC); NULL while running or after a crash."),
+)
 #: The times and statuses every ad object (campaign, ad group, ad) carries.
 OBJECT_TIMES: Final = (
     col("create_time", "timestamp", "Creation time (UTC)."),

@@ -27,6 +27,7 @@ CLI, `psql \\d+`, DBeaver …) shows them.
 Conventions:
 
 - **IDs** are text (`VARCHAR`): TikTok IDs can exceed 2^53 and must never go through a float.
+  (The events ledger's own `batch_id` is a number, `BIGINT`.)
 - **Money** is `DECIMAL(18, 2)` in the **ad account's currency** (`advertisers.currency`, repeated
   as `currency` on report rows). Never add amounts of different currencies.
 - **Counts** are `BIGINT`; other non-integral values (ratios, seconds) are `DECIMAL(18, 4)`.
@@ -35,7 +36,8 @@ Conventions:
 - **`stat_date` is a day in the advertiser's own time zone** (`advertisers.timezone`), exactly
   as TikTok reports it; it is never shifted to UTC. Two advertisers' `stat_date` = 2024-05-01
   cover different UTC hours. `stat_time_hour` is likewise a local wall-clock hour (`TIMESTAMP`
-  without time zone). Other timestamps (`*_time`, `synced_at`, `taken_at`) are UTC.
+  without time zone). Other timestamps (`*_time`, `synced_at`, `taken_at`) are UTC; the events
+  ledger's `event_time` is a UTC instant in Unix seconds (`BIGINT`), as sent to TikTok.
 - **Derived ratios are not stored**: CTR, CPC, CPM, CVR, cost per result and ROAS are computed
   from sums at the grain asked for (Σ numerator / Σ denominator), never averaged.
 - **Not additive** (marked below): `reach`, `frequency` and averages are stored per row as the

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from tokops.warehouse.schema.columns import col
+from tokops.warehouse.schema.columns import RUN, col
 from tokops.warehouse.schema.table import Column, Table
 
 __all__ = [
@@ -134,9 +134,7 @@ EVENTS_RUNS: Final = Table(
     "one row per run",
     ("run_id",),
     (
-        col("run_id", "id", "Run ID."),
-        col("started_at", "timestamp", "Start (UTC)."),
-        col("finished_at", "timestamp", "End (UTC); NULL while running or after a crash."),
+        *RUN,
         col(
             "source",
             "text",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from tokops.warehouse.schema.columns import SYNCED, col
+from tokops.warehouse.schema.columns import RUN, SYNCED, col
 from tokops.warehouse.schema.table import Table
 
 __all__ = ["INGEST_CURSORS", "INGEST_RUNS", "INGEST_WINDOWS"]
@@ -52,10 +52,9 @@ INGEST_RUNS: Final = Table(
     "one row per run",
     ("run_id",),
     (
-        col("run_id", "text", "Run ID."),
+        RUN[0],
         col("command", "text", "ads | organic."),
-        col("started_at", "timestamp", "Start (UTC)."),
-        col("finished_at", "timestamp", "End (UTC); NULL while running or after a crash."),
+        *RUN[1:],
         col("status", "text", "running | ok | partial | failed | interrupted."),
         col("summary", "json", "Per-stream outcome (JSON)."),
     ),
