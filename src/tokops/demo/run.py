@@ -73,8 +73,8 @@ ORDERS_TABLE: Final = "web_orders"
 CRM_TABLE: Final = "crm_leads"
 #: The tables a finished demo leaves in its store, for a newcomer to look at.
 STORE_TABLES: Final = (
-    "events_ledger", "events_runs", ORDERS_TABLE, SALES_TABLE, CRM_TABLE, "audience_syncs",
-    schema.AD_DAILY.name, schema.ORGANIC_ACCOUNT_DAILY.name,
+    schema.EVENTS_LEDGER.name, schema.EVENTS_RUNS.name, ORDERS_TABLE, SALES_TABLE, CRM_TABLE,
+    schema.AUDIENCE_SYNCS.name, schema.AD_DAILY.name, schema.ORGANIC_ACCOUNT_DAILY.name,
 )  # fmt: skip
 AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
