@@ -50,18 +50,23 @@ VIDEOS: Final = ORGANIC_VIDEOS.name
 PostKey = Literal["content_type", "hashtag"]
 """What :func:`publish_day_sums` groups the posts by."""
 
-#: Format keyword rules over the lower-cased caption without hashtags (RE2 syntax).
+_B: Final = "(^|[^a-z0-9_])"
+_E: Final = "([^a-z0-9_]|$)"
+"""Word edges written so that RE2 (DuckDB) and PostgreSQL read them alike: ``\\b`` is a
+backspace to PostgreSQL. The caption is lower-cased first, so they match ``\\b`` of RE2."""
+
+#: Format keyword rules over the lower-cased caption without hashtags, first match wins.
 FORMAT_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("get_ready_with_me", r"get ready with me|\bgrwm\b"),
-    ("behind_the_scenes", r"behind the scenes|\bbts\b"),
+    ("get_ready_with_me", f"get ready with me|{_B}grwm{_E}"),
+    ("behind_the_scenes", f"behind the scenes|{_B}bts{_E}"),
     ("day_in_the_life", r"day in (the|my) life"),
     ("before_after", r"before (and |& |/ ?)?after"),
-    ("q_and_a", r"\bq ?(&|and) ?a\b"),
+    ("q_and_a", f"{_B}q ?(&|and) ?a{_E}"),
     ("unboxing", r"unbox"),
     ("tutorial", r"tutorial|how to"),
-    ("review", r"\breview"),
+    ("review", f"{_B}review"),
     ("challenge", r"challenge"),
-    ("haul", r"\bhaul\b"),
+    ("haul", f"{_B}haul{_E}"),
 )
 
 
@@ -151,8 +156,8 @@ def hashtag_sums(reader: Reader, window_days: int) -> HashtagSums:
         accounts=tags.business_id.nunique(),
         views=tags.views.sum(),
         engagements=tags.engagements.sum(),
-        posts_recent=recent.cast("int64").sum(),
-        posts_before=before.cast("int64").sum(),
+        posts_recent=ibis.ifelse(recent, 1, 0).sum(),
+        posts_before=ibis.ifelse(before, 1, 0).sum(),
         eng_recent=ibis.ifelse(recent, tags.engagements, zero).sum(),
         views_recent=ibis.ifelse(recent, tags.views, zero).sum(),
         eng_before=ibis.ifelse(before, tags.engagements, zero).sum(),
