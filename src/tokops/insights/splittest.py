@@ -2,7 +2,8 @@
 
 ``tokops sync ads`` stores each split test (``split_tests``: cells, test variable, key metric,
 start and end, the platform's p-values and winner) and the cells' delivery (``ad_daily``). This
-module reads both and analyses the two cells over the test's days, in the advertiser's time zone:
+module reads both through metrics (:mod:`tokops.metrics.split_tests`, :mod:`tokops.metrics.query`)
+and analyses the two cells over the test's days, in the advertiser's time zone:
 
 - **rates** (CTR, CVR per click): the two-proportion z-test on the totals, as the platform does
   (spec §6.1 [EMU]; impressions of one user are not independent, so it is anti-conservative),
