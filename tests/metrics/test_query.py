@@ -12,7 +12,7 @@ import pytest
 from tokops.errors import ConfigError
 from tokops.metrics.compute import compute_kpis
 from tokops.metrics.errors import PaidOnlyFilter, UnknownKpi
-from tokops.metrics.query import MeasureQuery, Total, ad_rows, currency_groups, sum_measures
+from tokops.metrics.query import MeasureQuery, Total, currency_groups, sum_measures
 from tokops.metrics.window import Window
 from tokops.warehouse import Store, connect
 
@@ -66,7 +66,7 @@ def test_sums_by_the_grain_within_window_and_filters(store: Store) -> None:
 def test_currencies_are_kept_apart(store: Store) -> None:
     every = sum_measures(store, MeasureQuery(("spend",), by=("stat_date",)))
     assert every.currencies == ("EUR", "USD")
-    groups = currency_groups(store, ad_rows(store), Window())
+    groups = currency_groups(store, Window())
     assert [(g.currency, g.advertiser_ids, g.window.currency) for g in groups] == [
         ("EUR", ("adv2",), "EUR"),
         ("USD", ("adv1",), "USD"),

@@ -33,7 +33,7 @@ from tokops.errors import ConfigError
 from tokops.insights.data import MixedCurrencies, split_groups
 from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable
 from tokops.metrics.names import entity_names
-from tokops.metrics.query import MeasureQuery, ad_rows, currency_groups, sum_measures
+from tokops.metrics.query import MeasureQuery, currency_groups, sum_measures
 from tokops.metrics.window import ALL_TIME, Window
 
 if TYPE_CHECKING:
@@ -617,7 +617,7 @@ def budget_plans(store: Reader, params: BudgetParams | None = None) -> BudgetRep
     group that cannot be planned is listed with its reason; when none can, its error is raised.
     """
     p = params or BudgetParams()
-    groups = currency_groups(store, ad_rows(store, p.window), p.window)
+    groups = currency_groups(store, p.window)
     if p.total_budget is not None and len(groups) > 1:
         raise MixedCurrencies(
             f"a total budget is an amount in one currency, and the selection has "

@@ -10,16 +10,13 @@ Definitions used by every report here and in :mod:`.saturation`:
 - **Publish-day cohorts**: posts are grouped by the UTC day they were published and carry their
   latest lifetime counters (``organic_videos``). A format's ER "on day d" is the ER of the posts
   published on d, which is what changes when a trend wears out.
-- **Hashtags** come from ``organic_videos.hashtags`` when the API returned them (the sandbox
-  does; TikTok documents the caption only), else they are parsed from the caption: words
-  starting with ``#``, lower-cased, up to the first non-word character; a tag counts once per
-  post.
-- **Format** (content type) comes from ``organic_videos.content_type`` when present, else it is
-  read from the caption with the hashtags removed, by keyword (:data:`FORMAT_PATTERNS`, first
-  match wins; ``other`` when none matches).
+- **Hashtags** and **format** (content type) are read as :mod:`tokops.metrics.posts` says
+  (the stored list or field when the API returned it, else parsed from the caption by
+  :data:`FORMAT_PATTERNS`).
 
-Filtering, unnesting, ``GROUP BY`` and window functions run in the engine (Ibis); only grouped
-results come back as Arrow.
+The posts are summed by :mod:`tokops.metrics.posts` and :mod:`tokops.metrics.post_gains`
+(filtering, unnesting, ``GROUP BY`` and window functions run in the engine); this module turns
+the grouped rows into reports.
 """
 
 from __future__ import annotations
@@ -28,14 +25,12 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-import ibis
-
 from tokops.errors import ConfigError
 from tokops.insights.stats.common import jsonable
+from tokops.metrics.post_gains import post_gains
+from tokops.metrics.posts import FORMAT_PATTERNS, hashtag_sums
 
 if TYPE_CHECKING:
-    import ibis.expr.types as ir
-
     from tokops.metrics.reader import Reader
 
 __all__ = [
@@ -47,77 +42,7 @@ __all__ = [
     "HashtagRow",
     "content_tracker",
     "hashtag_report",
-    "post_features",
-    "post_tags",
 ]
-
-VIDEOS = "organic_videos"
-SNAPSHOTS = "organic_video_snapshots"
-ACCOUNT_DAILY = "organic_account_daily"
-
-#: Format keyword rules over the lower-cased caption without hashtags (RE2 syntax).
-FORMAT_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("get_ready_with_me", r"get ready with me|\bgrwm\b"),
-    ("behind_the_scenes", r"behind the scenes|\bbts\b"),
-    ("day_in_the_life", r"day in (the|my) life"),
-    ("before_after", r"before (and |& |/ ?)?after"),
-    ("q_and_a", r"\bq ?(&|and) ?a\b"),
-    ("unboxing", r"unbox"),
-    ("tutorial", r"tutorial|how to"),
-    ("review", r"\breview"),
-    ("challenge", r"challenge"),
-    ("haul", r"\bhaul\b"),
-)
-
-
-def _require(store: Reader, *tables: str) -> None:
-    missing = [t for t in tables if not store.exists(t)]
-    if missing:
-        raise ConfigError(f"no {', '.join(missing)} in the store: run `tokops sync organic` first")
-
-
-def post_features(store: Reader) -> ir.Table:
-    """One row per post: ids, publish day, format, engagements and views (lifetime)."""
-    _require(store, VIDEOS)
-    v = store.table(VIDEOS)
-    text = v.caption.fill_null("").lower().re_replace(r"#\S+", " ")
-    fmt = ibis.cases(*((text.re_search(p), name) for name, p in FORMAT_PATTERNS), else_="other")
-    if "content_type" in v.columns:
-        fmt = v.content_type.nullif("").lower().fill_null(fmt)
-    stored = v.hashtags if "hashtags" in v.columns else ibis.null("string")
-    return v.select(
-        business_id=v.business_id,
-        item_id=v.item_id,
-        caption=v.caption,
-        stored_tags=stored,
-        day=v.create_time.date(),
-        content_type=fmt,
-        engagements=(v.likes.fill_null(0) + v.comments.fill_null(0) + v.shares.fill_null(0)).cast(
-            "float64"
-        ),
-        views=v.video_views.fill_null(0).cast("float64"),
-    )
-
-
-def post_tags(posts: ir.Table) -> ir.Table:
-    """*posts* (from :func:`post_features`) unnested to one row per post and hashtag.
-
-    The stored list (a JSON array of plain tags) when there is one, else the caption's words.
-    """
-    listed = posts.stored_tags.notnull()
-    words = ibis.ifelse(
-        listed,
-        posts.stored_tags.re_replace(r'[\[\]"#\s]', "").lower().split(","),
-        posts.caption.fill_null("").lower().split(" "),
-    )
-    rows = posts.mutate(word=words.unnest(), listed=listed)
-    tagged = rows.mutate(
-        hashtag=ibis.ifelse(rows.listed, rows.word, rows.word.re_extract(r"^#(\w+)", 1))
-    )
-    tagged = tagged.filter(tagged.hashtag.notnull() & (tagged.hashtag != ""))
-    return tagged.select(
-        "business_id", "item_id", "day", "engagements", "views", "hashtag"
-    ).distinct()
 
 
 def _rate(num: float, den: float) -> float | None:
@@ -211,30 +136,12 @@ def hashtag_report(
     """Top hashtags by views and by ER, rising vs falling usage, generic vs niche."""
     if window_days < 1:
         raise ConfigError("window_days must be ≥ 1")
-    posts = post_features(store)
-    tags = post_tags(posts)
-    last = store.fetch(posts.aggregate(n=posts.count(), last=posts.day.max())).to_pylist()[0]
-    total, as_of = int(last["n"]), last["last"]
-    if total == 0 or as_of is None:
+    sums = hashtag_sums(store, window_days)
+    total, as_of = sums.total_posts, sums.as_of
+    if sums.rows is None or as_of is None:
         return HashtagReport(None, window_days, 0, (), (), ("no organic posts in the store",))
-    recent = tags.day > as_of - dt.timedelta(days=window_days)
-    before = (tags.day > as_of - dt.timedelta(days=2 * window_days)) & ~recent
-    zero = ibis.literal(0.0)
-    agg = tags.group_by("hashtag").aggregate(
-        posts=tags.count(),
-        accounts=tags.business_id.nunique(),
-        views=tags.views.sum(),
-        engagements=tags.engagements.sum(),
-        posts_recent=recent.cast("int64").sum(),
-        posts_before=before.cast("int64").sum(),
-        eng_recent=ibis.ifelse(recent, tags.engagements, zero).sum(),
-        views_recent=ibis.ifelse(recent, tags.views, zero).sum(),
-        eng_before=ibis.ifelse(before, tags.engagements, zero).sum(),
-        views_before=ibis.ifelse(before, tags.views, zero).sum(),
-    )
     rows = [
-        _hashtag_row(r, r["posts"] / total, generic_share, change)
-        for r in store.fetch(agg.order_by(ibis.desc("views"), "hashtag")).to_pylist()
+        _hashtag_row(r, r["posts"] / total, generic_share, change) for r in sums.rows.to_pylist()
     ]
     by_er = sorted(
         (r for r in rows if r.posts >= min_posts and r.engagement_rate is not None),
@@ -295,89 +202,13 @@ class ContentReport:
         }
 
 
-def _daily_gains(store: Reader, start: dt.date) -> ir.Table:
-    """Per post per snapshot day ≥ *start*: views and engagements gained since the day before.
-
-    A delta needs the previous UTC day's reading; the first reading of a post counts in full
-    only when the post was published that day or the day before. Other rows (gaps, first
-    readings of older posts) get NULL gains and are left out of the attribution. Negative
-    deltas (the API correcting a counter) are clipped to 0.
-    """
-    s = store.table(SNAPSHOTS)
-    s = s.filter(s.snapshot_date >= start - dt.timedelta(days=1))
-    v = store.table(VIDEOS).select("business_id", "item_id", "create_time", "caption")
-    s = s.join(v, ["business_id", "item_id"], how="left")
-    eng = s.likes.fill_null(0) + s.comments.fill_null(0) + s.shares.fill_null(0)
-    s = s.mutate(eng=eng, views=s.video_views.fill_null(0))
-    w = ibis.window(group_by=[s.business_id, s.item_id], order_by=s.snapshot_date)
-    s = s.mutate(
-        prev_day=s.snapshot_date.lag().over(w),
-        prev_views=s.views.lag().over(w),
-        prev_eng=s.eng.lag().over(w),
-    )
-    consecutive = s.prev_day == s.snapshot_date - ibis.interval(days=1)
-    fresh = s.prev_day.isnull() & (s.create_time.date() >= s.snapshot_date - ibis.interval(days=1))
-    null = ibis.null("float64")
-    zero = ibis.literal(0.0)
-    s = s.mutate(
-        g_views=ibis.cases(
-            (consecutive, ibis.greatest(s.views - s.prev_views, 0).cast("float64")),
-            (fresh, s.views.cast("float64")),
-            else_=null,
-        ),
-        g_eng=ibis.cases(
-            (consecutive, ibis.greatest(s.eng - s.prev_eng, 0).cast("float64")),
-            (fresh, s.eng.cast("float64")),
-            else_=null,
-        ),
-    )
-    s = s.filter(s.snapshot_date >= start)
-    day_w = ibis.window(group_by=[s.business_id, s.snapshot_date])
-    s = s.mutate(acct_views=s.g_views.sum().over(day_w))
-    if store.exists(ACCOUNT_DAILY):
-        a = store.table(ACCOUNT_DAILY).select(
-            acct_id="business_id", stat_date="stat_date", new_followers="daily_new_followers"
-        )
-        s = s.left_join(a, (s.business_id == a.acct_id) & (s.snapshot_date == a.stat_date)).drop(
-            "acct_id", "stat_date"
-        )
-        followers = s.new_followers.cast("float64")
-    else:
-        s = s.mutate(new_followers=null)
-        followers = s.new_followers
-    share = ibis.ifelse(s.acct_views > 0, s.g_views / s.acct_views, zero)
-    return s.mutate(account_new_followers=followers, attributed=followers * share)
-
-
 def content_tracker(store: Reader, *, days: int = 7, top: int = 10) -> ContentReport:
     """Per video per day over the last *days* snapshot days, and the top videos by views."""
     if days < 1:
         raise ConfigError("days must be ≥ 1")
-    _require(store, VIDEOS, SNAPSHOTS)
-    s = store.table(SNAPSHOTS)
-    end = store.fetch(s.aggregate(last=s.snapshot_date.max())).to_pylist()[0]["last"]
-    if end is None:
+    gains = post_gains(store, days, top)
+    if gains.days is None or gains.top is None:
         return ContentReport(None, None, (), (), ("no organic snapshots in the store",))
-    start = end - dt.timedelta(days=days - 1)
-    g = _daily_gains(store, start)
-    daily = g.filter(g.g_views.notnull()).select(
-        "business_id",
-        "item_id",
-        day=g.snapshot_date,
-        views=g.g_views,
-        engagements=g.g_eng,
-        account_new_followers=g.account_new_followers,
-        attributed_followers=g.attributed,
-    )
-    rows = store.fetch(daily.order_by("day", ibis.desc("views"), "item_id")).to_pylist()
-    totals = daily.group_by("business_id", "item_id").aggregate(
-        views=daily.views.sum(),
-        engagements=daily.engagements.sum(),
-        attributed_followers=daily.attributed_followers.sum(),
-    )
-    captions = store.table(VIDEOS).select("business_id", "item_id", "caption")
-    totals = totals.join(captions, ["business_id", "item_id"], how="left")
-    totals = totals.order_by(ibis.desc("views"), "item_id").limit(top)
     top_rows = tuple(
         ContentTotal(
             business_id=r["business_id"],
@@ -388,13 +219,14 @@ def content_tracker(store: Reader, *, days: int = 7, top: int = 10) -> ContentRe
             engagement_rate=_rate(r["engagements"] or 0.0, r["views"] or 0.0),
             attributed_followers=float(r["attributed_followers"] or 0.0),
         )
-        for r in store.fetch(totals).to_pylist()
+        for r in gains.top.to_pylist()
     )
     notes = [
         "follower attribution is proportional to views gained, not causal; account days "
         "(organic_account_daily) are matched to UTC snapshot days",
         "sales are not attributed: organic posts carry no order link in the store",
     ]
-    if not store.exists(ACCOUNT_DAILY):
+    if not gains.followers:
         notes.append("no organic_account_daily table: followers not attributed")
-    return ContentReport(start, end, tuple(ContentDay(**r) for r in rows), top_rows, tuple(notes))
+    days_rows = tuple(ContentDay(**r) for r in gains.days.to_pylist())
+    return ContentReport(gains.start, gains.end, days_rows, top_rows, tuple(notes))

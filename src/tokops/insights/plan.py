@@ -64,12 +64,11 @@ from tokops.metrics.query import (
     CurrencyGroup,
     MeasureQuery,
     Total,
-    ad_rows,
     currency_groups,
     last_day,
     sum_measures,
 )
-from tokops.metrics.sources import synced_table
+from tokops.metrics.sources import require_synced
 from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
@@ -334,7 +333,7 @@ class GoalParams:
 
     def history(self, reader: Reader, currency: str | None = None) -> Window:
         """The window of the history: ends at *end* or the last day with rows."""
-        synced_table(reader, AD_TABLE)  # a clear error when nothing was synced yet
+        require_synced(reader, AD_TABLE)  # a clear error when nothing was synced yet
         last = self.end or last_day(reader, Window(advertiser_ids=self.advertiser_ids,
                                                     currency=currency))  # fmt: skip
         if last is None:
@@ -432,7 +431,7 @@ def plan_goals(reader: Reader, params: GoalParams) -> PlanReport:
         raise ConfigError("give exactly one target: sales or revenue")
     check_event(params.event)
     history = params.history(reader)
-    groups = currency_groups(reader, ad_rows(reader, history), history)
+    groups = currency_groups(reader, history)
     fixed = replace(params, end=history.end)
     if len(groups) == 1:
         plan = plan_goal(reader, fixed)

@@ -1,10 +1,10 @@
 """Formats and hashtags that saturate: engagement rate peaked and falling while posts keep coming.
 
 KPI-4: warn **before** a trend's engagement collapses. Per format (content type read from the
-caption) or hashtag, the engine returns one row per publish day: posts, Σengagements, Σviews
-(see :mod:`.organic` for the definitions; ER = Σ(likes+comments+shares) / Σvideo_views over the
-posts *published* that day, with their latest lifetime counters). Then, as of a day ``t`` and
-with a window of ``N`` days:
+caption) or hashtag, :func:`tokops.metrics.posts.publish_day_sums` returns one row per publish
+day: posts, Σengagements, Σviews (see :mod:`.organic` for the definitions; ER =
+Σ(likes+comments+shares) / Σvideo_views over the posts *published* that day, with their latest
+lifetime counters). Then, as of a day ``t`` and with a window of ``N`` days:
 
 - **current** = the N days ending at t, **previous** = the N days before;
 - **peak** = the N-day window (ratio of sums) with the highest ER among those ending at least N
@@ -37,23 +37,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights.organic import post_features, post_tags
 from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable
 from tokops.insights.stats.ratio import ratio_arm, ratio_test
+from tokops.metrics.posts import PostKey, publish_day_sums
 
 if TYPE_CHECKING:
-    import ibis.expr.types as ir
-
     from tokops.metrics.reader import Reader
 
 __all__ = ["SaturationReport", "SaturationRow", "SaturationSeries", "saturation_report"]
 
-By = Literal["content_type", "hashtag"]
+By = PostKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,51 +138,13 @@ class SaturationReport:
         return out
 
 
-def _grouped(store: Reader, by: By) -> tuple[ir.Table, ir.Table]:
-    """Per key and day: posts, Σengagements, Σviews and the same accounts' other posts' sums."""
-    posts = post_features(store)
-    src = (
-        post_tags(posts).rename(key="hashtag")
-        if by == "hashtag"
-        else posts.mutate(key=posts.content_type)
-    )
-    kd = src.group_by("key", "business_id", "day").aggregate(
-        posts=src.count(), engagements=src.engagements.sum(), views=src.views.sum()
-    )
-    acct = posts.group_by("business_id", "day").aggregate(
-        a_eng=posts.engagements.sum(), a_views=posts.views.sum()
-    )
-    users = kd.select("key", "business_id").distinct()
-    grid = users.join(acct, "business_id")
-    full = grid.left_join(kd, ["key", "business_id", "day"]).select(
-        "key",
-        "day",
-        posts=kd.posts.fill_null(0),
-        engagements=kd.engagements.fill_null(0.0),
-        views=kd.views.fill_null(0.0),
-        base_eng=grid.a_eng - kd.engagements.fill_null(0.0),
-        base_views=grid.a_views - kd.views.fill_null(0.0),
-    )
-    per_key = full.group_by("key", "day").aggregate(
-        posts=full.posts.sum(),
-        engagements=full.engagements.sum(),
-        views=full.views.sum(),
-        base_eng=full.base_eng.sum(),
-        base_views=full.base_views.sum(),
-    )
-    overall = posts.group_by("day").aggregate(
-        engagements=posts.engagements.sum(), views=posts.views.sum()
-    )
-    return per_key, overall
-
-
 def load_series(store: Reader, by: By = "content_type") -> SaturationSeries | None:
     """The engine's grouped rows as dense arrays (None when there are no posts)."""
     if by not in ("content_type", "hashtag"):
         raise ConfigError(f"by {by!r}: use content_type or hashtag")
-    per_key, overall = _grouped(store, by)
-    rows = store.fetch(per_key).to_pylist()
-    all_rows = store.fetch(overall).to_pylist()
+    sums = publish_day_sums(store, by)
+    rows = sums.per_key.to_pylist()
+    all_rows = sums.overall.to_pylist()
     if not all_rows:
         return None
     first = min(r["day"] for r in all_rows)

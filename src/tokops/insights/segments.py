@@ -23,8 +23,8 @@ from tokops.errors import ConfigError
 from tokops.insights.data import MixedCurrencies
 from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, t_ppf
 from tokops.insights.stats.ratio import ratio_arm
-from tokops.metrics.query import MeasureQuery, ad_rows, currency_groups, sum_measures
-from tokops.metrics.sources import synced_table
+from tokops.metrics.query import MeasureQuery, currency_groups, sum_measures
+from tokops.metrics.sources import require_synced
 from tokops.metrics.tables import AUDIENCE_DAILY
 from tokops.metrics.window import Window
 
@@ -117,7 +117,7 @@ def segment_reports(
     window = window or Window()
     _check(store, dimension, alpha)
     where = {"dimension": (DIMENSIONS[dimension],)}
-    groups = currency_groups(store, ad_rows(store, window, TABLE, where), window)
+    groups = currency_groups(store, window, TABLE, where)
     return [
         replace(segment_report(store, dimension, g.window, alpha=alpha),
                 advertiser_ids=g.advertiser_ids)
@@ -130,7 +130,7 @@ def _check(store: Reader, dimension: str, alpha: float) -> None:
         raise ConfigError(f"dimension {dimension!r}: use age, gender or country")
     if not 0.0 < alpha < 1.0:
         raise ConfigError(f"alpha must lie in (0, 1), got {alpha}")
-    synced_table(store, TABLE)  # audience_daily comes with the ads sync
+    require_synced(store, TABLE)  # audience_daily comes with the ads sync
 
 
 def _segment_row(

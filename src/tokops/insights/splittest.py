@@ -2,7 +2,8 @@
 
 ``tokops sync ads`` stores each split test (``split_tests``: cells, test variable, key metric,
 start and end, the platform's p-values and winner) and the cells' delivery (``ad_daily``). This
-module reads both and analyses the two cells over the test's days, in the advertiser's time zone:
+module reads both through metrics (:mod:`tokops.metrics.split_tests`, :mod:`tokops.metrics.query`)
+and analyses the two cells over the test's days, in the advertiser's time zone:
 
 - **rates** (CTR, CVR per click): the two-proportion z-test on the totals, as the platform does
   (spec §6.1 [EMU]; impressions of one user are not independent, so it is anti-conservative),
@@ -36,8 +37,7 @@ from tokops.insights.stats.abtest import ABResult, ClusterArm, ProportionArm, an
 from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, t_sf
 from tokops.insights.stats.proportions import SRM_ALPHA, SrmCheck
 from tokops.metrics.query import MeasureQuery, sum_measures
-from tokops.metrics.sources import synced_table
-from tokops.metrics.tables import SPLIT_TESTS
+from tokops.metrics.split_tests import advertiser_timezone, split_test_row, split_test_rows
 from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
@@ -56,7 +56,6 @@ __all__ = [
     "split_test_report",
 ]
 
-TABLE: Final = SPLIT_TESTS.name
 KEY_METRIC_KPIS: Final = {
     "COST_PER_CONVERT": "cpa",
     "CONVERT_RATE": "cvr_click",
@@ -206,35 +205,18 @@ def _test(row: dict[str, Any]) -> SplitTest:
     )
 
 
-def _require(store: Reader) -> None:
-    synced_table(store, TABLE)
-
-
 def list_split_tests(store: Reader) -> list[SplitTest]:
     """Every split test in the store, newest start first."""
-    _require(store)
-    t = store.table(TABLE)
-    rows = store.fetch(t.order_by([t.start_time.desc(), t.split_test_group_id])).to_pylist()
-    return [_test(r) for r in rows]
+    return [_test(r) for r in split_test_rows(store)]
 
 
 def load_split_test(store: Reader, group_id: str) -> SplitTest:
-    _require(store)
-    t = store.table(TABLE)
-    rows = store.fetch(t.filter(t.split_test_group_id == group_id)).to_pylist()
-    if not rows:
+    row = split_test_row(store, group_id)
+    if row is None:
         raise ConfigError(
             f"no split test {group_id} in the store: run `tokops sync ads` (stream split_tests)"
         )
-    return _test(rows[0])
-
-
-def _timezone(store: Reader, advertiser_id: str) -> str | None:
-    if not store.exists("advertisers"):
-        return None
-    t = store.table("advertisers")
-    rows = store.fetch(t.filter(t.advertiser_id == advertiser_id).select("timezone")).to_pylist()
-    return rows[0]["timezone"] if rows and rows[0]["timezone"] else None
+    return _test(row)
 
 
 def _local_day(moment: dt.datetime, zone: str) -> dt.date:
@@ -403,7 +385,7 @@ def _test_days(
         raise ConfigError(
             f"split test {test.split_test_group_id} has no start or end time in the store"
         )
-    zone = _timezone(store, test.advertiser_id)
+    zone = advertiser_timezone(store, test.advertiser_id)
     notes: list[str] = []
     if zone is None:
         notes.append("advertiser time zone unknown: the test's days are taken in UTC")

@@ -201,11 +201,17 @@ class CurrencyGroup:
         return f"{self.currency or 'no currency'}: {ids}{more}"
 
 
-def currency_groups(reader: Reader, t: ir.Table, window: Window) -> list[CurrencyGroup]:
-    """One group per currency of the rows of *t* (already filtered to *window*), by currency.
+def currency_groups(
+    reader: Reader,
+    window: Window,
+    table: str = AD_TABLE,
+    where: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[CurrencyGroup]:
+    """One group per currency of the rows of *table* in *window* (and *where*), by currency.
 
     Money is never summed across currencies: commands that show money run once per group.
     """
+    t = ad_rows(reader, window, table, where)
     rows = reader.fetch(
         t.group_by("currency", "advertiser_id")
         .aggregate(_n=t.count())

@@ -32,6 +32,7 @@ __all__ = [
     "key_expr",
     "paid_base",
     "posts_base",
+    "require_synced",
     "synced_table",
 ]
 
@@ -48,10 +49,15 @@ class Base:
     """True when each group of the grain is one store row (non-additive measures are read)."""
 
 
-def synced_table(store: Reader, name: str, stream: str = "ads") -> ir.Table:
-    """The store's *name* table, or an error that says which sync fills it."""
+def require_synced(store: Reader, name: str, stream: str = "ads") -> None:
+    """An error that says which sync fills the store's *name* table when it is missing."""
     if not store.exists(name):
         raise ConfigError(f"no {name} table in the store: run `tokops sync {stream}` first")
+
+
+def synced_table(store: Reader, name: str, stream: str = "ads") -> ir.Table:
+    """The store's *name* table, or an error that says which sync fills it."""
+    require_synced(store, name, stream)
     return store.table(name)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tokops.warehouse.schema import (
     AD_DAILY,
     AD_MONTHLY,
+    ADVERTISERS,
     AUDIENCE_DAILY,
     FOLLOWER_SNAPSHOTS,
     ORGANIC_ACCOUNT_DAILY,
@@ -21,6 +22,7 @@ from tokops.warehouse.schema import (
 
 __all__ = [
     "AD_DAILY",
+    "ADVERTISERS",
     "AD_MONTHLY",
     "AUDIENCE_DAILY",
     "FOLLOWER_SNAPSHOTS",
