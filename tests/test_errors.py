@@ -59,3 +59,13 @@ def test_api_error_message_is_one_line_with_context() -> None:
     err = ParameterError(40002, "Invalid value for event_id: not a valid string.", "RID", "/x/")
     text = str(err)
     assert "40002" in text and "RID" in text and "/x/" in text and "\n" not in text
+
+
+def test_option_error_names_options_by_field_and_words_them_on_demand() -> None:
+    """Library errors never name CLI flags; a front end words the fields its own way."""
+    exc = errors.OptionError("cannot list advertisers ({cause}); give {advertiser_ids}", cause="x")
+    assert isinstance(exc, errors.ConfigError)
+    assert str(exc) == "cannot list advertisers (x); give advertiser_ids"
+    worded = exc.worded(lambda name: "--" + name.replace("_", "-"))
+    assert worded == "cannot list advertisers (x); give --advertiser-ids"
+    assert "--" not in str(exc)

@@ -27,6 +27,7 @@ single row of user data are *not* exceptions: they are data (a rejection with a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "DuplicateRequestError",
     "HTTPStatusError",
     "NotFoundError",
+    "OptionError",
     "ParameterError",
     "PermissionDeniedError",
     "PipelineError",
@@ -64,6 +66,32 @@ class Transient:
 
 class ConfigError(TokopsError):
     """The workspace, the environment or the flags are wrong or incomplete."""
+
+
+class OptionError(ConfigError):
+    """An option of a library call is missing or unusable. The message names options by their
+    field (``{advertiser_ids}`` in *template*); a front end words them its own way with
+    :meth:`worded` (the command line names its flags), so the library never names a flag.
+
+    ``OptionError("no business account to sync: give {business_ids}")`` reads "… give
+    business_ids" as a library error and "… give --business-id ID" from ``tokops``.
+    """
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.template = template
+        """The message with ``{field}`` where an option is named and ``{value}`` slots."""
+        self.values = values
+        super().__init__(self.worded(lambda name: name))
+
+    def worded(self, option_name: Callable[[str], str]) -> str:
+        """The message with each option named by *option_name* (field name → its wording)."""
+        values = self.values
+
+        class _Names(dict[str, object]):
+            def __missing__(self, key: str) -> object:
+                return values[key] if key in values else option_name(key)
+
+        return self.template.format_map(_Names())
 
 
 class SourceError(TokopsError):

@@ -10,9 +10,10 @@ import typer
 from typer.testing import CliRunner
 
 from tokops.cli import _client as client_cli
+from tokops.cli._errors import flag_of
 from tokops.cli.audiences import app as audiences_app
 from tokops.config import write_workspace
-from tokops.errors import ConfigError
+from tokops.errors import ConfigError, OptionError
 from tokops.sandbox import Sandbox, SandboxSettings
 
 TOKEN = "tok-audience-secret"
@@ -143,10 +144,13 @@ def test_option_errors_name_the_flags(workspace: Path) -> None:
     path = write_buyers(workspace, 3)
     args = ["audiences", "sync", "--source", str(path), "--name", "Buyers", "--dry-run"]
     res = CliRunner().invoke(make_app(), [*args, "--since-days", "7"])
-    assert isinstance(res.exception, ConfigError)
-    assert str(res.exception) == "--since-days needs --time-column (the column holding the date)"
+    assert isinstance(res.exception, OptionError)
+    assert str(res.exception) == "since_days needs time_column (the column holding the date)"
+    worded = res.exception.worded(flag_of)  # as `tokops` prints it (cli/_errors.run)
+    assert worded == "--since-days needs --time-column (the column holding the date)"
     res = CliRunner().invoke(make_app(), [*args, "--name", "x" * 129])
-    assert str(res.exception) == "--name must have 1 to 128 characters"
+    assert isinstance(res.exception, OptionError)
+    assert res.exception.worded(flag_of) == "--name must have 1 to 128 characters"
 
 
 def test_bad_key_is_a_usage_error(workspace: Path) -> None:

@@ -269,3 +269,25 @@ def test_an_os_error_is_one_line_and_a_bug_says_so(
     err = capsys.readouterr().err
     assert "Traceback" not in err and len(err.splitlines()) == 1
     assert "KeyError" in err and "--debug" in err
+
+
+def test_option_errors_are_printed_with_the_flags(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tokops` words a library OptionError as its flags (cli/_errors.flag_of), in one line."""
+    import typer
+
+    from tokops.cli._errors import run
+    from tokops.errors import OptionError
+
+    app = typer.Typer()
+
+    @app.command()
+    def organic() -> None:
+        raise OptionError("no business account to sync: give {business_ids}")
+
+    monkeypatch.setattr(sys, "argv", ["tokops"])
+    assert run(app) == 1
+    err = capsys.readouterr().err
+    assert "no business account to sync: give --business-id ID" in err
+    assert "Traceback" not in err

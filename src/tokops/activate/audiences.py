@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -35,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from tokops.activate.mapping import detect_mapping
 from tokops.activate.normalize import hash_email, hash_phone
 from tokops.activate.source import open_source
-from tokops.errors import ConfigError, NotFoundError, PipelineError, SourceError
+from tokops.errors import NotFoundError, OptionError, PipelineError, SourceError
 from tokops.tiktok.audiences import (
     MAX_NAME_LENGTH,
     MIN_AUDIENCE_SIZE,
@@ -95,23 +94,6 @@ class AudienceSyncOptions:
     """Only used when the audience is created (TikTok: 1–365; none = 365 days after last use)."""
     force: bool = False
     """Upload even when the content did not change since the last sync."""
-
-
-class OptionError(ConfigError):
-    """An unusable :class:`AudienceSyncOptions`. The message names options by their field
-    (``since_days needs time_column``); a front end words them its own way with :meth:`worded`
-    (the command line names its flags)."""
-
-    def __init__(self, template: str, **values: object) -> None:
-        self.template = template
-        """The message with ``{field}`` where an option is named and ``{value}`` slots."""
-        self.values = values
-        super().__init__(self.worded(lambda name: name))
-
-    def worded(self, option_name: Callable[[str], str]) -> str:
-        """The message with each option named by *option_name* (field name → its wording)."""
-        names = {f.name: option_name(f.name) for f in fields(AudienceSyncOptions)}
-        return self.template.format_map({**names, **self.values})
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from tokops.errors import TokopsError
+from tokops.errors import OptionError, TokopsError
 
-__all__ = ["describe_os_error", "run"]
+__all__ = ["describe_os_error", "flag_of", "run"]
 
 _err = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -34,6 +34,21 @@ EXIT_INTERRUPTED = 130
 
 def _error(message: str) -> None:
     _err.print(f"[bold red]error:[/] {escape(message)}")
+
+
+#: How the command line names a library option whose flag is not its field with dashes.
+_FLAGS = {
+    "advertiser_ids": "--advertiser ID",
+    "business_ids": "--business-id ID",
+    "fmt": "--format",
+    "recipients": "--to ADDRESS",
+    "retention_in_days": "--retention-days",
+}
+
+
+def flag_of(option: str) -> str:
+    """The flag that sets a library option (``since_days`` → ``--since-days``)."""
+    return _FLAGS.get(option, "--" + option.replace("_", "-"))
 
 
 def describe_os_error(exc: OSError) -> str:
@@ -90,7 +105,7 @@ def run(app: typer.Typer) -> int:
     except TokopsError as exc:
         if debug:
             raise
-        _error(str(exc))
+        _error(exc.worded(flag_of) if isinstance(exc, OptionError) else str(exc))
         return 1
     except _click_errors() as exc:
         return _show_usage_error(exc)

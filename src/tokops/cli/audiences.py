@@ -20,7 +20,6 @@ from tokops.cli._client import INSECURE, api_client, with_insecure
 from tokops.cli._common import open_store
 from tokops.cli._tables import print_table
 from tokops.config import load_settings
-from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceStatus, AudienceSyncResult
@@ -38,15 +37,6 @@ app = typer.Typer(no_args_is_help=True, help="Hashed customer lists as TikTok cu
 class Key(StrEnum):
     email = "email"
     phone = "phone"
-
-
-#: Options whose flag is not the field's name with dashes.
-_FLAGS = {"retention_in_days": "--retention-days"}
-
-
-def _flag(option: str) -> str:
-    """The flag of an :class:`~tokops.activate.audiences.AudienceSyncOptions` field."""
-    return _FLAGS.get(option, "--" + option.replace("_", "-"))
 
 
 def _json(data: object) -> None:
@@ -76,7 +66,7 @@ def sync(
     insecure: bool = INSECURE,
 ) -> None:
     """Normalise, hash and dedupe a customer list, then create or replace the audience."""
-    from tokops.activate.audiences import AudienceSyncOptions, OptionError, run_audience_sync
+    from tokops.activate.audiences import AudienceSyncOptions, run_audience_sync
 
     settings = with_insecure(load_settings(), insecure)
     options = AudienceSyncOptions(
@@ -93,10 +83,7 @@ def sync(
         force=force,
     )
     with _clients(settings, api_base, with_api=not dry_run) as (store, client):
-        try:
-            result = run_audience_sync(store, client, options)
-        except OptionError as exc:
-            raise ConfigError(exc.worded(_flag)) from None
+        result = run_audience_sync(store, client, options)
     if as_json:
         _json(result.to_dict())
     else:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import SecretStr
 
-from tokops.errors import AuthError, ConfigError, TikTokError, TransportError
+from tokops.errors import AuthError, ConfigError, OptionError, TikTokError, TransportError
 from tokops.ingest.ads import DEFAULT_HOURLY_DAYS, HOURLY, AdvertiserInfo, ads_tasks, stream_names
 from tokops.ingest.batches import BatchBuilder
 from tokops.ingest.metering import meter_of
@@ -132,11 +132,11 @@ def discover_advertisers(
         except (TransportError, AuthError):
             raise  # the API is unreachable or the token is refused: naming advertisers won't help
         except TikTokError as exc:
-            raise ConfigError(
-                f"cannot list the token's advertisers ({exc}); pass --advertiser ID"
+            raise OptionError(
+                "cannot list the token's advertisers ({cause}); give {advertiser_ids}", cause=exc
             ) from None
     if not ids:
-        raise ConfigError("the token reaches no advertiser; pass --advertiser ID")
+        raise OptionError("the token reaches no advertiser; give {advertiser_ids}")
     return sorted(set(ids))
 
 
@@ -255,7 +255,7 @@ def sync_organic(
     """Pull organic accounts and posts of *business_ids* into *store*."""
     options = options or OrganicSyncOptions()
     if not business_ids:
-        raise ConfigError("no business account to sync: pass --business-id ID")
+        raise OptionError("no business account to sync: give {business_ids}")
     unknown = set(options.streams) - set(organic_stream_names())
     if unknown:
         raise ConfigError(f"unknown organic stream(s) {', '.join(sorted(unknown))}")

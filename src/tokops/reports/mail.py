@@ -29,7 +29,7 @@ from email.utils import formataddr, make_msgid
 from typing import Final, Literal, cast
 from urllib.parse import quote, urlencode
 
-from tokops.errors import ConfigError
+from tokops.errors import ConfigError, OptionError
 from tokops.reports.build import Report
 from tokops.reports.html import tile_summary
 
@@ -90,7 +90,7 @@ def _link(report: Report, public_url: str | None) -> str | None:
 def check_recipients(to: Sequence[str]) -> None:
     """A clear error for no recipient or one that is not a single plain address."""
     if not to:
-        raise ConfigError("no recipient: give --to ADDRESS")
+        raise OptionError("no recipient: give {recipients}")
     bad = [a for a in to if a.count("@") != 1 or any(c in a for c in '\r\n,;<> "')]
     if bad:
         raise ConfigError(f"not an e-mail address: {', '.join(repr(a) for a in bad)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from tokops.errors import ConfigError
+from tokops.errors import OptionError
 from tokops.reports.build import Report
 from tokops.reports.html import render_html
 
@@ -16,7 +16,7 @@ FORMATS: Final = ("html", "pdf", "png")
 def render_report(report: Report, fmt: str) -> bytes:
     """*report* in *fmt* (``html``, ``pdf`` or ``png``)."""
     if fmt not in FORMATS:
-        raise ConfigError(f"--format {fmt!r}: use {', '.join(FORMATS)}")
+        raise OptionError("{fmt} {value!r}: use {formats}", value=fmt, formats=", ".join(FORMATS))
     html = render_html(report)
     if fmt == "html":
         return html.encode("utf-8")
