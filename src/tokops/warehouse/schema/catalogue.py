@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from tokops.warehouse.schema import ads, organic, rollups, shop, sync
+from tokops.warehouse.schema import ads, organic, reports, rollups, shop, sync
 from tokops.warehouse.schema.table import Table
 
 __all__ = ["SYNCED_TABLES", "TABLES", "table"]
@@ -24,10 +24,11 @@ TABLES: Final[tuple[Table, ...]] = (
     *(organic.ORGANIC_VIDEOS, organic.ORGANIC_VIDEO_SNAPSHOTS),
     *(sync.INGEST_CURSORS, sync.INGEST_WINDOWS, sync.INGEST_RUNS),
     *(rollups.AD_MONTHLY, rollups.ROLLUP_STATE),
+    *(reports.REPORT_SCHEDULES, reports.REPORT_SENDS),
 )
 #: The tables the syncs write (:func:`tokops.ingest.declare_tables` creates them); the roll-ups
-#: are created by their refresh.
-SYNCED_TABLES: Final = tuple(t for t in TABLES if t.group != "rollup")
+#: are created by their refresh, the reports' tables by the first schedule.
+SYNCED_TABLES: Final = tuple(t for t in TABLES if t.group not in ("rollup", "reports"))
 
 _BY_NAME: Final[Mapping[str, Table]] = {t.name: t for t in TABLES}
 if len(_BY_NAME) != len(TABLES):  # pragma: no cover - guards the table list itself

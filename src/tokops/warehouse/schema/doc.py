@@ -52,6 +52,7 @@ _GROUPS: Final[tuple[tuple[Group, str], ...]] = (
     ("organic", "Organic: accounts and posts"),
     ("sync", "Sync bookkeeping"),
     ("rollup", "Roll-ups maintained from the synced tables"),
+    ("reports", "Reports: schedules and their send log"),
 )
 
 
