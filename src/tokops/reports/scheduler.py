@@ -24,7 +24,6 @@ scheduler per store: two at once could both take the same firing.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -114,15 +113,6 @@ class Scheduler:
             if entry.status == "approved":
                 out.append(self._send_approved(entry, by_id.get(entry.schedule_id)))
         return out
-
-    def run_forever(self, interval_s: float = 60.0, *, passes: int | None = None) -> None:
-        """Run a pass every *interval_s* seconds (*passes* of them, or until interrupted)."""
-        done = 0
-        while passes is None or done < passes:
-            self.run_once()
-            done += 1
-            if passes is None or done < passes:
-                time.sleep(interval_s)
 
     # -- one issue ------------------------------------------------------------------------
     def _stale(self, schedule: Schedule, due_at: dt.datetime) -> str | None:

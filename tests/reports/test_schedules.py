@@ -1,0 +1,259 @@
+"""Report schedules and the scheduler against a real SMTP server on loopback (KPI-6).
+
+Each test works on its own copy of the synced store, with the scheduler's clock fixed. A
+schedule fires once: the firing is recorded before the mail goes, so a new scheduler (a
+restart) finds nothing to send, and one that stopped mid-send is not repeated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+import shutil
+import sys
+from collections.abc import Iterator
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from tokops.cli import _errors
+from tokops.cli.main import app
+from tokops.config import load_settings, write_workspace
+from tokops.errors import ConfigError
+from tokops.reports.mail import SmtpSettings, send_message
+from tokops.reports.scheduler import Scheduler
+from tokops.reports.schedules import add_schedule, approve_send, cron_of, list_sends
+from tokops.warehouse import Store, connect
+
+from .conftest import NOW, Inbox, Workspace, smtp_env
+
+OWNER = "owner@agency.example"
+CLIENT = "client@shop.example"
+CREATED = NOW - dt.timedelta(days=1)  # the schedule existed before today's 07:00 firing
+
+
+@pytest.fixture
+def copy(workspace: Workspace, tmp_path: Path) -> Iterator[tuple[Path, Store]]:
+    """A workspace of its own with a copy of the synced store."""
+    db = tmp_path / "store.duckdb"
+    shutil.copy(workspace.root / "store.duckdb", db)
+    write_workspace(tmp_path, store_url=f"duckdb://{db}", api_base="http://127.0.0.1:1")
+    store = connect(f"duckdb://{db}")
+    try:
+        yield tmp_path, store
+    finally:
+        store.close()
+
+
+def _smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> SmtpSettings:
+    smtp_env(monkeypatch, port)
+    return SmtpSettings.from_env()
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    msg = email.message_from_bytes(raw, policy=default)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _to(inbox: Inbox, address: str) -> list[EmailMessage]:
+    return [_parse(raw) for _, rcpts, raw in inbox.messages if address in rcpts]
+
+
+def _scheduler(store: Store, smtp: SmtpSettings, at: dt.datetime = NOW) -> Scheduler:
+    return Scheduler(store, smtp, now=lambda: at)
+
+
+def test_a_schedule_sends_once_and_a_restart_does_not_resend(
+    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp
+    folder, store = copy
+    settings = _smtp(monkeypatch, port)
+    made = add_schedule(store, "tiktok-ads", every="daily", to=[CLIENT], owner=OWNER, now=CREATED)
+    assert made.next_run_at == dt.datetime(2024, 6, 1, 7, 0, tzinfo=dt.UTC)
+    [outcome] = _scheduler(store, settings).run_once()
+    assert (outcome.status, outcome.reason) == ("sent", None)
+    [message] = _to(inbox, CLIENT)
+    assert message["Subject"] == "TikTok Ads · 25 May 2024 – 31 May 2024"
+    [attachment] = list(message.iter_attachments())
+    pdf = PdfReader(io.BytesIO(attachment.get_content()))
+    assert "Cost per conversion" in " ".join(p.extract_text() or "" for p in pdf.pages)
+    # a restart: a new connection and a new scheduler at the same moment, then an hour later
+    store.close()
+    again = connect(store.url)
+    try:
+        assert _scheduler(again, settings).run_once() == []
+        assert _scheduler(again, settings, NOW + dt.timedelta(hours=1)).run_once() == []
+        [entry] = list_sends(again)
+    finally:
+        again.close()
+    assert (entry.status, entry.due_at) == ("sent", made.next_run_at)
+    assert (entry.range_start, entry.range_end) == (dt.date(2024, 5, 25), dt.date(2024, 5, 31))
+    assert len(inbox.messages) == 1
+    # the next day's firing is the next issue
+    [nxt] = _scheduler(connect(store.url), settings, NOW + dt.timedelta(days=1)).run_once()
+    assert nxt.status == "sent" and len(_to(inbox, CLIENT)) == 2
+
+
+def test_a_scheduler_stopped_mid_send_does_not_send_again(
+    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp
+    _, store = copy
+    settings = _smtp(monkeypatch, port)
+    add_schedule(store, "social", every="0 7 * * *", to=[CLIENT], owner=OWNER, now=CREATED)
+
+    def killed(*args: Any) -> None:
+        raise KeyboardInterrupt  # the process dies between the record and the mail
+
+    monkeypatch.setattr("tokops.reports.scheduler.send_message", killed)
+    with pytest.raises(KeyboardInterrupt):
+        _scheduler(store, settings).run_once()
+    [entry] = list_sends(store)
+    assert entry.status == "sending"  # the firing was committed before the mail
+    monkeypatch.setattr("tokops.reports.scheduler.send_message", send_message)
+    [outcome] = _scheduler(store, settings).run_once()
+    assert outcome.status == "interrupted" and "not sent again" in (outcome.reason or "")
+    assert _to(inbox, CLIENT) == []  # not resent
+    [notice] = _to(inbox, OWNER)
+    assert "interrupted" in notice["Subject"]
+    assert f"tokops report approve {entry.send_id}" in notice.get_content()
+    # a person decides to send it after all
+    approve_send(store, entry.send_id, now=NOW)
+    [sent] = _scheduler(store, settings).run_once()
+    assert (sent.send_id, sent.status) == (entry.send_id, "sent")
+    assert len(_to(inbox, CLIENT)) == 1
+    assert _scheduler(store, settings).run_once() == []
+
+
+def test_the_freshness_gate_holds_a_stale_report_and_tells_the_owner(
+    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp
+    _, store = copy
+    settings = _smtp(monkeypatch, port)
+    later = NOW + dt.timedelta(days=20)  # no sync for 20 days
+    add_schedule(
+        store, "tiktok-ads", every="daily", to=[CLIENT], owner=OWNER, now=later - dt.timedelta(1)
+    )
+    [outcome] = _scheduler(store, settings, later).run_once()
+    assert outcome.status == "held-stale"
+    [entry] = list_sends(store)
+    assert entry.status == "held-stale"
+    assert entry.reason is not None and "TikTok Ads: data through 2024-0" in entry.reason
+    assert "the rule asks for data through 2024-06-20" in entry.reason
+    assert _to(inbox, CLIENT) == []
+    [notice] = _to(inbox, OWNER)
+    assert "held (held-stale)" in notice["Subject"] and "data through" in notice.get_content()
+    # a schedule with a looser rule sends the same data
+    add_schedule(
+        store, "tiktok-ads", every="daily", to=[CLIENT], max_age_days=60,
+        now=later - dt.timedelta(1),
+    )  # fmt: skip
+    [sent] = _scheduler(store, settings, later).run_once()
+    assert sent.status == "sent" and len(_to(inbox, CLIENT)) == 1
+
+
+def test_review_holds_an_issue_until_it_is_approved(
+    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp
+    folder, store = copy
+    settings = _smtp(monkeypatch, port)
+    add_schedule(
+        store, "tiktok-ads", every="weekly", to=[CLIENT], review=True, now=NOW - dt.timedelta(7)
+    )
+    [held] = _scheduler(store, settings).run_once()
+    assert held.status == "held-review"
+    [notice] = _to(inbox, settings.sender)  # no --owner: the sender is told
+    assert f"tokops report approve {held.send_id}" in notice.get_content()
+    assert _scheduler(store, settings).run_once() == []  # still held
+    assert _to(inbox, CLIENT) == []
+    monkeypatch.chdir(folder)
+    code, _, _ = _run(monkeypatch, ["report", "approve", held.send_id])
+    assert code == 0
+    [sent] = _scheduler(store, settings).run_once()
+    assert (sent.send_id, sent.status) == (held.send_id, "sent")
+    [message] = _to(inbox, CLIENT)
+    assert message["Subject"].startswith("TikTok Ads · ")
+    assert [e.status for e in list_sends(store)] == ["sent"]
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> tuple[int, str, str]:
+    """``tokops ARGS`` in process as the console script runs it (errors become one line)."""
+    import contextlib
+
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "argv", ["tokops", *args])
+    monkeypatch.setattr(_errors, "_err", _errors.Console(file=err, soft_wrap=True))
+    with contextlib.redirect_stdout(out):
+        code = _errors.run(app)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_schedule_commands_and_their_usage_errors(
+    copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, _ = copy
+    monkeypatch.chdir(folder)
+    code, out, err = _run(
+        monkeypatch,
+        ["report", "schedule", "shop", "--every", "monthly", "--to", CLIENT, "--review"],
+    )
+    assert code == 0, err
+    assert "shop monthly (0 7 1 * * UTC, previous-month)" in out
+    schedule_id = out.split()[1].rstrip(":")
+    code, out, _ = _run(monkeypatch, ["report", "schedules", "--format", "json"])
+    assert code == 0 and f'"id": "{schedule_id}"' in out and '"review": true' in out
+    bad = [
+        (["report", "schedule", "shop", "--every", "hourly", "--to", CLIENT], "cron expression"),
+        (["report", "schedule", "shop", "--every", "* * * * * *", "--to", CLIENT], "five"),
+        (["report", "schedule", "nope", "--every", "daily", "--to", CLIENT], "nope"),
+        (["report", "schedule", "shop", "--every", "daily", "--to", "x"], "not an e-mail"),
+        (["report", "schedule", "shop", "--every", "daily"], "--to"),
+        (["report", "unschedule", "sch-000000"], "no schedule"),
+        (["report", "approve", "snd-0"], "no send"),
+    ]
+    for args, expect in bad:
+        code, _, err = _run(monkeypatch, args)
+        assert code in (1, 2), args
+        assert expect in err and "Traceback" not in err, (args, err)
+    code, out, _ = _run(monkeypatch, ["report", "unschedule", schedule_id])
+    assert code == 0 and f"removed {schedule_id}" in out
+    code, out, _ = _run(monkeypatch, ["report", "schedules", "--format", "json"])
+    assert out.strip() == "[]"
+
+
+def test_cron_rules() -> None:
+    assert cron_of("Weekly") == "0 7 * * 1"
+    assert cron_of(" 30  6 * * 1-5 ") == "30 6 * * 1-5"
+    with pytest.raises(ConfigError, match="five fields"):
+        cron_of("61 * * * *")
+
+
+def test_smtp_from_the_workspace_file_the_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / "tokops.toml").write_text(
+        '[smtp]\nhost = "mail.example"\nport = 2525\ntls = "none"\nuser = "bot"\n'
+        'mail_from = "r@example.com"\n'
+    )
+    section = load_settings(tmp_path, environ={}).smtp
+    env = {"TOKOPS_SMTP_PASSWORD": "pw", "TOKOPS_SMTP_PORT": "2600"}
+    got = SmtpSettings.load(section, env)
+    assert (got.host, got.port, got.tls, got.user, got.password, got.sender) == (
+        "mail.example", 2600, "none", "bot", "pw", "r@example.com",
+    )  # fmt: skip
+    with pytest.raises(ConfigError, match="TOKOPS_SMTP_PASSWORD is not"):
+        SmtpSettings.load(section, {})
+
+
+def test_a_password_in_the_workspace_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "tokops.toml").write_text('[smtp]\nhost = "h"\npassword = "hunter2"\n')
+    with pytest.raises(ConfigError, match="export TOKOPS_SMTP_PASSWORD") as caught:
+        load_settings(tmp_path, environ={})
+    assert "hunter2" not in str(caught.value)
