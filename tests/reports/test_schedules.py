@@ -7,12 +7,14 @@ restart) finds nothing to send, and one that stopped mid-send is not repeated.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import io
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.policy import default
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
+from rich.console import Console
 
 from tokops.cli import _errors
 from tokops.cli.main import app
@@ -37,22 +40,40 @@ CLIENT = "client@shop.example"
 CREATED = NOW - dt.timedelta(days=1)  # the schedule existed before today's 07:00 firing
 
 
+@dataclass(frozen=True)
+class Rig:
+    """A workspace of its own (a copy of the synced store) and the loopback SMTP server."""
+
+    folder: Path
+    store: Store
+    inbox: Inbox
+    smtp: SmtpSettings
+
+    def scheduler(self, at: dt.datetime = NOW) -> Scheduler:
+        return Scheduler(self.store, self.smtp, now=lambda: at)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [_parse(raw) for _, rcpts, raw in self.inbox.messages if address in rcpts]
+
+
 @pytest.fixture
-def copy(workspace: Workspace, tmp_path: Path) -> Iterator[tuple[Path, Store]]:
+def folder(workspace: Workspace, tmp_path: Path) -> Path:
     """A workspace of its own with a copy of the synced store."""
     db = tmp_path / "store.duckdb"
     shutil.copy(workspace.root / "store.duckdb", db)
     write_workspace(tmp_path, store_url=f"duckdb://{db}", api_base="http://127.0.0.1:1")
-    store = connect(f"duckdb://{db}")
+    return tmp_path
+
+
+@pytest.fixture
+def rig(folder: Path, smtp: tuple[Inbox, int], monkeypatch: pytest.MonkeyPatch) -> Iterator[Rig]:
+    inbox, port = smtp
+    smtp_env(monkeypatch, port)
+    store = connect(f"duckdb://{folder / 'store.duckdb'}")
     try:
-        yield tmp_path, store
+        yield Rig(folder, store, inbox, SmtpSettings.from_env())
     finally:
         store.close()
-
-
-def _smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> SmtpSettings:
-    smtp_env(monkeypatch, port)
-    return SmtpSettings.from_env()
 
 
 def _parse(raw: bytes) -> EmailMessage:
@@ -61,52 +82,38 @@ def _parse(raw: bytes) -> EmailMessage:
     return msg
 
 
-def _to(inbox: Inbox, address: str) -> list[EmailMessage]:
-    return [_parse(raw) for _, rcpts, raw in inbox.messages if address in rcpts]
-
-
-def _scheduler(store: Store, smtp: SmtpSettings, at: dt.datetime = NOW) -> Scheduler:
-    return Scheduler(store, smtp, now=lambda: at)
-
-
-def test_a_schedule_sends_once_and_a_restart_does_not_resend(
-    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    inbox, port = smtp
-    folder, store = copy
-    settings = _smtp(monkeypatch, port)
+def test_a_schedule_sends_once_and_a_restart_does_not_resend(rig: Rig) -> None:
+    store = rig.store
     made = add_schedule(store, "tiktok-ads", every="daily", to=[CLIENT], owner=OWNER, now=CREATED)
     assert made.next_run_at == dt.datetime(2024, 6, 1, 7, 0, tzinfo=dt.UTC)
-    [outcome] = _scheduler(store, settings).run_once()
+    [outcome] = rig.scheduler().run_once()
     assert (outcome.status, outcome.reason) == ("sent", None)
-    [message] = _to(inbox, CLIENT)
+    [message] = rig.to(CLIENT)
     assert message["Subject"] == "TikTok Ads · 25 May 2024 – 31 May 2024"
     [attachment] = list(message.iter_attachments())
     pdf = PdfReader(io.BytesIO(attachment.get_content()))
     assert "Cost per conversion" in " ".join(p.extract_text() or "" for p in pdf.pages)
-    # a restart: a new connection and a new scheduler at the same moment, then an hour later
+    # a restart: a new connection and a new scheduler at the same moment, then an hour later,
+    # then the next day (the next issue)
     store.close()
-    again = connect(store.url)
+    again = replace(rig, store=connect(store.url))
     try:
-        assert _scheduler(again, settings).run_once() == []
-        assert _scheduler(again, settings, NOW + dt.timedelta(hours=1)).run_once() == []
-        [entry] = list_sends(again)
+        assert again.scheduler().run_once() == []
+        assert again.scheduler(NOW + dt.timedelta(hours=1)).run_once() == []
+        [entry] = list_sends(again.store)
+        assert (entry.status, entry.due_at) == ("sent", made.next_run_at)
+        assert (entry.range_start, entry.range_end) == (dt.date(2024, 5, 25), dt.date(2024, 5, 31))
+        assert len(rig.inbox.messages) == 1
+        [nxt] = again.scheduler(NOW + dt.timedelta(days=1)).run_once()
+        assert nxt.status == "sent" and len(rig.to(CLIENT)) == 2
     finally:
-        again.close()
-    assert (entry.status, entry.due_at) == ("sent", made.next_run_at)
-    assert (entry.range_start, entry.range_end) == (dt.date(2024, 5, 25), dt.date(2024, 5, 31))
-    assert len(inbox.messages) == 1
-    # the next day's firing is the next issue
-    [nxt] = _scheduler(connect(store.url), settings, NOW + dt.timedelta(days=1)).run_once()
-    assert nxt.status == "sent" and len(_to(inbox, CLIENT)) == 2
+        again.store.close()
 
 
 def test_a_scheduler_stopped_mid_send_does_not_send_again(
-    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox, port = smtp
-    _, store = copy
-    settings = _smtp(monkeypatch, port)
+    store = rig.store
     add_schedule(store, "social", every="0 7 * * *", to=[CLIENT], owner=OWNER, now=CREATED)
 
     def killed(*args: Any) -> None:
@@ -114,93 +121,84 @@ def test_a_scheduler_stopped_mid_send_does_not_send_again(
 
     monkeypatch.setattr("tokops.reports.scheduler.send_message", killed)
     with pytest.raises(KeyboardInterrupt):
-        _scheduler(store, settings).run_once()
+        rig.scheduler().run_once()
     [entry] = list_sends(store)
     assert entry.status == "sending"  # the firing was committed before the mail
     monkeypatch.setattr("tokops.reports.scheduler.send_message", send_message)
-    [outcome] = _scheduler(store, settings).run_once()
+    [outcome] = rig.scheduler().run_once()
     assert outcome.status == "interrupted" and "not sent again" in (outcome.reason or "")
-    assert _to(inbox, CLIENT) == []  # not resent
-    [notice] = _to(inbox, OWNER)
+    assert rig.to(CLIENT) == []  # not resent
+    [notice] = rig.to(OWNER)
     assert "interrupted" in notice["Subject"]
     assert f"tokops report approve {entry.send_id}" in notice.get_content()
     # a person decides to send it after all
     approve_send(store, entry.send_id, now=NOW)
-    [sent] = _scheduler(store, settings).run_once()
+    [sent] = rig.scheduler().run_once()
     assert (sent.send_id, sent.status) == (entry.send_id, "sent")
-    assert len(_to(inbox, CLIENT)) == 1
-    assert _scheduler(store, settings).run_once() == []
+    assert len(rig.to(CLIENT)) == 1
+    assert rig.scheduler().run_once() == []
 
 
-def test_the_freshness_gate_holds_a_stale_report_and_tells_the_owner(
-    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    inbox, port = smtp
-    _, store = copy
-    settings = _smtp(monkeypatch, port)
+def test_the_freshness_gate_holds_a_stale_report_and_tells_the_owner(rig: Rig) -> None:
+    store = rig.store
     later = NOW + dt.timedelta(days=20)  # no sync for 20 days
     add_schedule(
         store, "tiktok-ads", every="daily", to=[CLIENT], owner=OWNER, now=later - dt.timedelta(1)
     )
-    [outcome] = _scheduler(store, settings, later).run_once()
+    [outcome] = rig.scheduler(later).run_once()
     assert outcome.status == "held-stale"
     [entry] = list_sends(store)
     assert entry.status == "held-stale"
     assert entry.reason is not None and "TikTok Ads: data through 2024-0" in entry.reason
     assert "the rule asks for data through 2024-06-20" in entry.reason
-    assert _to(inbox, CLIENT) == []
-    [notice] = _to(inbox, OWNER)
+    assert rig.to(CLIENT) == []
+    [notice] = rig.to(OWNER)
     assert "held (held-stale)" in notice["Subject"] and "data through" in notice.get_content()
     # a schedule with a looser rule sends the same data
     add_schedule(
         store, "tiktok-ads", every="daily", to=[CLIENT], max_age_days=60,
         now=later - dt.timedelta(1),
     )  # fmt: skip
-    [sent] = _scheduler(store, settings, later).run_once()
-    assert sent.status == "sent" and len(_to(inbox, CLIENT)) == 1
+    [sent] = rig.scheduler(later).run_once()
+    assert sent.status == "sent" and len(rig.to(CLIENT)) == 1
 
 
 def test_review_holds_an_issue_until_it_is_approved(
-    smtp: tuple[Inbox, int], copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inbox, port = smtp
-    folder, store = copy
-    settings = _smtp(monkeypatch, port)
+    store = rig.store
     add_schedule(
         store, "tiktok-ads", every="weekly", to=[CLIENT], review=True, now=NOW - dt.timedelta(7)
     )
-    [held] = _scheduler(store, settings).run_once()
+    [held] = rig.scheduler().run_once()
     assert held.status == "held-review"
-    [notice] = _to(inbox, settings.sender)  # no --owner: the sender is told
+    [notice] = rig.to(rig.smtp.sender)  # no --owner: the sender is told
     assert f"tokops report approve {held.send_id}" in notice.get_content()
-    assert _scheduler(store, settings).run_once() == []  # still held
-    assert _to(inbox, CLIENT) == []
-    monkeypatch.chdir(folder)
+    assert rig.scheduler().run_once() == []  # still held
+    assert rig.to(CLIENT) == []
+    monkeypatch.chdir(rig.folder)
     code, _, _ = _run(monkeypatch, ["report", "approve", held.send_id])
     assert code == 0
-    [sent] = _scheduler(store, settings).run_once()
+    [sent] = rig.scheduler().run_once()
     assert (sent.send_id, sent.status) == (held.send_id, "sent")
-    [message] = _to(inbox, CLIENT)
+    [message] = rig.to(CLIENT)
     assert message["Subject"].startswith("TikTok Ads · ")
     assert [e.status for e in list_sends(store)] == ["sent"]
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> tuple[int, str, str]:
     """``tokops ARGS`` in process as the console script runs it (errors become one line)."""
-    import contextlib
-
     out, err = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "argv", ["tokops", *args])
-    monkeypatch.setattr(_errors, "_err", _errors.Console(file=err, soft_wrap=True))
+    monkeypatch.setattr(_errors, "_err", Console(file=err, soft_wrap=True))
     with contextlib.redirect_stdout(out):
         code = _errors.run(app)
     return code, out.getvalue(), err.getvalue()
 
 
 def test_schedule_commands_and_their_usage_errors(
-    copy: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch
+    folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder, _ = copy
     monkeypatch.chdir(folder)
     code, out, err = _run(
         monkeypatch,
