@@ -30,7 +30,16 @@ from tokops.config import load_settings, write_workspace
 from tokops.errors import ConfigError
 from tokops.reports.mail import SmtpSettings, send_message
 from tokops.reports.scheduler import Scheduler
-from tokops.reports.schedules import add_schedule, approve_send, cron_of, list_sends
+from tokops.reports.schedules import (
+    add_schedule,
+    approve_send,
+    cron_of,
+    due_firing,
+    list_schedules,
+    list_sends,
+    record_firing,
+    remove_schedule,
+)
 from tokops.warehouse import Store, connect
 
 from .conftest import NOW, Inbox, Workspace, smtp_env
@@ -255,3 +264,30 @@ def test_a_password_in_the_workspace_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="export TOKOPS_SMTP_PASSWORD") as caught:
         load_settings(tmp_path, environ={})
     assert "hunter2" not in str(caught.value)
+
+
+def test_schedules_and_the_send_log_on_both_engines(any_store: Store) -> None:
+    """The store side alone (BYD-2): a firing row and the schedule's move land together."""
+    made = add_schedule(
+        any_store, "shop", every="0 6 * * *", to=[CLIENT, OWNER], advertiser_ids=["a1"],
+        review=True, max_age_days=3, now=CREATED,
+    )  # fmt: skip
+    [listed] = list_schedules(any_store)
+    assert listed == made
+    due = due_firing(made, NOW + dt.timedelta(days=2))  # two missed firings: one issue
+    assert due == (
+        dt.datetime(2024, 6, 3, 6, 0, tzinfo=dt.UTC),
+        dt.datetime(2024, 6, 4, 6, 0, tzinfo=dt.UTC),
+    )
+    entry = record_firing(any_store, made, *due, "held-review", "waits", NOW)
+    [again] = list_schedules(any_store)
+    assert again.next_run_at == due[1] and due_firing(again, NOW + dt.timedelta(days=2)) is None
+    assert list_sends(any_store) == [entry]
+    # a cron rule covers the last 30 days by default, counted back from the firing's day
+    assert (entry.range_start, entry.range_end) == (dt.date(2024, 5, 4), dt.date(2024, 6, 2))
+    approve_send(any_store, entry.send_id, now=NOW)
+    with pytest.raises(ConfigError, match="is approved"):
+        approve_send(any_store, entry.send_id, now=NOW)
+    assert [e.status for e in list_sends(any_store, made.schedule_id)] == ["approved"]
+    remove_schedule(any_store, made.schedule_id)
+    assert list_schedules(any_store) == [] and len(list_sends(any_store)) == 1
