@@ -25,7 +25,8 @@ def test_the_dashboard_benchmark_prints_p50_and_p95_of_every_page_and_the_pdf() 
     assert done.returncode == 0, done.stderr
     assert "generated 800 ad_daily rows (20 ads)" in done.stdout
     figures = json.loads(done.stdout.strip().splitlines()[-1])["figures"]
-    assert set(figures) == {f"page {name}" for name in TEMPLATES} | {"pdf tiktok-ads"}
+    pages = {f"{kind} {name}" for name in TEMPLATES for kind in ("figures", "page")}
+    assert set(figures) == pages | {"pdf tiktok-ads"}
     for got in figures.values():
         assert 0 < got["p50_s"] <= got["p95_s"] and got["runs"] == 1
     assert "reproduce: python bench/dashboard.py --ads 20" in done.stdout
