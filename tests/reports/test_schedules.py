@@ -160,6 +160,7 @@ def test_the_freshness_gate_holds_a_stale_report_and_tells_the_owner(rig: Rig) -
     assert entry.status == "held-stale"
     assert entry.reason is not None and "TikTok Ads: data through 2024-0" in entry.reason
     assert "the rule asks for data through 2024-06-20" in entry.reason
+    assert f"tokops report approve {entry.send_id} to send it" in entry.reason
     assert rig.to(CLIENT) == []
     [notice] = rig.to(OWNER)
     assert "held (held-stale)" in notice["Subject"] and "data through" in notice.get_content()
@@ -181,6 +182,7 @@ def test_review_holds_an_issue_until_it_is_approved(
     )
     [held] = rig.scheduler().run_once()
     assert held.status == "held-review"
+    assert held.reason == f"waits for review: tokops report approve {held.send_id}"
     [notice] = rig.to(rig.smtp.sender)  # no --owner: the sender is told
     assert f"tokops report approve {held.send_id}" in notice.get_content()
     assert rig.scheduler().run_once() == []  # still held

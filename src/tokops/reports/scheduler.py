@@ -40,6 +40,7 @@ from tokops.reports.schedules import (
     due_firing,
     list_schedules,
     list_sends,
+    new_send_id,
     record_firing,
     set_status,
 )
@@ -115,7 +116,7 @@ class Scheduler:
         return out
 
     # -- one issue ------------------------------------------------------------------------
-    def _stale(self, schedule: Schedule, due_at: dt.datetime) -> str | None:
+    def _stale(self, schedule: Schedule, due_at: dt.datetime, send_id: str) -> str | None:
         """Why the data is too old for the schedule's rule, or None when it is fresh."""
         oldest = due_at.date() - dt.timedelta(days=schedule.max_age_days)
         sources = get_template(schedule.report).sources
@@ -131,18 +132,21 @@ class Scheduler:
         return (
             f"{'; '.join(old)}; the rule asks for data through {oldest.isoformat()} "
             f"(at most {schedule.max_age_days} day(s) old): run tokops sync, then "
-            "tokops report approve ID to send it"
+            f"tokops report approve {send_id} to send it"
         )
 
     def _fire(self, schedule: Schedule, due_at: dt.datetime, next_run: dt.datetime) -> Outcome:
-        stale = self._stale(schedule, due_at)
+        send_id = new_send_id()
+        stale = self._stale(schedule, due_at, send_id)
         hold: tuple[str, str] | None = None
         if stale is not None:
             hold = ("held-stale", stale)
         elif schedule.review:
-            hold = ("held-review", "waits for review: tokops report approve ID")
+            hold = ("held-review", f"waits for review: tokops report approve {send_id}")
         status, reason = hold or ("sending", None)
-        entry = record_firing(self.store, schedule, due_at, next_run, status, reason, self.now())
+        entry = record_firing(
+            self.store, schedule, due_at, next_run, status, reason, self.now(), send_id
+        )
         if hold is None:
             return self._deliver(schedule, entry)
         told = self._tell_owner(schedule, entry, *hold)
@@ -186,7 +190,7 @@ class Scheduler:
         text = (
             f"The {schedule.report} report for {', '.join(schedule.recipients)} "
             f"({entry.range_start} to {entry.range_end}, schedule {schedule.schedule_id}) "
-            f"was not sent: {status}.\n\n{reason.replace(' ID', f' {entry.send_id}')}\n"
+            f"was not sent: {status}.\n\n{reason}\n"
         )
         subject = f"tokops: {schedule.report} report held ({status})"
         try:

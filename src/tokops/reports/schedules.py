@@ -53,6 +53,7 @@ __all__ = [
     "due_firing",
     "list_schedules",
     "list_sends",
+    "new_send_id",
     "record_firing",
     "remove_schedule",
     "set_status",
@@ -235,6 +236,11 @@ def remove_schedule(store: Store, schedule_id: str) -> Schedule:
     return found[0]
 
 
+def new_send_id() -> str:
+    """A fresh send-log ID."""
+    return f"snd-{secrets.token_hex(4)}"
+
+
 def record_firing(
     store: Store,
     schedule: Schedule,
@@ -243,12 +249,13 @@ def record_firing(
     status: str,
     reason: str | None,
     now: dt.datetime,
+    send_id: str | None = None,
 ) -> SendEntry:
     """One send-log row for the firing *due_at*, and the schedule moved to *next_run_at*, in
     one transaction (committed before any mail goes)."""
     rng = schedule.range_at(due_at)
     entry = SendEntry(
-        f"snd-{secrets.token_hex(4)}", schedule.schedule_id, due_at, rng.start, rng.end,
+        send_id or new_send_id(), schedule.schedule_id, due_at, rng.start, rng.end,
         status, reason, now,
     )  # fmt: skip
     mark = store.param_mark
