@@ -242,8 +242,14 @@ def _send_record(e: SendEntry) -> dict[str, object]:
     }
 
 
-def _show(records: list[dict[str, object]], fmt: str, title: str, empty: str) -> None:
-    """*records* as JSON or as a table (one column per key)."""
+def _show(
+    records: list[dict[str, object]],
+    fmt: str,
+    title: str,
+    empty: str,
+    columns: tuple[str, ...] | None = None,
+) -> None:
+    """*records* as JSON, or as a table of *columns* (default: every key)."""
     if fmt not in ("table", "json"):
         raise ConfigError(f"--format {fmt!r}: use table or json")
     if fmt == "json":
@@ -252,11 +258,13 @@ def _show(records: list[dict[str, object]], fmt: str, title: str, empty: str) ->
     if not records:
         typer.echo(empty, err=True)
         return
+    shown = columns or tuple(records[0])
     out = Table(title=title)
-    for col in records[0]:
+    for col in shown:
         out.add_column(col)
     for r in records:
-        cells = (", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in r.values())
+        values = [r[c] for c in shown]
+        cells = (", ".join(map(str, v)) if isinstance(v, list) else str(v or "") for v in values)
         out.add_row(*(Text(c) for c in cells))
     print_table(Console(), out)
 
@@ -268,7 +276,8 @@ def schedules(fmt: str = typer.Option("table", "--format", help="table | json.")
 
     with open_store() as store:
         records = [_schedule_record(s) for s in list_schedules(store)]
-    _show(records, fmt, "Report schedules", "no schedule (tokops report schedule NAME …)")
+    columns = ("id", "report", "every", "range", "to", "review", "next_run_at")
+    _show(records, fmt, "Report schedules", "no schedule (tokops report schedule NAME …)", columns)
 
 
 @app.command("unschedule")
