@@ -77,14 +77,16 @@ FROM range({ads}) t(a)
 """
 
 
-def generate(url: str, rows: int) -> float:
+def generate(url: str, rows: int, ads: int = ADS) -> float:
+    """``ad_daily`` of *rows* rows (*ads* ads × rows / *ads* days from 2023-01-01) and ``ads``
+    in the store *url*; the seconds it took."""
     store = connect(url)
     started = time.perf_counter()
     for name in ("ad_daily", "ads"):
         declare_table(store, table_def(name).spec())
     raw = raw_connection(store.con)
-    raw.execute(_AD_DAILY.format(ads=ADS, rows=rows))
-    raw.execute(_ADS.format(ads=ADS))
+    raw.execute(_AD_DAILY.format(ads=ads, rows=rows))
+    raw.execute(_ADS.format(ads=ads))
     raw.execute("CHECKPOINT")
     store.close()
     return time.perf_counter() - started

@@ -12,7 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -24,6 +24,7 @@ __all__ = [
     "WORKSPACE_FILE",
     "EventsSettings",
     "Settings",
+    "SmtpSection",
     "StoreSettings",
     "TikTokSettings",
     "access_token",
@@ -137,10 +138,23 @@ class EventsSettings(_Section):
         return {"web": self.web_max_age_days, "crm": self.crm_max_age_days}.get(event_source)
 
 
+class SmtpSection(_Section):
+    """``[smtp]``: where reports are mailed from (KPI-6). ``TOKOPS_SMTP_*`` and
+    ``TOKOPS_MAIL_FROM`` override each key (:class:`tokops.reports.mail.SmtpSettings`); the
+    password is read from ``TOKOPS_SMTP_PASSWORD`` only, never from this file."""
+
+    host: str | None = None
+    port: int | None = Field(default=None, gt=0, lt=65536)
+    user: str | None = None
+    tls: Literal["starttls", "ssl", "none"] | None = None
+    mail_from: str | None = None
+
+
 class Settings(_Section):
     store: StoreSettings = StoreSettings()
     tiktok: TikTokSettings = TikTokSettings()
     events: EventsSettings = EventsSettings()
+    smtp: SmtpSection = SmtpSection()
 
 
 _ENV_OVERRIDES: dict[str, tuple[str, str]] = {
@@ -166,6 +180,7 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    _refuse_secrets(path, raw)
     for var, (section, key) in _ENV_OVERRIDES.items():
         if env.get(var):
             raw.setdefault(section, {})[key] = env[var]
@@ -173,6 +188,16 @@ def load_settings(folder: Path | None = None, environ: Mapping[str, str] | None 
         return Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_problems(exc)}") from None
+
+
+def _refuse_secrets(path: Path, raw: Mapping[str, Any]) -> None:
+    """A password written in the file is refused: it would sit in clear beside the project."""
+    smtp = raw.get("smtp")
+    if isinstance(smtp, Mapping) and "password" in smtp:
+        raise ConfigError(
+            f"{path}: [smtp] password does not belong in the workspace file (it would be kept "
+            "in clear); remove it and export TOKOPS_SMTP_PASSWORD instead"
+        )
 
 
 def _problems(exc: ValidationError) -> str:
@@ -234,6 +259,16 @@ concurrency = 4
 unrecorded = 16
 # Zone of event times written without one (an IANA name); default UTC.
 # timezone = "Europe/Paris"
+
+[smtp]
+# Where reports are mailed from (tokops report send, tokops scheduler). The password is never
+# written here: export TOKOPS_SMTP_PASSWORD. TOKOPS_SMTP_HOST, _PORT, _USER, _TLS and
+# TOKOPS_MAIL_FROM override these keys.
+# host = "smtp.example.com"
+# port = 587
+# tls = "starttls"   # starttls, ssl or none
+# user = "reports@example.com"
+# mail_from = "reports@example.com"
 """
 
 

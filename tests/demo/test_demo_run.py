@@ -81,6 +81,9 @@ def test_cli_runs_and_never_prints_the_users_token(tmp_path: Path) -> None:
     for text in ("Generate a shop", "Replay the browser Pixel", "Event health", "ground truth"):
         assert text in out.output
     assert "differs from the shop's ground truth" not in out.output
+    assert "Render a report" in out.output
+    assert f"Report: {tmp_path / 'd' / 'tiktok-ads.pdf'}" in out.output
+    assert "Dashboard: run `tokops serve` there, then open http://127.0.0.1:8000/" in out.output
 
 
 def test_ads_and_organic_land_in_the_store(result: DemoResult) -> None:
@@ -98,6 +101,18 @@ def test_ads_and_organic_land_in_the_store(result: DemoResult) -> None:
     finally:
         store.close()
     assert ad_days > 0 and advertisers == 3 and organic > 0 and shops == 3
+
+
+def test_the_demo_ends_with_a_pdf_report(result: DemoResult) -> None:
+    """Step 10: the TikTok Ads report of the demo's store, rendered to a PDF that opens."""
+    from pypdf import PdfReader
+
+    assert result.report_pdf == result.folder / "tiktok-ads.pdf"
+    pdf = PdfReader(result.report_pdf)
+    text = " ".join(page.extract_text() or "" for page in pdf.pages)
+    assert "TikTok Ads" in text and "Cost per conversion" in text
+    assert "No data" not in text  # step 9 synced what the report reads
+    assert result.to_dict()["report_pdf"] == str(result.report_pdf)
 
 
 def test_try_next_lines_run_as_printed(result: DemoResult) -> None:

@@ -151,7 +151,7 @@ def render_source_run(run: SourceRun, console: Console) -> None:
 
 def render_result(result: DemoResult, console: Console) -> None:
     """The closing lines: did everything add up, where to look, and what to try next."""
-    from tokops.demo.run import STORE_TABLES, next_steps
+    from tokops.demo.run import DASHBOARD_COMMAND, DASHBOARD_URL, STORE_TABLES, next_steps
 
     console.print()
     console.rule("[bold]Done", align="left")
@@ -176,3 +176,9 @@ def render_result(result: DemoResult, console: Console) -> None:
     console.print("\n[bold]Try next[/] (on the demo's store; no sandbox needed):")
     for line in next_steps(result.folder):
         console.print(Text(f"  {line}"), soft_wrap=True)
+    if result.report_pdf is not None:
+        console.print(Text(f"\nReport: {result.report_pdf}"), soft_wrap=True)
+    console.print(
+        Text(f"Dashboard: run `{DASHBOARD_COMMAND}` there, then open {DASHBOARD_URL}"),
+        soft_wrap=True,
+    )

@@ -14,6 +14,7 @@ from tokops.cli.insights import app as insights_app
 from tokops.cli.kpi import register as register_kpi
 from tokops.cli.report import app as report_app
 from tokops.cli.sandbox import app as sandbox_app
+from tokops.cli.scheduler import register as register_scheduler
 from tokops.cli.sync import app as sync_app
 from tokops.cli.workspace import register as register_workspace
 
@@ -37,7 +38,10 @@ app.add_typer(
     help="Insights: creatives, Spark, A/B, saturation, hashtags, content, plans, budget.",
 )
 app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
-app.add_typer(report_app, name="report", help="Reports: render (HTML, PDF, PNG) or e-mail.")
+app.add_typer(
+    report_app, name="report", help="Reports: render (HTML, PDF, PNG), e-mail or schedule."
+)
+register_scheduler(app)
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 
 

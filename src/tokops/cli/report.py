@@ -1,4 +1,5 @@
-"""``tokops report``: list the templates, render one to HTML, PDF or PNG, or e-mail it (KPI-6).
+"""``tokops report``: list the templates, render one to HTML, PDF or PNG, e-mail it, or schedule
+it (KPI-6).
 
 The work is in :mod:`tokops.reports`; this module parses, calls and writes the file.
 """
@@ -27,6 +28,8 @@ from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
     from tokops.reports import Report
+    from tokops.reports.mail import SmtpSettings
+    from tokops.reports.schedules import Schedule, SendEntry
 
 __all__ = ["app"]
 
@@ -139,15 +142,16 @@ def send(
     advertiser: list[str] = ADVERTISER,
     comment: list[str] = _COMMENT,
 ) -> None:
-    """E-mail a report now: the key tiles in the body, the PDF attached (SMTP from the
-    environment: TOKOPS_SMTP_HOST, _PORT, _TLS, _USER, _PASSWORD, TOKOPS_MAIL_FROM).
+    """E-mail a report now: the key tiles in the body, the PDF attached (SMTP from [smtp] in
+    tokops.toml or TOKOPS_SMTP_HOST, _PORT, _TLS, _USER, TOKOPS_MAIL_FROM; the password from
+    TOKOPS_SMTP_PASSWORD only).
 
     --to names recipients here, so the days are a --range (relative to today)."""
     from tokops.reports import render_report
-    from tokops.reports.mail import SmtpSettings, build_message, check_recipients, send_message
+    from tokops.reports.mail import build_message, check_recipients, send_message
 
     check_recipients(to)
-    settings = SmtpSettings.from_env()
+    settings = smtp_settings()
     report = _build(name, range_name, None, None, advertiser, comment)
     pdf = render_report(report, "pdf")
     message = build_message(
@@ -155,3 +159,156 @@ def send(
     )
     send_message(message, settings)
     typer.echo(f"sent {name} ({report.range.label}) to {', '.join(to)}")
+
+
+def smtp_settings() -> SmtpSettings:
+    """SMTP from the workspace's ``[smtp]``, overridden by the environment."""
+    from tokops.config import load_settings
+    from tokops.reports.mail import SmtpSettings
+
+    return SmtpSettings.load(load_settings().smtp)
+
+
+@app.command("schedule")
+def schedule(
+    name: str = typer.Argument(..., help="Report name (see `tokops report list`)."),
+    every: str = typer.Option(
+        ..., "--every", help="daily | weekly | monthly | a cron expression ('0 7 * * 1-5'), UTC."
+    ),
+    to: list[str] = typer.Option(..., "--to", help="Recipient address (repeat)."),
+    range_name: str | None = typer.Option(
+        None,
+        "--range",
+        help="Days each issue covers (default: last-7-complete-days for daily and weekly, "
+        "previous-month for monthly, else last-30-days).",
+    ),
+    advertiser: list[str] = ADVERTISER,
+    owner: str | None = typer.Option(
+        None, "--owner", help="Who is told when an issue is held (default: the sender address)."
+    ),
+    review: bool = typer.Option(
+        False, "--review", help="Hold each issue until `tokops report approve ID`."
+    ),
+    max_age_days: int = typer.Option(
+        1, "--max-age-days", help="Freshness rule: hold an issue whose data ends earlier."
+    ),
+) -> None:
+    """Mail a report on a schedule (run by `tokops scheduler`)."""
+    from tokops.reports.schedules import add_schedule
+
+    with open_store() as store:
+        made = add_schedule(
+            store,
+            name,
+            every=every,
+            to=to,
+            range_name=range_name,
+            advertiser_ids=advertiser,
+            owner=owner,
+            review=review,
+            max_age_days=max_age_days,
+        )
+    typer.echo(
+        f"scheduled {made.schedule_id}: {name} {made.every} ({made.cron} UTC, "
+        f"{made.range_name}) to {', '.join(made.recipients)}; "
+        f"first at {made.next_run_at:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def _schedule_record(s: Schedule) -> dict[str, object]:
+    return {
+        "id": s.schedule_id,
+        "report": s.report,
+        "every": s.every,
+        "cron": s.cron,
+        "range": s.range_name,
+        "to": list(s.recipients),
+        "advertisers": list(s.advertiser_ids),
+        "owner": s.owner,
+        "review": s.review,
+        "max_age_days": s.max_age_days,
+        "next_run_at": s.next_run_at.isoformat(),
+    }
+
+
+def _send_record(e: SendEntry) -> dict[str, object]:
+    return {
+        "id": e.send_id,
+        "schedule": e.schedule_id,
+        "due_at": e.due_at.isoformat(),
+        "days": f"{e.range_start} – {e.range_end}",
+        "status": e.status,
+        "reason": e.reason or "",
+    }
+
+
+def _show(
+    records: list[dict[str, object]],
+    fmt: str,
+    title: str,
+    empty: str,
+    columns: tuple[str, ...] | None = None,
+) -> None:
+    """*records* as JSON, or as a table of *columns* (default: every key)."""
+    if fmt not in ("table", "json"):
+        raise ConfigError(f"--format {fmt!r}: use table or json")
+    if fmt == "json":
+        typer.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+        return
+    if not records:
+        typer.echo(empty, err=True)
+        return
+    shown = columns or tuple(records[0])
+    out = Table(title=title)
+    for col in shown:
+        out.add_column(col)
+    for r in records:
+        values = [r[c] for c in shown]
+        cells = (", ".join(map(str, v)) if isinstance(v, list) else str(v or "") for v in values)
+        out.add_row(*(Text(c) for c in cells))
+    print_table(Console(), out)
+
+
+@app.command("schedules")
+def schedules(fmt: str = typer.Option("table", "--format", help="table | json.")) -> None:
+    """The report schedules, the next to fire first."""
+    from tokops.reports.schedules import list_schedules
+
+    with open_store() as store:
+        records = [_schedule_record(s) for s in list_schedules(store)]
+    columns = ("id", "report", "every", "range", "to", "review", "next_run_at")
+    _show(records, fmt, "Report schedules", "no schedule (tokops report schedule NAME …)", columns)
+
+
+@app.command("unschedule")
+def unschedule(schedule_id: str = typer.Argument(..., help="Schedule ID.")) -> None:
+    """Delete a schedule (its send log stays)."""
+    from tokops.reports.schedules import remove_schedule
+
+    with open_store() as store:
+        gone = remove_schedule(store, schedule_id)
+    typer.echo(f"removed {gone.schedule_id} ({gone.report} {gone.every})")
+
+
+@app.command("log")
+def log(
+    schedule_id: str | None = typer.Option(None, "--schedule", help="Only this schedule."),
+    fmt: str = typer.Option("table", "--format", help="table | json."),
+) -> None:
+    """The send log: every firing with its status and, when held or failed, why."""
+    from tokops.reports.schedules import list_sends
+
+    with open_store() as store:
+        records = [_send_record(e) for e in list_sends(store, schedule_id)]
+    _show(records, fmt, "Report send log", "the send log is empty")
+
+
+@app.command("approve")
+def approve(send_id: str = typer.Argument(..., help="Send ID (see `tokops report log`).")) -> None:
+    """Approve a held (review, stale), failed or interrupted issue: the scheduler sends it on
+    its next pass."""
+    from tokops.reports.schedules import approve_send
+
+    with open_store() as store:
+        entry = approve_send(store, send_id)
+    typer.echo(f"approved {entry.send_id} (was {entry.status}); `tokops scheduler --once` sends it")

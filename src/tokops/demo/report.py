@@ -86,6 +86,8 @@ class DemoResult:
     seconds: float
     ingest: list[IngestResult] = field(default_factory=list)
     """Step 9: the ads and organic pulls from the sandbox's Marketing API."""
+    report_pdf: Path | None = None
+    """Step 10: the rendered PDF report."""
 
     @property
     def matches_truth(self) -> bool:
@@ -127,6 +129,7 @@ class DemoResult:
             "audience": None if self.audience is None else self.audience.to_dict(),
             "audience_note": self.audience_note,
             "ingest": [r.to_dict() for r in self.ingest],
+            "report_pdf": None if self.report_pdf is None else str(self.report_pdf),
         }
 
 

@@ -18,7 +18,10 @@ Steps (numbered as the reporter is told):
 7. compute the health read-out (ledger + the sandbox's server-vs-pixel diagnostics);
 8. sync a suppression audience: buyers of the last 30 days, online and in store;
 9. pull the sandbox world's ads (objects, daily reports, audience breakdowns) and organic account
-   data into the same store with :func:`tokops.ingest.sync_all`.
+   data into the same store with :func:`tokops.ingest.sync_all`;
+10. render the ``tiktok-ads`` report of the last 30 days to a PDF in the folder
+    (:func:`tokops.reports.render_report`, as ``tokops report render``), and point at the
+    dashboard (``tokops serve``, :data:`DASHBOARD_URL`).
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ if TYPE_CHECKING:
 __all__ = [
     "AUDIENCE_NAME",
     "CRM_TABLE",
+    "DASHBOARD_COMMAND",
+    "DASHBOARD_URL",
+    "DEMO_REPORT",
     "ORDERS_TABLE",
     "SALES_TABLE",
     "STORE_TABLES",
@@ -80,6 +86,12 @@ AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
 DEMO_QPS: Final = 50
 
+
+#: The report the demo renders to a PDF at its end (``<folder>/tiktok-ads.pdf``).
+DEMO_REPORT: Final = "tiktok-ads"
+#: The live dashboard on the demo's store (run from the demo's folder).
+DASHBOARD_COMMAND: Final = "tokops serve"
+DASHBOARD_URL: Final = "http://127.0.0.1:8000/"
 
 #: Commands a newcomer can run on the demo's store once it is done (no sandbox needed).
 TRY_NEXT: Final = (
@@ -229,6 +241,7 @@ def run_demo(options: DemoOptions, reporter: DemoReporter | None = None) -> Demo
                 health = _health(rep, store, api)
                 audience, note = _audience(rep, store, api)
                 ingest = _ingest(rep, store, api, server.url, sandbox.token)
+                report_pdf = _report(rep, store, folder)
             finally:
                 store.close()
     return DemoResult(
@@ -242,6 +255,7 @@ def run_demo(options: DemoOptions, reporter: DemoReporter | None = None) -> Demo
         audience_note=note,
         seconds=time.monotonic() - started,
         ingest=ingest,
+        report_pdf=report_pdf,
     )
 
 
@@ -451,3 +465,20 @@ def _ingest(
         results = sync_all(store, client, business_ids=business_ids, shop=shop)
     rep.ingest_done(results)
     return results
+
+
+def _report(rep: DemoReporter, store: Store, folder: Path) -> Path:
+    """Step 10: the ``tiktok-ads`` report of the last 30 days as a PDF in *folder*."""
+    from tokops.reports import build_report, render_report, resolve_range
+
+    rep.step(
+        10,
+        "Render a report",
+        "The TikTok Ads report of the last 30 complete days (KPI tiles with their change, "
+        "charts, the funnel, a campaign table), every figure from the KPI engine, as a PDF; "
+        "`tokops report send` mails it and `tokops report schedule` on a rule.",
+    )
+    report = build_report(store, DEMO_REPORT, resolve_range("last-30-days"))
+    path = folder / f"{DEMO_REPORT}.pdf"
+    path.write_bytes(render_report(report, "pdf"))
+    return path

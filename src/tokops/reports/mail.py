@@ -1,6 +1,7 @@
 """A report by e-mail: the key tiles in the body, the PDF attached, sent over SMTP (KPI-6).
 
-SMTP comes from the environment (the password only from there, never from a file):
+SMTP comes from ``[smtp]`` in ``tokops.toml`` (``host``, ``port``, ``tls``, ``user``,
+``mail_from``), each key overridden by its variable; the password only from the environment:
 
 =========================  ================================================================
 ``TOKOPS_SMTP_HOST``       server name (required)
@@ -29,11 +30,12 @@ from email.utils import formataddr, make_msgid
 from typing import Final, Literal, cast
 from urllib.parse import quote, urlencode
 
+from tokops.config import SmtpSection
 from tokops.errors import ConfigError, OptionError
 from tokops.reports.build import Report
 from tokops.reports.html import tile_summary
 
-__all__ = ["SmtpSettings", "build_message", "check_recipients", "send_message"]
+__all__ = ["SmtpSettings", "build_message", "check_recipients", "plain_message", "send_message"]
 
 Tls = Literal["starttls", "ssl", "none"]
 _PORTS: Final[dict[str, int]] = {"ssl": 465, "starttls": 587, "none": 25}
@@ -52,29 +54,42 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> SmtpSettings:
-        """The settings from ``TOKOPS_SMTP_*`` and ``TOKOPS_MAIL_FROM`` (see the module doc)."""
+        """The settings from ``TOKOPS_SMTP_*`` and ``TOKOPS_MAIL_FROM`` alone."""
+        return cls.load(SmtpSection(), environ)
+
+    @classmethod
+    def load(cls, section: SmtpSection, environ: Mapping[str, str] | None = None) -> SmtpSettings:
+        """The settings of ``[smtp]`` in ``tokops.toml`` (*section*), each key overridden by its
+        variable (see the module doc); the password from ``TOKOPS_SMTP_PASSWORD`` only."""
         env = os.environ if environ is None else environ
-        host = env.get("TOKOPS_SMTP_HOST", "").strip()
-        sender = env.get("TOKOPS_MAIL_FROM", "").strip()
+
+        def pick(var: str, value: object) -> str:
+            return env.get(var, "").strip() or ("" if value is None else str(value).strip())
+
+        host = pick("TOKOPS_SMTP_HOST", section.host)
+        sender = pick("TOKOPS_MAIL_FROM", section.mail_from)
         missing = [
             n for n, v in (("TOKOPS_SMTP_HOST", host), ("TOKOPS_MAIL_FROM", sender)) if not v
         ]
         if missing:
-            raise ConfigError(f"{' and '.join(missing)} not set: export them to send reports")
-        tls = env.get("TOKOPS_SMTP_TLS", "starttls").strip().lower() or "starttls"
+            raise ConfigError(
+                f"{' and '.join(missing)} not set: export them, or set host and mail_from "
+                "under [smtp] in tokops.toml, to send reports"
+            )
+        tls = pick("TOKOPS_SMTP_TLS", section.tls).lower() or "starttls"
         if tls not in _PORTS:
             raise ConfigError(f"TOKOPS_SMTP_TLS={tls!r}: use starttls, ssl or none")
-        raw_port = env.get("TOKOPS_SMTP_PORT", "").strip()
+        raw_port = pick("TOKOPS_SMTP_PORT", section.port)
         try:
             port = int(raw_port) if raw_port else _PORTS[tls]
         except ValueError:
             raise ConfigError(f"TOKOPS_SMTP_PORT={raw_port!r} is not a port number") from None
         if not 0 < port < 65536:
             raise ConfigError(f"TOKOPS_SMTP_PORT={port} is not a port number (1-65535)")
-        user = env.get("TOKOPS_SMTP_USER", "").strip() or None
+        user = pick("TOKOPS_SMTP_USER", section.user) or None
         password = env.get("TOKOPS_SMTP_PASSWORD") or None
         if user and not password:
-            raise ConfigError("TOKOPS_SMTP_USER is set but TOKOPS_SMTP_PASSWORD is not")
+            raise ConfigError("an SMTP user is set but TOKOPS_SMTP_PASSWORD is not")
         public = env.get("TOKOPS_PUBLIC_URL", "").strip().rstrip("/") or None
         return cls(host, port, cast(Tls, tls), sender, user, password, public)
 
@@ -105,19 +120,24 @@ def build_message(
     public_url: str | None = None,
 ) -> EmailMessage:
     """The mail: a text and an HTML body with the key tiles, the PDF attached."""
-    check_recipients(to)
     template, rng = report.template, report.range
-    msg = EmailMessage()
-    msg["Subject"] = f"{template.title} · {rng.label}"
-    msg["From"] = formataddr(("tokops reports", sender))
-    msg["To"] = ", ".join(to)
-    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    link = _link(report, public_url)
-    text, html = tile_summary(report, link)
-    msg.set_content(text)
+    text, html = tile_summary(report, _link(report, public_url))
+    msg = plain_message(f"{template.title} · {rng.label}", text, to=to, sender=sender)
     msg.add_alternative(html, subtype="html")
     filename = f"{template.name}-{rng.start}-{rng.end}.pdf"
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=filename)
+    return msg
+
+
+def plain_message(subject: str, text: str, *, to: Sequence[str], sender: str) -> EmailMessage:
+    """A short text mail (the scheduler's notices to a schedule's owner)."""
+    check_recipients(to)
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = formataddr(("tokops reports", sender))
+    msg["To"] = ", ".join(to)
+    msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    msg.set_content(text)
     return msg
 
 

@@ -43,6 +43,7 @@ from tokops.warehouse.schema.organic import (
     ORGANIC_VIDEO_SNAPSHOTS,
     ORGANIC_VIDEOS,
 )
+from tokops.warehouse.schema.reports import REPORT_SCHEDULES, REPORT_SENDS
 from tokops.warehouse.schema.rollups import AD_MONTHLY, ROLLUP_STATE
 from tokops.warehouse.schema.shop import (
     GMV_MAX_DAILY,
@@ -83,6 +84,8 @@ __all__ = [
     "ORGANIC_ACCOUNT_DAILY",
     "ORGANIC_VIDEOS",
     "ORGANIC_VIDEO_SNAPSHOTS",
+    "REPORT_SCHEDULES",
+    "REPORT_SENDS",
     "ROLLUP_STATE",
     "SHOP_ORDERS",
     "SHOP_ORDER_LINES",

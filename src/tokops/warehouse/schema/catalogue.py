@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from tokops.warehouse.schema import ads, audiences, events, organic, rollups, shop, sync
+from tokops.warehouse.schema import ads, audiences, events, organic, reports, rollups, shop, sync
 from tokops.warehouse.schema.table import Table
 
 __all__ = ["SYNCED_TABLES", "TABLES", "table"]
@@ -26,10 +26,11 @@ TABLES: Final[tuple[Table, ...]] = (
     *(rollups.AD_MONTHLY, rollups.ROLLUP_STATE),
     *(events.EVENTS_LEDGER, events.EVENTS_BATCHES, events.EVENTS_OUTCOMES, events.EVENTS_RUNS),
     *(events.EVENTS_SAMPLES, audiences.AUDIENCE_SYNCS),
+    *(reports.REPORT_SCHEDULES, reports.REPORT_SENDS),
 )
 #: The tables the ads, shop and organic syncs write (:func:`tokops.ingest.declare_tables` creates
 #: them); the roll-ups are created by their refresh, the events and audience records by
-#: :mod:`tokops.activate`.
+#: :mod:`tokops.activate`, the reports' tables by the first schedule.
 SYNCED_TABLES: Final = tuple(t for t in TABLES if t.group in ("ads", "shop", "organic", "sync"))
 
 _BY_NAME: Final[Mapping[str, Table]] = {t.name: t for t in TABLES}

@@ -56,6 +56,7 @@ _GROUPS: Final[tuple[tuple[Group, str], ...]] = (
     ("rollup", "Roll-ups maintained from the synced tables"),
     ("events", "Events sync: the ledger, its runs and samples"),
     ("audiences", "Audience syncs"),
+    ("reports", "Reports: schedules and their send log"),
 )
 
 

@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Column", "Group", "Table"]
 
-Group = Literal["ads", "shop", "organic", "sync", "rollup", "events", "audiences"]
+Group = Literal["ads", "shop", "organic", "sync", "rollup", "events", "audiences", "reports"]
 """Who writes a table (and its section of the docs): the ads, shop and organic syncs, the sync's
-own bookkeeping, the roll-ups maintained from the synced tables, or the events and audience
-syncs' own records (:mod:`tokops.activate`)."""
+own bookkeeping, the roll-ups maintained from the synced tables, the events and audience syncs'
+own records (:mod:`tokops.activate`), or the reports' schedules."""
 
 
 @dataclass(frozen=True)
