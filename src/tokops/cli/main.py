@@ -14,6 +14,7 @@ from tokops.cli.insights import app as insights_app
 from tokops.cli.kpi import register as register_kpi
 from tokops.cli.report import app as report_app
 from tokops.cli.sandbox import app as sandbox_app
+from tokops.cli.serve import register as register_serve
 from tokops.cli.sync import app as sync_app
 from tokops.cli.workspace import register as register_workspace
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 register_workspace(app)
 register_kpi(app)
+register_serve(app)
 app.add_typer(events_app, name="events", help="Send conversions server-side (Events API).")
 app.add_typer(
     audiences_app, name="audiences", help="Hashed customer lists to custom audiences (suppression)."

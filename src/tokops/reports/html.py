@@ -9,7 +9,7 @@ only the SVG that vl-convert drew is inserted as markup, and Vega escapes the te
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
@@ -30,7 +30,7 @@ from tokops.reports.figures import (
     TilesFigure,
 )
 
-__all__ = ["render_html", "tile_summary"]
+__all__ = ["freshness_view", "render_html", "tile_summary", "widget_view"]
 
 _TONE_COLOURS: Final = {
     "good": "#2b8a3e",
@@ -103,14 +103,22 @@ def _tile(tile: Tile) -> dict[str, Any]:
     }
 
 
-def _widget(figure: Figure) -> dict[str, Any]:
+def _svg_view(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {"svg": _svg(spec)}
+
+
+def widget_view(
+    figure: Figure, draw: Callable[[Mapping[str, Any]], Mapping[str, Any]] = _svg_view
+) -> dict[str, Any]:
+    """What the page template shows of *figure*; a chart's Vega-Lite spec becomes the fields
+    *draw* returns (an inline SVG here; the live dashboard embeds the spec instead)."""
     w = figure.widget
     view: dict[str, Any] = {"title": w.title, "error": figure.error, "kind": "chart"}
     if figure.error:
         return view
     spec = charts.chart_spec(figure)
     if spec is not None:
-        view["svg"] = _svg(spec)
+        view.update(draw(spec))
     elif isinstance(figure, TilesFigure):
         view.update(kind="tiles", tiles=[_tile(t) for t in figure.tiles])
     elif isinstance(figure, TableFigure | HealthFigure):
@@ -128,7 +136,8 @@ def _widget(figure: Figure) -> dict[str, Any]:
     return view
 
 
-def _freshness(report: Report) -> list[dict[str, Any]]:
+def freshness_view(report: Report) -> list[dict[str, Any]]:
+    """The header's freshness badges: per source, the last day synced and whether stale."""
     out = []
     for f in report.freshness:
         if f.through is None:
@@ -161,8 +170,8 @@ def render_html(report: Report) -> str:
             range_name=rng.name,
             compare_label=rng.compare_label,
             advertisers=", ".join(report.advertiser_ids),
-            freshness=_freshness(report),
-            widgets=[_widget(f) for f in report.figures],
+            freshness=freshness_view(report),
+            widgets=[widget_view(f) for f in report.figures],
             generated=f"{report.generated_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
         )
     )

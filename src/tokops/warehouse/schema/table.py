@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Column", "Group", "Table"]
 
-Group = Literal["ads", "shop", "organic", "sync", "rollup"]
+Group = Literal["ads", "shop", "organic", "sync", "rollup", "dashboard"]
 """Who writes a table (and its section of the docs): the ads, shop and organic syncs, the sync's
-own bookkeeping, or the roll-ups maintained from the synced tables."""
+own bookkeeping, the roll-ups maintained from the synced tables, or the dashboard's own records."""
 
 
 @dataclass(frozen=True)
