@@ -29,6 +29,6 @@ def dashboard(workspace: Workspace) -> Iterator[RunningDashboard]:
 
 def csrf_of(page: httpx.Response) -> str:
     """The CSRF token a page's forms carry."""
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    found = re.search(r'name="csrf" (?:value|content)="([0-9a-f]+)"', page.text)
     assert found, "no CSRF token in the page"
     return found.group(1)

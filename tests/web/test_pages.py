@@ -17,6 +17,7 @@ from tokops.cli.main import app
 from tokops.metrics.catalogue import CATALOGUE
 from tokops.reports import TEMPLATES, resolve_range
 from tokops.reports.widgets import KpiTiles, TimeSeries
+from tokops.warehouse import connect
 from tokops.web import RunningDashboard
 
 from .conftest import TODAY, Workspace
@@ -104,12 +105,29 @@ def test_a_tile_shows_what_tokops_kpi_prints_for_the_same_range(
     assert checked == len(_tile_kpis(name))
 
 
-def test_range_and_advertiser_filter_change_the_page(dashboard: RunningDashboard) -> None:
+def _first_advertiser(workspace: Workspace, currency: str) -> str:
+    store = connect(workspace.url)
+    try:
+        t = store.table("advertisers")
+        rows = store.fetch(t.filter(t.currency == currency).select("advertiser_id")).to_pylist()
+    finally:
+        store.close()
+    return str(sorted(r["advertiser_id"] for r in rows)[0])
+
+
+def test_range_and_advertiser_filter_change_the_page(
+    dashboard: RunningDashboard, workspace: Workspace
+) -> None:
     whole = httpx.get(f"{dashboard.url}/r/tiktok-ads?range=last-30-days", timeout=120)
     currencies = set(_tiles(whole.text)["spend"])
     assert currencies == {"EUR", "JPY", "USD"}
-    advertiser = re.search(r"ad accounts: ([0-9]+)", whole.text)
-    assert advertiser is None  # no filter yet
+    assert "ad accounts:" not in whole.text
+    one = _first_advertiser(workspace, "EUR")
+    mine = httpx.get(
+        f"{dashboard.url}/r/tiktok-ads?range=last-30-days&advertiser={one}", timeout=120
+    )
+    assert f"ad accounts: {one}" in mine.text
+    assert set(_tiles(mine.text)["spend"]) == {"EUR"}
     days = httpx.get(f"{dashboard.url}/r/tiktok-ads?from=2024-05-01&to=2024-05-10", timeout=120)
     assert "01 May 2024 – 10 May 2024" in days.text
 
