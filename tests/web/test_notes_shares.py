@@ -86,7 +86,7 @@ def test_a_comment_is_kept_shown_escaped_and_deleted(
         assert len(mine) == 1 and mine[0]["template"] == "tiktok-ads"
         path = f"/r/tiktok-ads/comments/{mine[0]['comment_id']}/delete"
         assert _post(browser, path, page).status_code == 303
-        assert "paused" not in browser.get("/r/tiktok-ads?range=last-30-days").text
+        assert "Budget &lt;b&gt;paused" not in browser.get("/r/tiktok-ads?range=last-30-days").text
 
 
 def test_a_share_link_is_read_only_and_stops_after_revoke(

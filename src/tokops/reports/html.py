@@ -30,7 +30,7 @@ from tokops.reports.figures import (
     TilesFigure,
 )
 
-__all__ = ["freshness_view", "render_html", "tile_summary", "widget_view"]
+__all__ = ["environment", "freshness_view", "render_html", "tile_summary", "widget_view"]
 
 _TONE_COLOURS: Final = {
     "good": "#2b8a3e",
@@ -42,11 +42,13 @@ _TONE_COLOURS: Final = {
 
 
 @cache
-def _environment() -> Any:
+def environment(package: str = "tokops.reports") -> Any:
+    """The Jinja environment of the templates in *package*'s ``assets`` (autoescape on, so
+    every text from data or a person is escaped; the dashboard's pages use it too)."""
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("tokops.reports", "assets"),
+        loader=jinja2.PackageLoader(package, "assets"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -159,7 +161,7 @@ def render_html(report: Report) -> str:
     from tokops import __version__
 
     rng = report.range
-    page = _environment().get_template("report.html.j2")
+    page = environment().get_template("report.html.j2")
     return str(
         page.render(
             version=__version__,
@@ -201,7 +203,7 @@ def tile_summary(report: Report, link: str | None = None) -> tuple[str, str]:
     if link:
         text += ["", f"Live report: {link}"]
     text += ["", "The PDF attached holds every chart and table."]
-    page = _environment().get_template("mail.html.j2")
+    page = environment().get_template("mail.html.j2")
     html = page.render(
         title=report.template.title,
         range_label=rng.label,

@@ -39,6 +39,12 @@ _STATIC: Final = {
 }
 
 
+_DELETE: Final[dict[str, Callable[[Store, str], None]]] = {
+    "notes": records.delete_note,
+    "comments": records.delete_comment,
+}
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -135,6 +141,10 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
             raise HTTPException(404)
         return Response(_static(name), media_type=_STATIC[name])
 
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> HTMLResponse:
         return render(request, "login.html.j2", failed=False)
@@ -226,15 +236,6 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
             records.add_note(store, when, kpi, text, config.clock())
         return back(name, query)
 
-    @app.post("/r/{name}/notes/{note_id}/delete")
-    def delete_note(
-        request: Request, name: str, note_id: str, query: str = Form(""), csrf: str = Form("")
-    ) -> RedirectResponse:
-        dash.guard_post(request, csrf)
-        with dash.store() as store:
-            records.delete_note(store, note_id)
-        return back(name, query)
-
     @app.post("/r/{name}/comments")
     def add_comment(
         request: Request,
@@ -250,13 +251,22 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
             records.add_comment(store, name, text, config.clock())
         return back(name, query)
 
-    @app.post("/r/{name}/comments/{comment_id}/delete")
-    def delete_comment(
-        request: Request, name: str, comment_id: str, query: str = Form(""), csrf: str = Form("")
+    @app.post("/r/{name}/{kind}/{item_id}/delete")
+    def delete_item(
+        request: Request,
+        name: str,
+        kind: str,
+        item_id: str,
+        query: str = Form(""),
+        csrf: str = Form(""),
     ) -> RedirectResponse:
+        """Delete a note (``notes``) or a comment (``comments``)."""
         dash.guard_post(request, csrf)
+        delete = _DELETE.get(kind)
+        if delete is None:
+            raise HTTPException(404)
         with dash.store() as store:
-            records.delete_comment(store, comment_id)
+            delete(store, item_id)
         return back(name, query)
 
     @app.post("/r/{name}/shares", response_class=HTMLResponse)

@@ -7,31 +7,19 @@ network. The Vega, Vega-Lite and vega-embed bundle is the one vl-convert ships
 
 from __future__ import annotations
 
-from functools import cache
 from importlib.resources import files
 from typing import Any, Final
 
+from tokops.reports.html import environment
+
 __all__ = ["asset", "page_template", "vega_bundle"]
 
-_GLOBALS: Final = "window.vegaEmbed = vegaEmbed; window.vega = vega;"
-
-
-@cache
-def _environment() -> Any:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("tokops.web", "assets"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+_GLOBALS: Final = "window.vegaEmbed = vegaEmbed;"
 
 
 def page_template(name: str) -> Any:
     """The Jinja template *name* (autoescape on: every text from data or a person is escaped)."""
-    return _environment().get_template(name)
+    return environment("tokops.web").get_template(name)
 
 
 def asset(name: str) -> bytes:
@@ -42,8 +30,8 @@ def asset(name: str) -> bytes:
 
 
 def vega_bundle() -> bytes:
-    """vega-embed, Vega-Lite and Vega as one script that sets ``window.vegaEmbed`` and
-    ``window.vega`` (about 900 kB; built once per process)."""
+    """vega-embed, Vega-Lite and Vega as one script that sets ``window.vegaEmbed`` (about
+    900 kB; built once per process)."""
     import vl_convert
 
     bundle: str = vl_convert.javascript_bundle(_GLOBALS)

@@ -43,15 +43,12 @@ def prepare(config: DashboardConfig, host: str, password: str | None = None) -> 
 
 
 def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on *host*:*port* (``0``: a free port), or why there is none."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host.strip("[]"), port))
+        return socket.create_server((host.strip("[]"), port), family=family)
     except OSError as exc:
-        sock.close()
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    return sock
 
 
 def _server(app: FastAPI, log_level: str) -> uvicorn.Server:
