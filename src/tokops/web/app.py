@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.responses import Response as StarletteResponse
 
@@ -90,6 +90,16 @@ def _session(request: Request) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _checked(request: Request, query: str = Form(""), csrf: str = Form("")) -> str:
+    """Every mutation's guard (its CSRF token, the login): the page's query to go back to."""
+    dash: _Dashboard = request.app.state.dashboard
+    dash.guard_post(request, csrf)
+    return query
+
+
+Checked = Annotated[str, Depends(_checked)]
+
+
 @cache
 def _static(name: str) -> bytes:
     return vega_bundle() if name == "vega.js" else asset(name)
@@ -100,6 +110,7 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
     :mod:`.passwords`) every page but the login and share links asks for the password."""
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     dash = _Dashboard(config, password_hash)
+    app.state.dashboard = dash
 
     @app.middleware("http")
     async def _guard(
@@ -164,8 +175,7 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
         return response
 
     @app.post("/logout")
-    def logout(request: Request, csrf: str = Form("")) -> RedirectResponse:
-        dash.guard_post(request, csrf)
+    def logout(request: Request, _: Checked) -> RedirectResponse:
         dash.sessions.log_out(_session(request))
         return RedirectResponse("/login" if dash.password_hash else "/", status_code=303)
 
@@ -220,15 +230,12 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
 
     @app.post("/r/{name}/notes")
     def add_note(
-        request: Request,
         name: str,
+        query: Checked,
         day: str = Form(""),
         kpi: str = Form(""),
         text: str = Form(""),
-        query: str = Form(""),
-        csrf: str = Form(""),
     ) -> RedirectResponse:
-        dash.guard_post(request, csrf)
         when = PageParams.parse({"from": [day], "to": [day]}).start
         if when is None:
             raise ConfigError("a note needs its day")
@@ -238,13 +245,10 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
 
     @app.post("/r/{name}/comments")
     def add_comment(
-        request: Request,
         name: str,
+        query: Checked,
         text: str = Form(""),
-        query: str = Form(""),
-        csrf: str = Form(""),
     ) -> RedirectResponse:
-        dash.guard_post(request, csrf)
         if name not in TEMPLATES:
             raise HTTPException(404)
         with dash.store() as store:
@@ -253,15 +257,12 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
 
     @app.post("/r/{name}/{kind}/{item_id}/delete")
     def delete_item(
-        request: Request,
         name: str,
         kind: str,
         item_id: str,
-        query: str = Form(""),
-        csrf: str = Form(""),
+        query: Checked,
     ) -> RedirectResponse:
         """Delete a note (``notes``) or a comment (``comments``)."""
-        dash.guard_post(request, csrf)
         delete = _DELETE.get(kind)
         if delete is None:
             raise HTTPException(404)
@@ -270,10 +271,7 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
         return back(name, query)
 
     @app.post("/r/{name}/shares", response_class=HTMLResponse)
-    def add_share(
-        request: Request, name: str, query: str = Form(""), csrf: str = Form("")
-    ) -> HTMLResponse:
-        dash.guard_post(request, csrf)
+    def add_share(request: Request, name: str, query: Checked) -> HTMLResponse:
         if name not in TEMPLATES:
             raise HTTPException(404)
         params = PageParams.parse(_parse_qs(query))
@@ -292,8 +290,7 @@ def create_app(config: DashboardConfig, password_hash: str | None = None) -> Fas
         return render(request, "shares.html.j2", shares=links)
 
     @app.post("/shares/{share_id}/revoke")
-    def revoke(request: Request, share_id: str, csrf: str = Form("")) -> RedirectResponse:
-        dash.guard_post(request, csrf)
+    def revoke(share_id: str, _: Checked) -> RedirectResponse:
         with dash.store() as store:
             records.revoke_share(store, share_id, config.clock())
         return RedirectResponse("/shares", status_code=303)
