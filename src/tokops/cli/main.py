@@ -15,6 +15,7 @@ from tokops.cli.kpi import register as register_kpi
 from tokops.cli.report import app as report_app
 from tokops.cli.sandbox import app as sandbox_app
 from tokops.cli.scheduler import register as register_scheduler
+from tokops.cli.serve import register as register_serve
 from tokops.cli.sync import app as sync_app
 from tokops.cli.workspace import register as register_workspace
 
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 register_workspace(app)
 register_kpi(app)
+register_serve(app)
 app.add_typer(events_app, name="events", help="Send conversions server-side (Events API).")
 app.add_typer(
     audiences_app, name="audiences", help="Hashed customer lists to custom audiences (suppression)."

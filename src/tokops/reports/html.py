@@ -9,7 +9,7 @@ only the SVG that vl-convert drew is inserted as markup, and Vega escapes the te
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache
 from importlib.resources import files
@@ -30,7 +30,7 @@ from tokops.reports.figures import (
     TilesFigure,
 )
 
-__all__ = ["render_html", "tile_summary"]
+__all__ = ["environment", "freshness_view", "render_html", "tile_summary", "widget_view"]
 
 _TONE_COLOURS: Final = {
     "good": "#2b8a3e",
@@ -42,11 +42,13 @@ _TONE_COLOURS: Final = {
 
 
 @cache
-def _environment() -> Any:
+def environment(package: str = "tokops.reports") -> Any:
+    """The Jinja environment of the templates in *package*'s ``assets`` (autoescape on, so
+    every text from data or a person is escaped; the dashboard's pages use it too)."""
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("tokops.reports", "assets"),
+        loader=jinja2.PackageLoader(package, "assets"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -103,14 +105,22 @@ def _tile(tile: Tile) -> dict[str, Any]:
     }
 
 
-def _widget(figure: Figure) -> dict[str, Any]:
+def _svg_view(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {"svg": _svg(spec)}
+
+
+def widget_view(
+    figure: Figure, draw: Callable[[Mapping[str, Any]], Mapping[str, Any]] = _svg_view
+) -> dict[str, Any]:
+    """What the page template shows of *figure*; a chart's Vega-Lite spec becomes the fields
+    *draw* returns (an inline SVG here; the live dashboard embeds the spec instead)."""
     w = figure.widget
     view: dict[str, Any] = {"title": w.title, "error": figure.error, "kind": "chart"}
     if figure.error:
         return view
     spec = charts.chart_spec(figure)
     if spec is not None:
-        view["svg"] = _svg(spec)
+        view.update(draw(spec))
     elif isinstance(figure, TilesFigure):
         view.update(kind="tiles", tiles=[_tile(t) for t in figure.tiles])
     elif isinstance(figure, TableFigure | HealthFigure):
@@ -128,7 +138,8 @@ def _widget(figure: Figure) -> dict[str, Any]:
     return view
 
 
-def _freshness(report: Report) -> list[dict[str, Any]]:
+def freshness_view(report: Report) -> list[dict[str, Any]]:
+    """The header's freshness badges: per source, the last day synced and whether stale."""
     out = []
     for f in report.freshness:
         if f.through is None:
@@ -150,7 +161,7 @@ def render_html(report: Report) -> str:
     from tokops import __version__
 
     rng = report.range
-    page = _environment().get_template("report.html.j2")
+    page = environment().get_template("report.html.j2")
     return str(
         page.render(
             version=__version__,
@@ -161,8 +172,8 @@ def render_html(report: Report) -> str:
             range_name=rng.name,
             compare_label=rng.compare_label,
             advertisers=", ".join(report.advertiser_ids),
-            freshness=_freshness(report),
-            widgets=[_widget(f) for f in report.figures],
+            freshness=freshness_view(report),
+            widgets=[widget_view(f) for f in report.figures],
             generated=f"{report.generated_at.astimezone(dt.UTC):%Y-%m-%d %H:%M}",
         )
     )
@@ -192,7 +203,7 @@ def tile_summary(report: Report, link: str | None = None) -> tuple[str, str]:
     if link:
         text += ["", f"Live report: {link}"]
     text += ["", "The PDF attached holds every chart and table."]
-    page = _environment().get_template("mail.html.j2")
+    page = environment().get_template("mail.html.j2")
     html = page.render(
         title=report.template.title,
         range_label=rng.label,

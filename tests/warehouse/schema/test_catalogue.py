@@ -101,6 +101,10 @@ def test_the_syncs_declare_every_table_but_the_roll_ups_and_the_records_of_other
         "audience_syncs",
         "report_schedules",
         "report_sends",
+        "dashboard_notes",
+        "dashboard_comments",
+        "dashboard_shares",
+        "dashboard_secrets",
     }
 
 

@@ -28,6 +28,12 @@ from tokops.warehouse.schema.ads import (
 )
 from tokops.warehouse.schema.audiences import AUDIENCE_SYNCS
 from tokops.warehouse.schema.catalogue import SYNCED_TABLES, TABLES, table
+from tokops.warehouse.schema.dashboard import (
+    DASHBOARD_COMMENTS,
+    DASHBOARD_NOTES,
+    DASHBOARD_SECRETS,
+    DASHBOARD_SHARES,
+)
 from tokops.warehouse.schema.events import (
     EVENTS_BATCHES,
     EVENTS_LEDGER,
@@ -67,6 +73,10 @@ __all__ = [
     "AD_MONTHLY",
     "AUDIENCE_DAILY",
     "AUDIENCE_SYNCS",
+    "DASHBOARD_COMMENTS",
+    "DASHBOARD_NOTES",
+    "DASHBOARD_SECRETS",
+    "DASHBOARD_SHARES",
     "CAMPAIGNS",
     "CAMPAIGN_DAILY",
     "EVENTS_BATCHES",

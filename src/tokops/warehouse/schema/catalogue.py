@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from tokops.warehouse.schema import ads, audiences, events, organic, reports, rollups, shop, sync
+from tokops.warehouse.schema import (
+    ads,
+    audiences,
+    dashboard,
+    events,
+    organic,
+    reports,
+    rollups,
+    shop,
+    sync,
+)  # fmt: skip
 from tokops.warehouse.schema.table import Table
 
 __all__ = ["SYNCED_TABLES", "TABLES", "table"]
@@ -27,10 +37,13 @@ TABLES: Final[tuple[Table, ...]] = (
     *(events.EVENTS_LEDGER, events.EVENTS_BATCHES, events.EVENTS_OUTCOMES, events.EVENTS_RUNS),
     *(events.EVENTS_SAMPLES, audiences.AUDIENCE_SYNCS),
     *(reports.REPORT_SCHEDULES, reports.REPORT_SENDS),
+    *(dashboard.DASHBOARD_NOTES, dashboard.DASHBOARD_COMMENTS, dashboard.DASHBOARD_SHARES),
+    dashboard.DASHBOARD_SECRETS,
 )
 #: The tables the ads, shop and organic syncs write (:func:`tokops.ingest.declare_tables` creates
 #: them); the roll-ups are created by their refresh, the events and audience records by
-#: :mod:`tokops.activate`, the reports' tables by the first schedule.
+#: :mod:`tokops.activate`, the reports' tables by the first schedule, the dashboard's by
+#: ``tokops serve``.
 SYNCED_TABLES: Final = tuple(t for t in TABLES if t.group in ("ads", "shop", "organic", "sync"))
 
 _BY_NAME: Final[Mapping[str, Table]] = {t.name: t for t in TABLES}

@@ -57,6 +57,7 @@ _GROUPS: Final[tuple[tuple[Group, str], ...]] = (
     ("events", "Events sync: the ledger, its runs and samples"),
     ("audiences", "Audience syncs"),
     ("reports", "Reports: schedules and their send log"),
+    ("dashboard", "Dashboard: notes, comments, share links and its password"),
 )
 
 

@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 __all__ = ["Column", "Group", "Table"]
 
-Group = Literal["ads", "shop", "organic", "sync", "rollup", "events", "audiences", "reports"]
+Group = Literal[
+    "ads", "shop", "organic", "sync", "rollup", "events", "audiences", "reports", "dashboard"
+]
 """Who writes a table (and its section of the docs): the ads, shop and organic syncs, the sync's
 own bookkeeping, the roll-ups maintained from the synced tables, the events and audience syncs'
-own records (:mod:`tokops.activate`), or the reports' schedules."""
+own records (:mod:`tokops.activate`), the reports' schedules, or the dashboard's own records."""
 
 
 @dataclass(frozen=True)
