@@ -13,6 +13,7 @@ from tokops.cli.events import app as events_app
 from tokops.cli.insights import app as insights_app
 from tokops.cli.kpi import register as register_kpi
 from tokops.cli.sandbox import app as sandbox_app
+from tokops.cli.spark import app as spark_app
 from tokops.cli.sync import app as sync_app
 from tokops.cli.workspace import register as register_workspace
 
@@ -35,6 +36,7 @@ app.add_typer(
     name="insights",
     help="Insights: creatives, Spark, A/B, saturation, hashtags, content, plans, budget.",
 )
+app.add_typer(spark_app, name="spark", help="Spark Ads: list, authorize, create, explain.")
 app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 
