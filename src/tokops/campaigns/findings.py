@@ -8,15 +8,16 @@ warnings too), so a caller can show all of them at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from tokops.errors import TokopsError
 
-__all__ = ["Finding", "RuleRefused", "Severity", "errors_of"]
+__all__ = ["SEVERITY_ORDER", "Finding", "RuleRefused", "Severity", "errors_of"]
 
 Severity = Literal["error", "warning", "info"]
+SEVERITY_ORDER: Final[Mapping[str, int]] = {"error": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from tokops.campaigns.findings import Finding, RuleRefused, errors_of
+from tokops.campaigns.findings import SEVERITY_ORDER, Finding, RuleRefused, errors_of
 from tokops.campaigns.spark_posts import UsablePost, find_post, parse_time
 from tokops.campaigns.spark_rules import (
     BUYING_TYPE_NAMES,
@@ -176,7 +176,8 @@ def check_spark_ad(
     now: datetime,
     warn_days: int = DEFAULT_EXPIRY_WARNING_DAYS,
 ) -> list[Finding]:
-    """Every Spark rule against *request* and *facts*; no call (SPK-1, 4, 5, 6, 8, 9, 12)."""
+    """Every Spark rule against *request* and *facts*; no call (SPK-1, 4, 5, 6, 8, 9, 12).
+    Errors come first, then warnings, then notes."""
     found = check_pairing(request.objective, request.buying_type)
     found += _campaign_findings(request, facts)
     if facts.flight_end is not None and facts.flight_end <= facts.flight_start:
@@ -192,7 +193,7 @@ def check_spark_ad(
     found += _post_findings(request, facts, now=now, warn_days=warn_days)
     found += check_quota(facts.spark_ads)
     found += check_landing_page(request.objective, request.landing_page_url)
-    return found
+    return sorted(found, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
 def _adgroup_schedule(
