@@ -67,6 +67,9 @@ def test_list_table_and_json(workspace: Path, sandbox: Sandbox) -> None:
     assert "Posts usable as Spark ads on ad account 7100000000000000001" in out
     assert "creator code" in out and "Spark ads until" in out
     assert "http://sandbox.test" in err  # where the calls went
+    assert "warning" not in err
+    code, out, err = spark("list", "--warn-days", "3650")
+    assert "the creator's code expires in" in err and "(SPK-1)" in err
 
 
 def test_create_refused_exits_non_zero_with_reason_and_fix(

@@ -96,14 +96,21 @@ def _seconds(post: UsablePost) -> str:
 def list_(
     advertiser: str | None = ADVERTISER,
     fmt: Fmt = FORMAT,
+    warn_days: int = WARN_DAYS,
     api_base: str | None = API_BASE,
     insecure: bool = INSECURE,
 ) -> None:
     """Posts usable as Spark ads: your account's, your Business Center's, creators' codes."""
     from tokops.campaigns import list_usable_posts
+    from tokops.campaigns.spark_rules import check_code_expiring
 
     with _marketing(advertiser, api_base, insecure) as (mk, advertiser_id):
         posts = list_usable_posts(mk, advertiser_id)
+    now = dt.datetime.now(dt.UTC)
+    for p in posts:
+        if p.auth_end is not None and p.auth_status == "AUTHORIZED":
+            for f in check_code_expiring(p.auth_end, now=now, warn_days=warn_days):
+                typer.echo(f"warning: post {p.item_id}: {f} ({f.rule})", err=True)
     if fmt is Fmt.json:
         _json([p.to_dict() for p in posts])
         return
