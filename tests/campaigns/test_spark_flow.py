@@ -161,3 +161,18 @@ def test_delete_waits_for_the_unbinding(mk: MarketingClient, sandbox: Sandbox) -
     assert check.findings[0].rule == "SPK-7"
     mk.spark.unbind(ADV, code.code)
     assert check_delete(mk, ADV, code.item_id).allowed
+
+
+def test_same_post_backs_many_ads_and_bc_posts_carry_their_bc(
+    mk: MarketingClient, sandbox: Sandbox
+) -> None:
+    """SPK-3: one post, any number of ads; a Business Center post names its BC (§4)."""
+    post = own_post(mk)
+    first = create_spark_ad(mk, SparkAdRequest(ADV, post.item_id, "REACH", "AUCTION"))
+    again = SparkAdRequest(ADV, post.item_id, "REACH", "AUCTION", adgroup_id=first.adgroup_id)
+    second = create_spark_ad(mk, again)
+    assert first.ad_id != second.ad_id and second.adgroup_id == first.adgroup_id
+    bc = next(p for p in list_usable_posts(mk, ADV) if p.source == "business center")
+    made = create_spark_ad(mk, SparkAdRequest(ADV, bc.item_id, "VIDEO_VIEWS", "AUCTION"))
+    assert made.creative["identity_authorized_bc_id"] == bc.identity_authorized_bc_id
+    assert sandbox.world.ads[made.ad_id or ""].identity_type == "BC_AUTH_TT"
