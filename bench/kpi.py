@@ -2,10 +2,10 @@
 
     python bench/kpi.py [--rows 10000000] [--repeat 5] [--json] [--store PATH] [--by GRAIN]
 
-1. Generates ``ad_daily`` (tables as declared in ``tokops.ingest.tables``) in a temporary DuckDB
-   file with one DuckDB SQL statement: 20,000 ads × days (rows / 20,000), 10 advertisers (two
-   in EUR), 400 campaigns, 4,000 ad groups, a third of the ads Spark; plus ``ads``.
-2. Rebuilds the ``ad_monthly`` pre-aggregate (:mod:`tokops.metrics.rollup`; a sync does this
+1. Generates ``ad_daily`` (tables as declared in ``tokops.warehouse.schema``) in a temporary
+   DuckDB file with one DuckDB SQL statement: 20,000 ads × days (rows / 20,000), 10 advertisers
+   (two in EUR), 400 campaigns, 4,000 ad groups, a third of the ads Spark; plus ``ads``.
+2. Rebuilds the ``ad_monthly`` pre-aggregate (:mod:`tokops.warehouse.rollup`; a sync does this
    once for the advertisers it pulled) and prints its time.
 3. Times :func:`tokops.metrics.compute.compute_kpis` with **every paid KPI of the catalogue** at
    each grain below (query + formulas + Python rows), median of ``--repeat`` runs after one
@@ -29,12 +29,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from tokops.ingest.tables import table as table_def
 from tokops.metrics.compute import compute_kpis
-from tokops.metrics.rollup import refresh_ad_monthly
 from tokops.warehouse import connect
 from tokops.warehouse._duckdb import raw_connection
 from tokops.warehouse.merge import declare_table
+from tokops.warehouse.rollup import refresh_ad_monthly
+from tokops.warehouse.schema import table as table_def
 
 ADS = 20_000
 GRAINS = (
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated {args.rows:,} ad_daily rows in {gen:.1f} s")
         store = connect(url)
         started = time.perf_counter()
-        monthly = refresh_ad_monthly(store)  # what every sync pays once (see metrics/rollup.py)
+        monthly = refresh_ad_monthly(store)  # what every sync pays once (see warehouse/rollup.py)
         refresh = time.perf_counter() - started
         print(f"refreshed ad_monthly ({monthly:,} rows) in {refresh:.2f} s")
         figures: dict[str, dict[str, float | int]] = {}

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from tokops.config import access_token, load_settings, write_workspace
+from tokops.config import (
+    EventsSettings,
+    access_token,
+    app_credentials,
+    check_store_scheme,
+    load_settings,
+    write_workspace,
+)
 from tokops.errors import ConfigError
 
 
@@ -74,3 +81,30 @@ def test_events_timezone_is_checked(tmp_path: Path) -> None:
     (tmp_path / "tokops.toml").write_text('[events]\ntimezone = "Paris"\n')
     with pytest.raises(ConfigError, match=r"events\.timezone.*unknown time zone"):
         load_settings(tmp_path, environ={})
+
+
+def test_app_credentials_only_from_the_environment() -> None:
+    assert app_credentials({}) == (None, None)
+    app_id, secret = app_credentials({"TIKTOK_APP_ID": "123", "TIKTOK_APP_SECRET": "s3cret"})
+    assert app_id == "123" and secret is not None
+    assert secret.get_secret_value() == "s3cret" and "s3cret" not in repr(secret)
+    assert app_credentials({"TIKTOK_APP_ID": "", "TIKTOK_APP_SECRET": ""}) == (None, None)
+
+
+@pytest.mark.parametrize("url", ["duckdb://x.duckdb", "postgres://u@h/db", "postgresql://h/db"])
+def test_store_urls_of_known_engines_pass(url: str) -> None:
+    assert check_store_scheme(url) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "got"), [("mysql://u:s3cret@h/db", "scheme 'mysql'"), ("tokops.duckdb", "no scheme")]
+)
+def test_other_store_urls_are_refused_without_showing_them(url: str, got: str) -> None:
+    with pytest.raises(ConfigError, match=got) as err:
+        check_store_scheme(url)
+    assert "s3cret" not in str(err.value) and "duckdb://" in str(err.value)
+
+
+def test_max_event_age_by_source() -> None:
+    ev = EventsSettings(web_max_age_days=3, crm_max_age_days=20)
+    assert [ev.max_age_days(s) for s in ("web", "crm", "offline")] == [3, 20, None]

@@ -27,6 +27,8 @@ __all__ = [
     "StoreSettings",
     "TikTokSettings",
     "access_token",
+    "app_credentials",
+    "check_store_scheme",
     "check_timezone",
     "load_settings",
     "write_workspace",
@@ -35,6 +37,8 @@ __all__ = [
 WORKSPACE_FILE = "tokops.toml"
 DEFAULT_API_BASE = "https://business-api.tiktok.com"
 TOKEN_ENV = "TIKTOK_ACCESS_TOKEN"
+APP_ID_ENV = "TIKTOK_APP_ID"
+APP_SECRET_ENV = "TIKTOK_APP_SECRET"
 
 
 class _Section(BaseModel):
@@ -56,6 +60,18 @@ class StoreSettings(_Section):
                 "use duckdb://tokops.duckdb, or duckdb://:memory: if that is what you want"
             )
         return url
+
+
+STORE_SCHEMES = ("duckdb://", "postgres://", "postgresql://")
+
+
+def check_store_scheme(url: str) -> str:
+    """*url* when it names an engine tokops stores in, else ConfigError (the URL itself is not
+    shown: it may hold a password)."""
+    if not url.startswith(STORE_SCHEMES):
+        got = f"scheme {url.split('://', 1)[0]!r}" if "://" in url else "no scheme"
+        raise ConfigError(f"a store URL is duckdb://PATH or postgres://USER@HOST/DB (got {got})")
+    return url
 
 
 class TikTokSettings(_Section):
@@ -115,6 +131,11 @@ class EventsSettings(_Section):
         except ConfigError as exc:
             raise ValueError(str(exc)) from None
 
+    def max_age_days(self, event_source: str) -> int | None:
+        """How old a ``web`` or ``crm`` event may be, in days (None for ``offline``: TikTok fixes
+        it at 28 days, the sync's own default)."""
+        return {"web": self.web_max_age_days, "crm": self.crm_max_age_days}.get(event_source)
+
 
 class Settings(_Section):
     store: StoreSettings = StoreSettings()
@@ -173,6 +194,16 @@ def access_token(environ: Mapping[str, str] | None = None) -> SecretStr:
             "(for the local sandbox, the token it prints at start)."
         )
     return SecretStr(value)
+
+
+def app_credentials(
+    environ: Mapping[str, str] | None = None,
+) -> tuple[str | None, SecretStr | None]:
+    """The TikTok app's id and secret from ``TIKTOK_APP_ID`` / ``TIKTOK_APP_SECRET`` (``None``
+    for one that is not set): a sync uses them to list the advertisers a token may read."""
+    env = os.environ if environ is None else environ
+    secret = env.get(APP_SECRET_ENV)
+    return env.get(APP_ID_ENV) or None, SecretStr(secret) if secret else None
 
 
 _TEMPLATE = """\

@@ -110,7 +110,9 @@ class FakeEventsAPI:
         return sum(n - 1 for n in self.delivered.values() if n > 1)
 
 
-def make_client(handler: Any, *, token: str = TOKEN, max_retries: int = 6) -> EventsClient:
+def make_client(
+    handler: Any, *, token: str = TOKEN, max_retries: int = 6, partner_name: str | None = "tokops"
+) -> EventsClient:
     api = ApiClient(
         token,
         api_base="http://tiktok.test",
@@ -118,7 +120,7 @@ def make_client(handler: Any, *, token: str = TOKEN, max_retries: int = 6) -> Ev
         retry=RetryPolicy(max_retries=max_retries, base_s=0.0, cap_s=0.0),
         sleep=lambda _s: None,
     )
-    return EventsClient(api)
+    return EventsClient(api, partner_name=partner_name)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from tokops.activate.audiences import (
     RECORD_TABLE,
+    AudienceRecord,
     AudienceSyncOptions,
     audience_status,
     last_record,
@@ -25,6 +27,7 @@ from tokops.tiktok import ApiClient
 from tokops.tiktok.audiences import AudiencesClient, CustomAudience
 from tokops.tiktok.hashing import hash_email, hash_phone
 from tokops.warehouse import Store
+from tokops.warehouse.schema import AUDIENCE_SYNCS
 
 NOW = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
 ADV = "7100000000000000001"
@@ -176,10 +179,10 @@ def test_sql_source(duck_store: Store) -> None:
     ("kw", "error", "text"),
     [
         ({"column": "nope"}, SourceError, "no column 'nope'"),
-        ({"since_days": 7}, ConfigError, "--time-column"),
-        ({"since_days": 0, "time_column": "email"}, ConfigError, "--since-days"),
-        ({"name": "x" * 129}, ConfigError, "--name"),
-        ({"retention_in_days": 400}, ConfigError, "--retention-days"),
+        ({"since_days": 7}, ConfigError, "^since_days needs time_column "),
+        ({"since_days": 0, "time_column": "email"}, ConfigError, "^since_days must be"),
+        ({"name": "x" * 129}, ConfigError, "^name must have 1 to 128 characters"),
+        ({"retention_in_days": 400}, ConfigError, "^retention_in_days must be within"),
         ({"advertiser_id": None}, ConfigError, "TIKTOK_ADVERTISER_ID"),
         ({"source": "missing_table"}, SourceError, "missing_table"),
     ],
@@ -232,6 +235,10 @@ def test_create_then_unchanged_then_replace(duck_store: Store) -> None:
     history = duck_store.fetch(duck_store.table(RECORD_TABLE)).to_pylist()
     assert [r["action"] for r in history] == ["create", "unchanged", "replace"]  # no dry run
     assert all("@" not in str(v) for r in history for v in r.values())  # no PII recorded
+    # The record is the catalogue's audience_syncs, column for column (docs/schema.md).
+    assert RECORD_TABLE == AUDIENCE_SYNCS.name
+    assert list(history[0]) == list(AUDIENCE_SYNCS.names)
+    assert [f.name for f in fields(AudienceRecord)] == list(AUDIENCE_SYNCS.names)
 
 
 def test_force_uploads_unchanged_content(duck_store: Store) -> None:

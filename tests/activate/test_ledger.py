@@ -87,6 +87,19 @@ def test_the_view_has_the_contract_columns(any_store: Store) -> None:
     assert any_store.kind(LEDGER_TABLE) == "view"
 
 
+def test_the_tables_are_the_catalogues_in_its_column_order_and_types(any_store: Store) -> None:
+    """The ledger's tables and view are declared once, in the store's schema catalogue."""
+    from tokops.warehouse import schema
+
+    ensure_tables(any_store)
+    tables = (schema.EVENTS_LEDGER, schema.EVENTS_BATCHES, schema.EVENTS_OUTCOMES)
+    for tbl in (*tables, schema.EVENTS_RUNS):
+        got = any_store.table(tbl.name).schema()
+        assert got == ibis.Schema.from_pyarrow(tbl.arrow_schema()), tbl.name
+    assert (LEDGER_TABLE, BATCHES_TABLE, OUTCOMES_TABLE) == tuple(t.name for t in tables)
+    assert RUNS_TABLE == schema.EVENTS_RUNS.name
+
+
 def test_appended_rows_read_back_unchanged(any_store: Store) -> None:
     append_rows(any_store, pa.Table.from_pylist(ROWS, schema=ledger_schema()))
     assert read_ledger(any_store) == expected(ROWS)

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from tokops.activate.payload import EncodedEvents, match_flags, with_event_json
 from tokops.activate.prepare import content_id_list, content_ids_json
-from tokops.tiktok.events import build_track_body
+from tokops.tiktok.events import build_track_body, encode_event
 from tokops.warehouse import Store
 
 H = "848a771458438fc2ec420560d769fb9b9b86851ee338ec56517baabd79d3bb4f"
@@ -63,6 +63,38 @@ def test_web_event_shape(any_store: Store) -> None:
         },
         "page": {"url": "https://s/thanks"},
     }
+
+
+def test_engine_text_is_the_clients_python_encoding_byte_for_byte(any_store: Store) -> None:
+    """One wire declaration, two encoders: the engine's ``_json`` equals
+    :func:`tokops.tiktok.events.encode_event` of the same values (EVT-1, BYD-2): byte for byte
+    on DuckDB; PostgreSQL writes a whole float without ``.0`` (the same JSON number)."""
+    data: dict[str, Any] = {
+        "event": ["Purchase", "Lead", 'q"\\✓'],
+        "event_time": pa.array([1704721970, 1, 2], pa.int64()),
+        "event_id": ["o1", "L1", "x\n"],
+        "email": pa.array([H, None, H], pa.string()),
+        "ttp": pa.array([None, None, "2F7h"], pa.string()),
+        "ip": pa.array(["203.0.113.8", None, None], pa.string()),
+        "user_agent": pa.array(["UA", None, None], pa.string()),
+        "url": pa.array(["https://s/thanks", None, "https://s/?a=1&b=é"], pa.string()),
+        "value": pa.array([19.99, None, 7.0], pa.float64()),
+        "num_items": pa.array([2, None, None], pa.int64()),
+        "currency": pa.array(["USD", None, "EUR"], pa.string()),
+        "content_ids": pa.array([["1077218", "42"], None, ["a"]]),
+        "lead_id": pa.array([None, "7000", None], pa.string()),
+    }
+    enc = encoded(any_store, data)
+    records = [{k: data[k][i] for k in data} for i in range(3)]
+    python = [
+        encode_event({k: v.as_py() if isinstance(v, pa.Scalar) else v for k, v in r.items()})
+        for r in records
+    ]
+    assert [orjson.loads(e) for e in enc.to_list()] == [orjson.loads(e) for e in python]
+    if any_store.engine == "duckdb":
+        assert enc.to_list() == python
+    else:
+        assert enc.to_list()[:2] == python[:2]  # no whole float in these rows
 
 
 def test_crm_event_has_a_lead_and_empty_groups_are_omitted(duck_store: Store) -> None:

@@ -22,7 +22,7 @@ def _events(n: int) -> EncodedEvents:
 def _sender(handler: Any, client_for: Callable[..., Any], **kw: Any) -> BatchSender:
     client = client_for(handler, **kw)
     return BatchSender(
-        client.track_raw,
+        client,
         event_source="web",
         event_source_id="PIX",
         max_attempts=client.api.retry.max_retries + 1,

@@ -136,6 +136,21 @@ def test_dry_run_sends_and_records_nothing(
     assert again.counts["already_sent"] == expected["sent"] + expected["duplicate"]
 
 
+@pytest.mark.parametrize("partner", ["Acme Connector", None])
+def test_the_clients_partner_name_is_sent_on_the_fast_path(
+    duck_store: Store, client_for: Callable[..., Any], partner: str | None
+) -> None:
+    """The engine-built requests carry the client's partner_name; None omits the key (EVT-1)."""
+    name = make_table(duck_store, orders(30))
+    api = FakeEventsAPI()
+    summary = sync(duck_store, client_for(api, partner_name=partner), name, batch_size=10)
+    assert summary.counts["sent"] == 30 and len(api.bodies) == 3
+    for body in api.bodies:
+        assert body.get("partner_name") == partner
+        assert ("partner_name" in body) is (partner is not None)
+        assert list(body)[:2] == ["event_source", "event_source_id"] and list(body)[-1] == "data"
+
+
 def test_test_events_and_live_events_are_kept_apart(
     duck_store: Store, client_for: Callable[..., Any]
 ) -> None:

@@ -138,6 +138,17 @@ def test_missing_advertiser_or_token_is_a_clear_error(
     assert "TIKTOK_ACCESS_TOKEN" in str(res.exception)
 
 
+def test_option_errors_name_the_flags(workspace: Path) -> None:
+    """The library names its options by field; the command line words them as its flags."""
+    path = write_buyers(workspace, 3)
+    args = ["audiences", "sync", "--source", str(path), "--name", "Buyers", "--dry-run"]
+    res = CliRunner().invoke(make_app(), [*args, "--since-days", "7"])
+    assert isinstance(res.exception, ConfigError)
+    assert str(res.exception) == "--since-days needs --time-column (the column holding the date)"
+    res = CliRunner().invoke(make_app(), [*args, "--name", "x" * 129])
+    assert str(res.exception) == "--name must have 1 to 128 characters"
+
+
 def test_bad_key_is_a_usage_error(workspace: Path) -> None:
     res = CliRunner().invoke(
         make_app(), ["audiences", "sync", "--source", "t", "--name", "n", "--key", "idfa"]

@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from tokops.cli import _client
 from tokops.cli.main import app
 from tokops.sandbox import Sandbox, SandboxSettings
+from tokops.sandbox.server.transport import SandboxTransport
 from tokops.sandbox.settings import DEFAULT_PIXEL_CODE
-from tokops.sandbox.transport import SandboxTransport
 from tokops.tiktok._http import InsecureBaseError
 
 runner = CliRunner()

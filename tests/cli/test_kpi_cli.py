@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 
 from tokops.cli import kpi as kpi_cli
 from tokops.config import write_workspace
-from tokops.ingest.tables import table as table_def
 from tokops.warehouse import connect
 from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import table as table_def
 
 D1, D2 = dt.date(2024, 5, 1), dt.date(2024, 5, 2)
 
@@ -193,3 +193,13 @@ def test_an_empty_store_says_which_sync_fills_it(
     result = CliRunner().invoke(root, ["kpi", "--source", source])
     assert result.exit_code != 0
     assert f"run `tokops sync {stream}` first" in str(result.exception)
+
+
+def test_library_errors_are_worded_as_the_flags(app_segments: typer.Typer) -> None:
+    """issue 10 §2: metrics raises typed errors in plain words; the command names its flags."""
+    args = ["kpi", "--source", "followers", "--advertiser", "adv1"]
+    paid_only = CliRunner().invoke(app_segments, args)
+    assert paid_only.exit_code != 0
+    assert str(paid_only.exception) == "--advertiser applies to paid KPIs only"
+    unknown = CliRunner().invoke(app_segments, ["kpi", "--kpi", "nope"])
+    assert str(unknown.exception) == "unknown KPI nope; see `tokops kpi --list`"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tokops.cli.sync import make_client, make_shop_client
+from tokops.cli._client import marketing_client, shop_client
 from tokops.config import load_settings, write_workspace
 
 
@@ -26,8 +26,8 @@ def test_a_sandbox_workspace_sends_shop_calls_to_the_sandbox(
     base = "http://127.0.0.1:8765"
     write_workspace(tmp_path, api_base=base, shop_api_base=base)
     settings = load_settings(tmp_path)
-    with make_client(settings, None, None) as client:
-        shop = make_shop_client(settings, client)
+    with marketing_client(settings) as client:
+        shop = shop_client(settings, client)
         assert shop is not None
         with shop:
             assert shop.api.api_base == base
@@ -43,8 +43,8 @@ def test_without_a_shop_base_the_real_shop_api_is_used(
 
     write_workspace(tmp_path)
     settings = load_settings(tmp_path)
-    with make_client(settings, None, None) as client:
-        shop = make_shop_client(settings, client)
+    with marketing_client(settings) as client:
+        shop = shop_client(settings, client)
         assert shop is not None
         with shop:
             assert shop.api.api_base == DEFAULT_SHOP_API_BASE

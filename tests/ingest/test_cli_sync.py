@@ -22,7 +22,9 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: Any, make_c
     )
     monkeypatch.chdir(tmp_path)
     fake.now = datetime.now(UTC)  # the CLI runs on the real clock
-    monkeypatch.setattr(sync_cli, "make_client", lambda settings, api_base, qps: make_client(fake))
+    monkeypatch.setattr(
+        sync_cli, "marketing_client", lambda settings, api_base, qps: make_client(fake)
+    )
     return tmp_path
 
 
@@ -108,7 +110,7 @@ def test_sync_ads_pulls_shop_orders_only_with_shop_credentials(
     from tokops.ingest import connect_client
 
     with connect_client("t", api_base="https://marketing.invalid") as marketing:
-        shop = sync_cli.make_shop_client(load_settings(), marketing)
+        shop = sync_cli.shop_client(load_settings(), marketing)
     assert shop is not None and shop.api.api_base == "https://shop.invalid"
     assert "shop-secret-value" not in repr(shop) and "shop-token-value" not in repr(shop)
     shop.close()

@@ -17,9 +17,9 @@ from tokops.errors import ConfigError
 from tokops.ingest import AdsSyncOptions, connect_client, sync_ads
 from tokops.ingest.ads import DEFAULT_HOURLY_DAYS, ads_tasks
 from tokops.ingest.ads import AdvertiserInfo as Info
-from tokops.ingest.tables import table
 from tokops.sandbox import Sandbox, SandboxSettings
 from tokops.warehouse import Store
+from tokops.warehouse.schema import table
 
 SINCE = date(2024, 3, 1)
 COMPARED = "spend, impressions, clicks, conversion, likes"

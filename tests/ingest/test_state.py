@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from tokops.errors import ParameterError
 from tokops.ingest.batches import BatchBuilder, normalize, parse_timestamp
 from tokops.ingest.state import Cursor, advance, plan_range
-from tokops.ingest.tables import table
 from tokops.ingest.tasks import invalid_metrics, local_today
 from tokops.ingest.windows import WindowPlanner
 from tokops.tiktok.marketing import DateWindow
+from tokops.warehouse.schema import table
 
 D = date(2024, 5, 20)
 

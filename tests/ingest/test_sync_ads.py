@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from tokops.ingest import AdsSyncOptions, sync_ads, sync_all
-from tokops.metrics.rollup import is_fresh
 from tokops.warehouse import Store
+from tokops.warehouse.rollup import is_fresh
 
 SINCE = date(2024, 3, 1)
 

@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError
 from tokops.insights.budget import (
     B_MIN,
+    BudgetParams,
     Curve,
     InfeasibleBudget,
+    ReallocationParams,
     allocate,
     budget_reallocation,
     draw_curves,
@@ -28,6 +29,7 @@ from tokops.insights.budget import (
     reallocate,
 )
 from tokops.insights.data import Window
+from tokops.insights.stats.common import StatsInputError
 from tokops.warehouse import Store, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -105,7 +107,9 @@ def test_allocation_equalises_marginal_returns() -> None:
 
 def test_reallocation_from_the_store() -> None:
     store = build_curves(connect("duckdb://"))
-    plan = budget_reallocation(store, total_budget=900.0, explore_share=0.1, max_scale=3.0)
+    plan = budget_reallocation(
+        store, BudgetParams(total_budget=900.0, explore_share=0.1, max_scale=3.0)
+    )
     assert plan.currency == "USD" and plan.total_budget == 900.0
     c1, c2, c3 = plan.unit("c1"), plan.unit("c2"), plan.unit("c3")
     assert c1.role == c2.role == "fitted" and c3.role == "explore" and "3 day" in (c3.reason or "")
@@ -147,7 +151,8 @@ def test_reallocation_keeps_its_bounds_and_shares_the_whole_budget() -> None:
         ),
         "fitted": (fitted_spend, rng.poisson(0.002 * fitted_spend).astype(float)),
     }
-    units, total, _, notes = reallocate(points, min_scale=0.5, max_scale=2.0)
+    shared = reallocate(points, ReallocationParams(min_scale=0.5, max_scale=2.0))
+    units, total, notes = shared.units, shared.total, shared.notes
     spend = {u.unit_id: u for u in units}
     assert total == pytest.approx(sum(u.current_spend for u in units))
     assert sum(u.recommended_spend for u in units) == pytest.approx(total, rel=1e-9)
@@ -162,9 +167,9 @@ def test_reallocation_keeps_its_bounds_and_shares_the_whole_budget() -> None:
 def test_infeasible_total_is_refused_with_the_reason() -> None:
     store = build_curves(connect("duckdb://"))
     with pytest.raises(InfeasibleBudget, match="cannot be shared within 0.5x–2x"):
-        budget_reallocation(store, total_budget=1e7)
+        budget_reallocation(store, BudgetParams(total_budget=1e7))
     with pytest.raises(InfeasibleBudget, match="the bounds allow"):
-        budget_reallocation(store, total_budget=1.0)
+        budget_reallocation(store, BudgetParams(total_budget=1.0))
 
 
 def test_fit_is_numerically_safe_at_yen_scale() -> None:
@@ -186,9 +191,11 @@ def test_fit_is_numerically_safe_at_yen_scale() -> None:
             la, b = draw_curves(curve, 100, np.random.default_rng(0))
             assert np.all(np.isfinite(la)) and np.all((b >= B_MIN) & (b <= 1.0))
             try:
-                units, total, change, _ = reallocate(
-                    {"u": (spend, conv), "v": (spend * 0.5, conv)}, max_se_b=math.inf
+                got = reallocate(
+                    {"u": (spend, conv), "v": (spend * 0.5, conv)},
+                    ReallocationParams(max_se_b=math.inf),
                 )
+                units, total, change = got.units, got.total, got.change
             except StatsInputError as exc:
                 assert "spend barely varied" in str(exc)
                 continue
@@ -273,10 +280,11 @@ def test_reallocation_respects_bounds_for_random_histories(
     current = {u: float(s[s > 0].mean()) if (s > 0).any() else 0.0 for u, (s, _) in points.items()}
     total = sum(current.values()) * (min_scale + where * (max_scale - min_scale))
     try:
-        got, shared, _, _ = reallocate(
-            points, total_budget=total, min_scale=min_scale, max_scale=max_scale,
+        result = reallocate(points, ReallocationParams(
+            total_budget=total, min_scale=min_scale, max_scale=max_scale,
             explore_share=explore_share, n_sim=50,
-        )  # fmt: skip
+        ))  # fmt: skip
+        got, shared = result.units, result.total
     except InfeasibleBudget as exc:
         raise AssertionError("a total within the scaled current spend is feasible") from exc
     except StatsInputError as exc:
@@ -291,8 +299,8 @@ def test_reallocation_respects_bounds_for_random_histories(
 def test_reallocation_refusals() -> None:
     store = build_curves(connect("duckdb://"))
     with pytest.raises(ConfigError, match="explore_share"):
-        budget_reallocation(store, explore_share=1.5)
+        budget_reallocation(store, BudgetParams(explore_share=1.5))
     with pytest.raises(ConfigError, match="level"):
-        budget_reallocation(store, level="ad")  # type: ignore[arg-type]
+        budget_reallocation(store, BudgetParams(level="ad"))  # type: ignore[arg-type]
     with pytest.raises(StatsInputError, match="nothing to reallocate"):
-        budget_reallocation(store, window=Window(D0, D0 + dt.timedelta(days=2)))
+        budget_reallocation(store, BudgetParams(window=Window(D0, D0 + dt.timedelta(days=2))))

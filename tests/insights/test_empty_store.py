@@ -9,7 +9,7 @@ import pytest
 
 from tokops.errors import ConfigError
 from tokops.insights.creatives import top_creatives
-from tokops.insights.plan import plan_goals
+from tokops.insights.plan import GoalParams, plan_goals
 from tokops.insights.segments import segment_reports
 from tokops.insights.splittest import list_split_tests
 from tokops.warehouse import Store
@@ -19,7 +19,7 @@ from tokops.warehouse import Store
     "insight",
     [
         top_creatives,
-        lambda store: plan_goals(store, sales=100),
+        lambda store: plan_goals(store, GoalParams(sales=100)),
         segment_reports,
         list_split_tests,
     ],

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError
-from tokops.insights.plan import funnel_plan, plan_goal
+from tokops.insights.funnel import GoalTarget, funnel_plan
+from tokops.insights.plan import GoalParams, plan_goal
+from tokops.insights.stats.common import StatsInputError
 from tokops.warehouse import Store, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -54,7 +55,7 @@ def build_funnel(store: Store, days: int = 10, *, noisy: bool = False) -> Store:
 
 def test_known_rates_give_hand_computed_volumes() -> None:
     store = build_funnel(connect("duckdb://"))
-    plan = plan_goal(store, sales=1500)
+    plan = plan_goal(store, GoalParams(sales=1500))
     assert plan.days == 10 and plan.currency == "USD" and plan.end == D0 + dt.timedelta(days=9)
     assert plan.rate("ctr").estimate == pytest.approx(1.0)  # percent
     assert plan.rate("cvr_click").estimate == pytest.approx(5.0)  # percent, as the catalogue
@@ -79,7 +80,7 @@ def test_known_rates_give_hand_computed_volumes() -> None:
 
 def test_revenue_at_roas() -> None:
     store = build_funnel(connect("duckdb://"))
-    plan = plan_goal(store, revenue=50_000, roas=3)
+    plan = plan_goal(store, GoalParams(revenue=50_000, roas=3))
     assert plan.requirement("conversions").expected == pytest.approx(1000)  # 50 000 / AOV 50
     assert plan.requirement("budget").expected == pytest.approx(20_000)  # 50 000 / ROAS 2.5
     assert any("allows a budget of 16,666.67" in n for n in plan.notes)
@@ -88,7 +89,7 @@ def test_revenue_at_roas() -> None:
 
 def test_noisy_history_gives_ranges_around_the_pooled_value() -> None:
     store = build_funnel(connect("duckdb://"), days=20, noisy=True)
-    plan = plan_goal(store, sales=1500, window_days=20)
+    plan = plan_goal(store, GoalParams(sales=1500, window_days=20))
     for name in ("clicks", "impressions", "budget"):
         req = plan.requirement(name)
         assert req.low is not None and req.high is not None and req.expected is not None
@@ -97,36 +98,36 @@ def test_noisy_history_gives_ranges_around_the_pooled_value() -> None:
     assert cvr.low is not None and cvr.high is not None and cvr.estimate is not None
     assert cvr.low < cvr.estimate < cvr.high and cvr.high - cvr.low < 1.0  # percent
     # a shorter window reads only the last days
-    short = plan_goal(store, sales=1500, window_days=8)
+    short = plan_goal(store, GoalParams(sales=1500, window_days=8))
     assert short.days == 8 and short.start == D0 + dt.timedelta(days=12)
 
 
 def test_thin_history_is_refused() -> None:
     store = build_funnel(connect("duckdb://"), days=5)
     with pytest.raises(StatsInputError, match="history too thin"):
-        plan_goal(store, sales=100)
+        plan_goal(store, GoalParams(sales=100))
     few = {k: np.ones(10) for k in ("spend", "impressions", "views", "clicks", "add_to_cart")}
     few |= {"conversions": np.ones(10), "revenue": np.zeros(10)}
     with pytest.raises(StatsInputError, match="10 conversions"):
-        funnel_plan(few, sales=100)
+        funnel_plan(few, GoalTarget(sales=100))
 
 
 def test_missing_stages_and_bad_targets() -> None:
     rows = [funnel_day(d, video_views_p25=None, web_event_add_to_cart=None) for d in range(8)]
     store = connect("duckdb://")
     load_rows(store, "ad_daily", rows)
-    plan = plan_goal(store, sales=100)
+    plan = plan_goal(store, GoalParams(sales=100))
     assert plan.requirement("views_p25").expected is None
     assert plan.requirement("add_to_cart").expected is None
     assert plan.requirement("clicks").expected == pytest.approx(2000)
     with pytest.raises(ConfigError, match="exactly one target"):
-        plan_goal(store, sales=1, revenue=2)
+        plan_goal(store, GoalParams(sales=1, revenue=2))
     with pytest.raises(ConfigError, match="needs a revenue"):
-        plan_goal(store, sales=1, roas=2)
+        plan_goal(store, GoalParams(sales=1, roas=2))
     with pytest.raises(ConfigError, match="positive"):
-        plan_goal(store, sales=-5)
+        plan_goal(store, GoalParams(sales=-5))
     with pytest.raises(ConfigError, match="no ad_daily"):
-        plan_goal(connect("duckdb://"), sales=5)
+        plan_goal(connect("duckdb://"), GoalParams(sales=5))
 
 
 # ---------------------------------------------------------------- response-curve budget
@@ -192,7 +193,7 @@ def test_plan_goal_uses_the_curve_on_store_history() -> None:
         rows.append(funnel_day(d, scale, conversion=int(round(50 * scale**0.6))))
     store = connect("duckdb://")
     load_rows(store, "ad_daily", rows)
-    plan = plan_goal(store, sales=1500, window_days=21, horizon_days=10)
+    plan = plan_goal(store, GoalParams(sales=1500, window_days=21, horizon_days=10))
     assert plan.curve is not None and plan.curve.b == pytest.approx(0.6, abs=0.03)
     curve_req = plan.requirement("budget_curve")
     assert curve_req.expected == plan.curve.budget.expected
@@ -217,7 +218,7 @@ def test_one_plan_per_currency_shares_the_sales_target() -> None:
         for d in range(10)
     ]  # fmt: skip
     load_rows(store, "ad_daily", jpy)
-    report = plan_goals(store, sales=1500)
+    report = plan_goals(store, GoalParams(sales=1500))
     assert [(p.currency, p.advertiser_ids) for p in report.plans] == [
         ("JPY", ("adv2",)), ("USD", ("adv1",))
     ]  # fmt: skip
@@ -230,8 +231,8 @@ def test_one_plan_per_currency_shares_the_sales_target() -> None:
     assert by["USD"].requirement("budget").expected == pytest.approx(375 * 20.0)
     assert any("shared by each one's conversions" in n for n in report.notes)
     with pytest.raises(ConfigError, match="revenue target is an amount in one currency"):
-        plan_goals(store, revenue=10_000)
-    one = plan_goals(store, sales=100, advertiser_ids=("adv2",))
+        plan_goals(store, GoalParams(revenue=10_000))
+    one = plan_goals(store, GoalParams(sales=100, advertiser_ids=("adv2",)))
     assert [p.currency for p in one.plans] == ["JPY"] and one.plans[0].share is None
 
 
@@ -246,7 +247,7 @@ def test_plan_rates_agree_with_tokops_kpi() -> None:
         for d in range(20)
     ]
     load_rows(store, "ad_daily", rows)
-    plan = plan_goal(store, sales=500, window_days=20)
+    plan = plan_goal(store, GoalParams(sales=500, window_days=20))
     names = [r.name for r in plan.rates if r.estimate is not None]
     assert {"ctr", "cvr_click", "cpm", "cpa", "total_roas", "view_rate_p25"} <= set(names)
     table = compute_kpis(store, "", start=plan.start, end=plan.end, kpis=names)

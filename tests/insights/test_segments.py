@@ -130,13 +130,13 @@ def test_same_answers_on_both_engines(any_store: Store) -> None:
     from test_budget import build_curves
     from test_plan import build_funnel
 
-    from tokops.insights.budget import budget_reallocation
-    from tokops.insights.plan import plan_goal
+    from tokops.insights.budget import BudgetParams, budget_reallocation
+    from tokops.insights.plan import GoalParams, plan_goal
 
     store = build_curves(build_funnel(build_segments(any_store)))
     report = segment_report(store, "age")
     assert report.row("AGE_18_24").kpis["ctr"].estimate == pytest.approx(2.0)
-    plan = plan_goal(store, sales=150, window_days=10, end=D0 + dt.timedelta(days=9))
+    plan = plan_goal(store, GoalParams(sales=150, window_days=10, end=D0 + dt.timedelta(days=9)))
     assert plan.days == 10 and plan.requirement("conversions").expected == pytest.approx(150)
-    budget = budget_reallocation(store, window=Window(D0 + dt.timedelta(days=10)))
+    budget = budget_reallocation(store, BudgetParams(window=Window(D0 + dt.timedelta(days=10))))
     assert {u.unit_id for u in budget.units} == {"c1", "c2"}

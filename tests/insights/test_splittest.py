@@ -45,7 +45,8 @@ def test_budget_split_beyond_the_margin_is_flagged() -> None:
 
 
 def test_clear_winner_is_found_on_cpa() -> None:
-    key, analyses, split, notes = analyze_split_test(_test(), _cells(28, 20.0, 14.0))
+    found = analyze_split_test(_test(), _cells(28, 20.0, 14.0))
+    key, analyses, split, notes = found.key_kpi, found.analyses, found.split, found.notes
     assert key == "cpa" and not notes and not split.mismatch
     cpa = next(a.result for a in analyses if a.key)
     assert cpa.method == "delta_method_t" and cpa.winner == "B"
@@ -58,14 +59,15 @@ def test_clear_winner_is_found_on_cpa() -> None:
 
 
 def test_no_difference_is_inconclusive_with_an_interval_around_zero() -> None:
-    _, analyses, _, _ = analyze_split_test(_test(), _cells(28, 20.0, 20.0, seed=3))
+    analyses = analyze_split_test(_test(), _cells(28, 20.0, 20.0, seed=3)).analyses
     cpa = next(a.result for a in analyses if a.key)
     assert cpa.winner is None
     assert cpa.lift_rel_ci[0] < 0 < cpa.lift_rel_ci[1]
 
 
 def test_short_test_warns_and_rate_key_metric_maps_to_the_catalogue() -> None:
-    key, analyses, _, _ = analyze_split_test(_test("CLICK_THROUGH_RATE"), _cells(4, 20.0, 14.0))
+    found = analyze_split_test(_test("CLICK_THROUGH_RATE"), _cells(4, 20.0, 14.0))
+    key, analyses = found.key_kpi, found.analyses
     assert key == "ctr"
     keyed = [a.result for a in analyses if a.key]
     assert {r.method for r in keyed} == {"two_proportion_z", "delta_method_t"}
@@ -73,7 +75,8 @@ def test_short_test_warns_and_rate_key_metric_maps_to_the_catalogue() -> None:
 
 
 def test_unknown_key_metric_falls_back_to_cpa_with_a_note() -> None:
-    key, _, _, notes = analyze_split_test(_test("COST_PER_REACH"), _cells(10, 20.0, 20.0))
+    found = analyze_split_test(_test("COST_PER_REACH"), _cells(10, 20.0, 20.0))
+    key, notes = found.key_kpi, found.notes
     assert key == "cpa" and "COST_PER_REACH" in notes[0]
 
 

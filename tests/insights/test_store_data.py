@@ -12,12 +12,12 @@ import pyarrow as pa
 import pytest
 
 from tokops.errors import ConfigError
-from tokops.ingest.tables import table as table_def
 from tokops.insights.creatives import top_creatives
 from tokops.insights.data import Window, ad_counts, adgroup_days, spark_clusters
 from tokops.insights.spark_store import ab_from_store, spark_from_store
 from tokops.warehouse import Store, connect
 from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import table as table_def
 
 D0 = dt.date(2024, 5, 1)
 DAYS = 10

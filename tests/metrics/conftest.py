@@ -8,15 +8,15 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-from tokops.ingest.tables import table as table_def
 from tokops.warehouse import Store
 from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import table as table_def
 
 Loader = Callable[[Store, str, Sequence[dict[str, Any]]], None]
 
 
 def load_rows(store: Store, name: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Create *name* from its declaration in ingest/tables.py and insert *rows*."""
+    """Create *name* from its declaration in the catalogue (warehouse/schema) and insert *rows*."""
     spec = table_def(name)
     declare_table(store, spec.spec())
     cols = [c for c in spec.names if any(c in r for r in rows)]

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from tokops.ingest.tables import table as table_def
 from tokops.metrics import CATALOGUE, MEASURES, Catalogue, Kpi
 from tokops.metrics.catalogue import format_money, format_value, minor_units
 from tokops.metrics.compute import Number, evaluate
+from tokops.warehouse.schema import table as table_def
 
 KPI_1 = {
     "video_views", "video_views_p25", "video_views_p50", "video_views_p75", "video_views_p100",

@@ -12,8 +12,10 @@ import pytest
 
 from tokops.metrics import compute
 from tokops.metrics.compute import KpiTable, compute_kpis
-from tokops.metrics.rollup import MONTHLY_TABLE, is_fresh, monthly_source, refresh_ad_monthly
+from tokops.metrics.rollup import monthly_source
 from tokops.warehouse import Store
+from tokops.warehouse.rollup import is_fresh, refresh_ad_monthly
+from tokops.warehouse.schema import AD_MONTHLY
 
 Loader = Callable[[Store, str, Sequence[dict[str, Any]]], None]
 FIRST, LAST = dt.date(2024, 1, 11), dt.date(2024, 5, 20)
@@ -162,7 +164,7 @@ def test_refreshing_one_advertiser_replaces_only_its_months(any_store: Store, lo
     expected = compute_kpis(any_store, "advertiser,month", kpis="spend")
     written = refresh_ad_monthly(any_store, ["adv1"])
     assert is_fresh(any_store)
-    monthly = any_store.table(MONTHLY_TABLE)
+    monthly = any_store.table(AD_MONTHLY.name)
     adv1 = any_store.fetch(monthly.filter(monthly.advertiser_id == "adv1").count().as_table())
     assert written == adv1.column(0)[0].as_py() > 0
     got = compute_kpis(any_store, "advertiser,month", kpis="spend")

@@ -12,7 +12,7 @@ import httpx
 import orjson
 import pytest
 
-import tokops.sandbox.server
+import tokops.sandbox.server.socket_server
 from tokops.sandbox import Sandbox, SandboxSettings
 from tokops.sandbox.settings import (
     DEFAULT_ADVERTISER_ID,
@@ -252,5 +252,5 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Sandbox, str, int]]:
         assert sock is not None and sock.getsockname()[1] == port
         calls.append((sb, host, port))
 
-    monkeypatch.setattr(tokops.sandbox.server, "serve", fake)
+    monkeypatch.setattr(tokops.sandbox.server.socket_server, "serve", fake)
     return calls

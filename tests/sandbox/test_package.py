@@ -54,6 +54,31 @@ def test_each_module_declares_a_sorted_all(path: Path) -> None:
     assert all(hasattr(module, n) for n in names)
 
 
+SUBPACKAGES = ("events", "marketing", "server", "shop", "world")
+
+
+def test_the_sandbox_is_grouped_by_role() -> None:
+    """Beside settings, every module sits in the package of its role (issue 10 §3)."""
+    assert sorted(p.name for p in SANDBOX_SRC.glob("*.py")) == ["__init__.py", "settings.py"]
+    assert sorted(p.name for p in SANDBOX_SRC.iterdir() if (p / "__init__.py").exists()) == sorted(
+        SUBPACKAGES
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(path for name in SUBPACKAGES for path in SANDBOX_SRC.glob(f"{name}/*.py")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_subpackage_modules_declare_a_sorted_all_and_stay_small(path: Path) -> None:
+    names = declared_all(path)
+    if path.name != "__init__.py" or names:
+        assert names == sorted(names, key=isort_key)
+    module = __import__(f"tokops.sandbox.{path.parent.name}.{path.stem}", fromlist=["_"])
+    assert all(hasattr(module, n) for n in names)
+    assert len(path.read_text(encoding="utf-8").splitlines()) <= 420
+
+
 def _imports(path: Path) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -156,10 +156,11 @@ def test_a_fatal_engine_error_in_a_transaction_is_not_masked_by_the_rollback(
 
     from tokops.warehouse import connect
     from tokops.warehouse import merge as merge_mod
+    from tokops.warehouse.engines import duckdb as duckdb_engine
 
     store = connect(f"duckdb://{tmp_path / 'm.duckdb'}")
     store.execute("CREATE TABLE t (i BIGINT)")
-    real = merge_mod.raw_connection(store.con)
+    real = duckdb_engine.raw_connection(store.con)
     sent: list[str] = []
 
     class Dying:
@@ -169,7 +170,7 @@ def test_a_fatal_engine_error_in_a_transaction_is_not_masked_by_the_rollback(
                 raise duckdb.FatalException("FATAL Error: Failed to create checkpoint: no memory")
             return real.execute(sql, *args)
 
-    monkeypatch.setattr(merge_mod, "raw_connection", lambda con: Dying())
+    monkeypatch.setattr(duckdb_engine, "raw_connection", lambda con: Dying())
     with pytest.raises(WarehouseError, match="FATAL Error: Failed to create checkpoint"):
         merge_mod.run_transaction(store, [("INSERT INTO t VALUES (1)", [])])
     assert sent == ["BEGIN TRANSACTION", "INSERT INTO t VALUES (1)"]  # no ROLLBACK after it

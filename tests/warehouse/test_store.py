@@ -53,8 +53,7 @@ def test_hostile_table_and_values_round_trip(any_store: Store) -> None:
 
 def test_execute_binds_parameters(any_store: Store) -> None:
     any_store.execute(f"CREATE TABLE {quote_ident('p')} (v TEXT)")
-    mark = "?" if any_store.engine == "duckdb" else "%s"
-    any_store.execute(f"INSERT INTO p VALUES ({mark})", [HOSTILE[0]])
+    any_store.execute(f"INSERT INTO p VALUES ({any_store.param_mark})", [HOSTILE[0]])
     assert any_store.fetch(any_store.table("p")).column("v").to_pylist() == [HOSTILE[0]]
 
 
@@ -80,7 +79,7 @@ def _setting(store: Store, name: str) -> object:
 
 
 def test_streaming_bounds_read_ahead_per_connection_and_restores(tmp_path: Path) -> None:
-    from tokops.warehouse import store as store_mod
+    from tokops.warehouse.engines import duckdb as duckdb_engine
 
     """Issue 9 §1: the stream's budget is a setting of its own connection; the instance's
     memory is that budget plus headroom the stream cannot take (for the other connections'
@@ -97,7 +96,7 @@ def test_streaming_bounds_read_ahead_per_connection_and_restores(tmp_path: Path)
         with store.streaming(memory_mb=64):
             assert _setting(store, "operator_memory_limit") == "64.0 MiB"
             assert _setting(store, "streaming_buffer_size") == "16.0 MiB"
-            headroom = store_mod.STREAM_HEADROOM_MB
+            headroom = duckdb_engine.STREAM_HEADROOM_MB
             assert _setting(store, "memory_limit") == f"{64 + 16 + headroom}.0 MiB"
             assert _setting(store, "checkpoint_threshold") != before["checkpoint_threshold"]
             other = store.fork()
@@ -161,13 +160,13 @@ class _DeadAfter:
 def test_a_fatal_engine_error_is_a_warehouse_error_and_the_instance_is_not_touched_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tokops.warehouse import store as store_mod
+    from tokops.warehouse.engines import duckdb as duckdb_engine
 
     store = connect(f"duckdb://{tmp_path / 'f.duckdb'}")
     store.execute("CREATE TABLE t (i BIGINT)")
     writer = store.fork()
-    dead = _DeadAfter(store_mod.raw_connection(writer.con), ok=1)  # BEGIN passes, then fatal
-    monkeypatch.setattr(store_mod, "raw_connection", lambda con: dead)
+    dead = _DeadAfter(duckdb_engine.raw_connection(writer.con), ok=1)  # BEGIN passes, then fatal
+    monkeypatch.setattr(duckdb_engine, "raw_connection", lambda con: dead)
     table = pa.table({"i": [1, 2]})
     with pytest.raises(WarehouseError, match="invalidated") as info:
         writer.insert_many([("t", table), ("t", table)])

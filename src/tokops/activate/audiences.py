@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -42,10 +43,11 @@ from tokops.tiktok.audiences import (
     CustomAudience,
     file_signature,
 )
+from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import AUDIENCE_SYNCS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
-    import pyarrow as pa
 
     from tokops.warehouse import Store
 
@@ -66,7 +68,7 @@ AudienceKey = Literal["email", "phone"]
 SyncAction = Literal["create", "replace", "recreate", "unchanged"]
 
 CALCULATE_TYPE_BY_KEY: Final[dict[str, str]] = {"email": "EMAIL_SHA256", "phone": "PHONE_SHA256"}
-RECORD_TABLE: Final = "audience_syncs"
+RECORD_TABLE: Final = AUDIENCE_SYNCS.name
 _HASH_BATCH: Final = 100_000
 
 _REASONS: Final[dict[str, tuple[str, str]]] = {
@@ -93,6 +95,23 @@ class AudienceSyncOptions:
     """Only used when the audience is created (TikTok: 1–365; none = 365 days after last use)."""
     force: bool = False
     """Upload even when the content did not change since the last sync."""
+
+
+class OptionError(ConfigError):
+    """An unusable :class:`AudienceSyncOptions`. The message names options by their field
+    (``since_days needs time_column``); a front end words them its own way with :meth:`worded`
+    (the command line names its flags)."""
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.template = template
+        """The message with ``{field}`` where an option is named and ``{value}`` slots."""
+        self.values = values
+        super().__init__(self.worded(lambda name: name))
+
+    def worded(self, option_name: Callable[[str], str]) -> str:
+        """The message with each option named by *option_name* (field name → its wording)."""
+        names = {f.name: option_name(f.name) for f in fields(AudienceSyncOptions)}
+        return self.template.format_map({**names, **self.values})
 
 
 @dataclass(frozen=True)
@@ -204,32 +223,11 @@ def _window(
 
 
 # -- records --------------------------------------------------------------------------------------
-def _record_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("synced_at", pa.timestamp("us", tz="UTC")),
-            ("name", pa.string()),
-            ("advertiser_id", pa.string()),
-            ("custom_audience_id", pa.string()),
-            ("calculate_type", pa.string()),
-            ("action", pa.string()),
-            ("rows", pa.int64()),
-            ("invalid", pa.int64()),
-            ("entries", pa.int64()),
-            ("file_md5", pa.string()),
-        ]
-    )
-
-
 def _write_record(store: Store, record: AudienceRecord) -> None:
-    import ibis
     import pyarrow as pa
 
-    schema = _record_schema()
-    store.ensure_table(RECORD_TABLE, ibis.Schema.from_pyarrow(schema))
+    declare_table(store, AUDIENCE_SYNCS.spec())
+    schema = AUDIENCE_SYNCS.arrow_schema()
     row = {name: getattr(record, name) for name in schema.names}
     store.insert(RECORD_TABLE, pa.Table.from_pylist([row], schema=schema))
 
@@ -273,6 +271,12 @@ class _Plan:
     content: bytes
     rejected_lines: int
     untimed: int
+    calculate_type: str
+
+    @property
+    def md5(self) -> str | None:
+        """The customer file's fingerprint (None when it is empty)."""
+        return file_signature(self.content) if self.content else None
 
     @property
     def invalid(self) -> int:
@@ -284,39 +288,9 @@ class _Plan:
 
 
 def _plan(store: Store, options: AudienceSyncOptions, now: datetime) -> _Plan:
-    import ibis
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    """Read, hash and count the source's keys and build the customer file."""
     source = open_source(store, options.source)
-    t = source.table
-    # Like the events sync: a column named like the key (case and punctuation aside) maps itself.
-    column = options.column or detect_mapping(t.columns).columns.get(options.key, options.key)
-    raw = _column(t, column, options.key).cast("string")
-    key = (
-        hash_email(store, raw)
-        if options.key == "email"
-        else hash_phone(store, raw, options.phone_region)
-    )
-    in_window: ir.BooleanValue = ibis.literal(True)
-    untimed: ir.BooleanValue = ibis.literal(False)
-    if options.since_days is not None:
-        if not options.time_column:
-            raise ConfigError("--since-days needs --time-column (the column holding the date)")
-        since = now - timedelta(days=options.since_days)
-        in_window, untimed = _window(t, options.time_column, since)
-    blank_reason, bad_reason = _REASONS[options.key]
-    why = ibis.cases(
-        (key.invalid, bad_reason),
-        (key.hashed.isnull(), blank_reason),  # null, empty or whitespace only
-        else_=ibis.null("string"),
-    )
-    prepared = t.select(
-        _h=key.hashed,
-        _why=why,
-        _in=in_window.fill_null(False),
-        _untimed=untimed,
-    )
+    prepared = _hashed_rows(store, source.table, options, now)
     # Normalising and hashing is the heavy part: do it once, into a temporary table, and let
     # the three small queries below read that.
     scratch = store.temp_name("tokops_audience")
@@ -333,14 +307,7 @@ def _plan(store: Store, options: AudienceSyncOptions, now: datetime) -> _Plan:
         totals = store.fetch(counts).to_pylist()[0]
         bad = rows.filter(rows._in & rows._why.notnull())
         reasons = store.fetch(bad.group_by("_why").aggregate(n=bad.count())).to_pylist()
-        good = rows.filter(rows._in & rows._h.notnull())
-        hashes = good.select(h=good._h).distinct().order_by("h")
-        newline = pa.scalar("\n", pa.large_string())
-        parts: list[bytes] = []
-        for batch in store.batches(hashes, _HASH_BATCH):
-            column = batch.column(0).cast(pa.large_string())
-            lists = pa.LargeListArray.from_arrays(pa.array([0, len(column)], pa.int64()), column)
-            parts.append(pc.binary_join(lists, newline)[0].as_buffer().to_pybytes() + b"\n")
+        content = _customer_file(store, rows.filter(rows._in & rows._h.notnull()))
     finally:
         store.drop(scratch)
     valid = int(totals["valid"] or 0)
@@ -351,23 +318,72 @@ def _plan(store: Store, options: AudienceSyncOptions, now: datetime) -> _Plan:
             ((r["_why"], int(r["n"])) for r in reasons), key=lambda x: (-x[1], x[0])
         ),
         duplicates=valid - int(totals["unique"] or 0),
-        content=b"".join(parts),
+        content=content,
         rejected_lines=len(source.rejected),
         untimed=int(totals["untimed"] or 0),
+        calculate_type=CALCULATE_TYPE_BY_KEY[options.key],
     )
 
 
-def _check_options(options: AudienceSyncOptions) -> None:
+def _hashed_rows(
+    store: Store, t: ir.Table, options: AudienceSyncOptions, now: datetime
+) -> ir.Table:
+    """Each source row as ``_h`` (the hashed key), ``_why`` (why it has none), ``_in`` (in
+    the time window) and ``_untimed`` (left out for a missing or unreadable time)."""
+    import ibis
+
+    # Like the events sync: a column named like the key (case and punctuation aside) maps itself.
+    column = options.column or detect_mapping(t.columns).columns.get(options.key, options.key)
+    raw = _column(t, column, options.key).cast("string")
+    key = (
+        hash_email(store, raw)
+        if options.key == "email"
+        else hash_phone(store, raw, options.phone_region)
+    )
+    in_window: ir.BooleanValue = ibis.literal(True)
+    untimed: ir.BooleanValue = ibis.literal(False)
+    if options.since_days is not None:
+        if not options.time_column:
+            raise OptionError("{since_days} needs {time_column} (the column holding the date)")
+        since = now - timedelta(days=options.since_days)
+        in_window, untimed = _window(t, options.time_column, since)
+    blank_reason, bad_reason = _REASONS[options.key]
+    why = ibis.cases(
+        (key.invalid, bad_reason),
+        (key.hashed.isnull(), blank_reason),  # null, empty or whitespace only
+        else_=ibis.null("string"),
+    )
+    return t.select(_h=key.hashed, _why=why, _in=in_window.fill_null(False), _untimed=untimed)
+
+
+def _customer_file(store: Store, good: ir.Table) -> bytes:
+    """The distinct hashes of *good*, sorted, one per line (joined by Arrow, not Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hashes = good.select(h=good._h).distinct().order_by("h")
+    newline = pa.scalar("\n", pa.large_string())
+    parts: list[bytes] = []
+    for batch in store.batches(hashes, _HASH_BATCH):
+        column = batch.column(0).cast(pa.large_string())
+        lists = pa.LargeListArray.from_arrays(pa.array([0, len(column)], pa.int64()), column)
+        parts.append(pc.binary_join(lists, newline)[0].as_buffer().to_pybytes() + b"\n")
+    return b"".join(parts)
+
+
+def _check_options(options: AudienceSyncOptions, client: AudiencesClient | None) -> None:
     if options.key not in CALCULATE_TYPE_BY_KEY:
-        raise ConfigError(f"--key must be email or phone, not {options.key!r}")
+        raise OptionError("{key} must be email or phone, not {value}", value=repr(options.key))
     if not options.name.strip() or len(options.name) > MAX_NAME_LENGTH:
-        raise ConfigError(f"--name must have 1 to {MAX_NAME_LENGTH} characters")
+        raise OptionError("{name} must have 1 to {most} characters", most=MAX_NAME_LENGTH)
     if options.since_days is not None and options.since_days < 1:
-        raise ConfigError("--since-days must be at least 1")
+        raise OptionError("{since_days} must be at least 1")
     if options.retention_in_days is not None and not 1 <= options.retention_in_days <= 365:
-        raise ConfigError("--retention-days must be within 1..365")
+        raise OptionError("{retention_in_days} must be within 1..365")
     if not options.dry_run and not options.advertiser_id:
-        raise ConfigError("an advertiser id is needed: --advertiser-id or TIKTOK_ADVERTISER_ID")
+        raise OptionError("an advertiser id is needed: {advertiser_id} or TIKTOK_ADVERTISER_ID")
+    if client is None and not options.dry_run:
+        raise OptionError("a TikTok client is needed unless {dry_run}")
 
 
 def run_audience_sync(
@@ -378,14 +394,43 @@ def run_audience_sync(
     now: datetime | None = None,
 ) -> AudienceSyncResult:
     """Sync one audience (see the module docstring). *client* may be None for a dry run."""
-    _check_options(options)
-    if client is None and not options.dry_run:
-        raise ConfigError("a TikTok client is needed unless --dry-run")
+    _check_options(options, client)
     started = time.perf_counter()
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    calculate_type = CALCULATE_TYPE_BY_KEY[options.key]
     plan = _plan(store, options, moment)
-    md5 = file_signature(plan.content) if plan.content else None
+    state = _state(store, options, plan)
+    warnings = _plan_warnings(plan, options)
+    run_id = uuid.uuid4().hex
+    if options.dry_run:
+        if plan.entries == 0:
+            warnings.append(f"no usable {options.key}: nothing would be uploaded")
+        outcome = _Outcome(state.planned, state.existing_id)
+        return _result(options, plan, outcome, run_id, started, warnings)
+    if plan.entries == 0:
+        top = f" (most common: {plan.invalid_reasons[0][0]})" if plan.invalid_reasons else ""
+        raise PipelineError(
+            f"no usable {options.key} among {plan.rows} rows{top}: nothing to upload"
+        )
+    assert client is not None and options.advertiser_id is not None  # checked above
+    if state.unchanged:
+        outcome = _Outcome("unchanged", state.existing_id)
+    else:
+        outcome = _upload(client, options, plan, state.existing_id, warnings)
+    result = _result(options, plan, outcome, run_id, started, warnings)
+    _write_record(store, _record_of(result, moment))
+    return result
+
+
+def _record_of(result: AudienceSyncResult, synced_at: datetime) -> AudienceRecord:
+    """The ``audience_syncs`` row of a sync that reached TikTok: the result's fields of the
+    same names (all set on that path), plus the time."""
+    assert result.action is not None and result.file_md5 is not None
+    same = {f.name for f in fields(AudienceRecord)} - {"synced_at"}
+    return AudienceRecord(synced_at=synced_at, **{name: getattr(result, name) for name in same})
+
+
+def _plan_warnings(plan: _Plan, options: AudienceSyncOptions) -> list[str]:
+    """What a user should know about the list before it is uploaded (dry run included)."""
     warnings: list[str] = []
     if 0 < plan.entries < MIN_AUDIENCE_SIZE:
         warnings.append(
@@ -402,102 +447,110 @@ def run_audience_sync(
         warnings.append(
             f"{plan.untimed} rows have no readable {options.time_column}: left out of the window"
         )
+    return warnings
 
+
+@dataclass(frozen=True)
+class _State:
+    """The audience as the last sync left it, and what this sync would do with it."""
+
+    existing_id: str | None
+    """TikTok's id of the audience, when one was created before."""
+    unchanged: bool
+    """The content equals the last upload's (and no upload is forced)."""
+    planned: SyncAction | None
+    """``create``, ``replace`` or ``unchanged``; None without an advertiser id."""
+
+
+def _state(store: Store, options: AudienceSyncOptions, plan: _Plan) -> _State:
     previous = (
         last_record(store, options.advertiser_id, options.name) if options.advertiser_id else None
     )
-    if previous is not None and previous.calculate_type != calculate_type:
-        raise ConfigError(
-            f"audience {options.name!r} holds {previous.calculate_type} entries; TikTok cannot "
-            f"replace them with {calculate_type}: choose another --name"
+    if previous is not None and previous.calculate_type != plan.calculate_type:
+        raise OptionError(
+            "audience {value} holds {held} entries; TikTok cannot replace them with "
+            "{calculate_type}: choose another {name}",
+            value=repr(options.name),
+            held=previous.calculate_type,
+            calculate_type=plan.calculate_type,
         )
+    existing_id = previous.custom_audience_id if previous else None
     unchanged = (
         previous is not None
-        and previous.custom_audience_id is not None
-        and previous.file_md5 == md5
+        and existing_id is not None
+        and previous.file_md5 == plan.md5
         and not options.force
     )
     planned: SyncAction | None = None
     if options.advertiser_id:
         planned = "unchanged" if unchanged else ("replace" if previous else "create")
+    return _State(existing_id, unchanged, planned)
 
-    def result(
-        action: SyncAction | None, audience_id: str | None, run_id: str
-    ) -> AudienceSyncResult:
-        return AudienceSyncResult(
-            run_id=run_id,
-            name=options.name,
-            key=options.key,
-            calculate_type=calculate_type,
-            advertiser_id=options.advertiser_id,
-            rows_read=plan.rows_read,
-            rows=plan.rows,
-            invalid=plan.invalid,
-            invalid_reasons=plan.invalid_reasons,
-            duplicates=plan.duplicates,
-            entries=plan.entries,
-            rejected_lines=plan.rejected_lines,
-            untimed=plan.untimed,
-            file_md5=md5,
-            file_bytes=len(plan.content),
-            action=action,
-            custom_audience_id=audience_id,
-            dry_run=options.dry_run,
-            seconds=time.perf_counter() - started,
-            warnings=warnings,
-        )
 
-    run_id = uuid.uuid4().hex
-    existing_id = previous.custom_audience_id if previous else None
-    if options.dry_run:
-        if plan.entries == 0:
-            warnings.append(f"no usable {options.key}: nothing would be uploaded")
-        return result(planned, existing_id, run_id)
-    if plan.entries == 0 or md5 is None:
-        top = f" (most common: {plan.invalid_reasons[0][0]})" if plan.invalid_reasons else ""
-        raise PipelineError(
-            f"no usable {options.key} among {plan.rows} rows{top}: nothing to upload"
-        )
-    assert client is not None and options.advertiser_id is not None  # checked above
+@dataclass(frozen=True)
+class _Outcome:
+    action: SyncAction | None
+    audience_id: str | None
+
+
+def _upload(
+    client: AudiencesClient,
+    options: AudienceSyncOptions,
+    plan: _Plan,
+    existing_id: str | None,
+    warnings: list[str],
+) -> _Outcome:
+    """Upload the file, then replace the audience's content, or create it (again when TikTok
+    no longer has it: a warning says so)."""
+    assert options.advertiser_id is not None
     advertiser_id = options.advertiser_id
-    action: SyncAction
-    if unchanged:
-        action, audience_id = "unchanged", existing_id
-    else:
-        file_path = client.upload_file(advertiser_id, plan.content, calculate_type)
-        audience_id = None
-        if existing_id is not None:
-            try:
-                client.update(advertiser_id, existing_id, file_paths=[file_path], action="REPLACE")
-                action, audience_id = "replace", existing_id
-            except NotFoundError:
-                warnings.append(f"audience {existing_id} no longer exists on TikTok: created anew")
-        if audience_id is None:
-            audience_id = client.create(
-                advertiser_id,
-                options.name,
-                [file_path],
-                calculate_type,
-                retention_in_days=options.retention_in_days,
-            )
-            action = "recreate" if existing_id is not None else "create"
-    _write_record(
-        store,
-        AudienceRecord(
-            run_id=run_id,
-            synced_at=moment,
-            name=options.name,
-            advertiser_id=advertiser_id,
-            custom_audience_id=audience_id,
-            calculate_type=calculate_type,
-            action=action,
-            rows=plan.rows,
-            invalid=plan.invalid,
-            entries=plan.entries,
-            file_md5=md5,
-        ),
+    file_path = client.upload_file(advertiser_id, plan.content, plan.calculate_type)
+    if existing_id is not None:
+        try:
+            client.update(advertiser_id, existing_id, file_paths=[file_path], action="REPLACE")
+            return _Outcome("replace", existing_id)
+        except NotFoundError:
+            warnings.append(f"audience {existing_id} no longer exists on TikTok: created anew")
+    audience_id = client.create(
+        advertiser_id,
+        options.name,
+        [file_path],
+        plan.calculate_type,
+        retention_in_days=options.retention_in_days,
     )
-    return result(action, audience_id, run_id)
+    return _Outcome("recreate" if existing_id is not None else "create", audience_id)
+
+
+def _result(
+    options: AudienceSyncOptions,
+    plan: _Plan,
+    outcome: _Outcome,
+    run_id: str,
+    started: float,
+    warnings: list[str],
+) -> AudienceSyncResult:
+    return AudienceSyncResult(
+        run_id=run_id,
+        name=options.name,
+        key=options.key,
+        calculate_type=plan.calculate_type,
+        advertiser_id=options.advertiser_id,
+        rows_read=plan.rows_read,
+        rows=plan.rows,
+        invalid=plan.invalid,
+        invalid_reasons=plan.invalid_reasons,
+        duplicates=plan.duplicates,
+        entries=plan.entries,
+        rejected_lines=plan.rejected_lines,
+        untimed=plan.untimed,
+        file_md5=plan.md5,
+        file_bytes=len(plan.content),
+        action=outcome.action,
+        custom_audience_id=outcome.audience_id,
+        dry_run=options.dry_run,
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+    )
 
 
 # -- status ---------------------------------------------------------------------------------------

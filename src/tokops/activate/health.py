@@ -488,23 +488,28 @@ def _top(items: Sequence[tuple[str, str, int]], n: int) -> list[tuple[str, str, 
     return sorted(items, key=lambda x: (-x[2], x[0], x[1]))[:n]
 
 
-def _event_warnings(e: EventHealth, dedup_origin_known: bool) -> list[str]:
+def _pixel_warnings(pixel: EventDiagnostics) -> list[str]:
+    """What TikTok's diagnostics of one event say is wrong."""
     out: list[str] = []
-    pixel = e.pixel
-    if pixel is not None and pixel.server_events < pixel.browser_events:
+    if pixel.server_events < pixel.browser_events:
         out.append(
             f"server events ({pixel.server_events}) < pixel events ({pixel.browser_events}): "
             "TikTok wants the server to send at least as many as the Pixel"
         )
-    if pixel is not None:
-        for key, share in (("email", pixel.not_hashed.email), ("phone", pixel.not_hashed.phone)):
-            if share > 0:
-                out.append(f"TikTok received {share:.0%} of {key}s unhashed (check the Pixel side)")
-        if pixel.empty_string_hashes:
-            out.append(
-                f"{pixel.empty_string_hashes} events carried SHA-256 of an empty string "
-                "(a hashing bug: the empty value was hashed)"
-            )
+    for key, share in (("email", pixel.not_hashed.email), ("phone", pixel.not_hashed.phone)):
+        if share > 0:
+            out.append(f"TikTok received {share:.0%} of {key}s unhashed (check the Pixel side)")
+    if pixel.empty_string_hashes:
+        out.append(
+            f"{pixel.empty_string_hashes} events carried SHA-256 of an empty string "
+            "(a hashing bug: the empty value was hashed)"
+        )
+    return out
+
+
+def _event_warnings(e: EventHealth, dedup_origin_known: bool) -> list[str]:
+    pixel = e.pixel
+    out = _pixel_warnings(pixel) if pixel is not None else []
     if e.sent == 0:
         return out
     if e.score is not None and e.score < 4.0:
@@ -553,134 +558,185 @@ def compute_health(
         raise ValueError("since_days must be at least 1")
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     since = moment - timedelta(days=since_days) if since_days is not None else None
-    report_warnings: list[str] = []
-    rows: list[dict[str, Any]] = []
-    reasons: list[dict[str, Any]] = []
-    samples: dict[tuple[str, str | None, str], str] = {}
-    origin_known = False
-    if store.exists(LEDGER_TABLE):
-        t, origin_known = _ledger_rows(
-            store, event_source_id=event_source_id, since=since, include_test=include_test
-        )
-        scratch = _current_rows(store, t)
-        try:
-            current = store.table(scratch)
-            rows = _aggregate(store, current)
-            reasons = _reasons(store, current)
-        finally:
-            store.drop(scratch)
-        samples = latest_samples(store, event_source_id)
-    else:
-        report_warnings.append("no events ledger in the store yet: run `tokops events sync` first")
-    if rows and not origin_known:
-        report_warnings.append(
-            "dedup readiness is approximate: the ledger does not record whether an event_id "
-            "was given by the source or derived by tokops, so 64-hex ids count as derived"
-        )
-
-    # Diagnostics: one call per web event source id seen (or the one asked for).
-    outcomes: dict[str, DiagnosticsOutcome] = {}
-    if diagnostics is not None:
-        ids = {r["event_source_id"] for r in rows if r["event_source"] == "web"}
-        if event_source_id is not None:
-            ids = {event_source_id}
-        for sid in sorted(i for i in ids if i):
-            outcomes[sid] = diagnostics(sid)
-    per_pixel: dict[tuple[str, str], EventDiagnostics] = {}
-    for sid, outcome in outcomes.items():
-        if outcome.state == "ok" and outcome.data is not None:
-            for ev in outcome.data.events:
-                per_pixel[(sid, ev.event)] = ev
-
-    reasons_by_event: dict[tuple[str, str], list[tuple[str, str, int]]] = {}
-    notes_by_event: dict[tuple[str, str], list[tuple[str, int]]] = {}
-    overall: dict[tuple[str, str], int] = {}
-    for r in reasons:
-        if r["status"] == "sent":
-            notes_by_event.setdefault((r["event_source_id"], r["event"]), []).append(
-                (str(r["reason"]), int(r["n"]))
-            )
-            continue
-        item = (str(r["status"]), str(r["reason"]), int(r["n"]))
-        reasons_by_event.setdefault((r["event_source_id"], r["event"]), []).append(item)
-        overall[item[:2]] = overall.get(item[:2], 0) + item[2]
-
-    active_since = moment - timedelta(days=ACTIVE_DAYS)
-    events: list[EventHealth] = []
-    seen: set[tuple[str, str]] = set()
-    for r in rows:
-        sid, name, source = r["event_source_id"], r["event"], r["event_source"]
-        seen.add((sid, name))
-        sent = int(r["sent"])
-        coverage = {k: int(r[f"k_{k}"]) / sent for k in MATCH_KEYS} if sent else {}
-        score = match_quality_score(coverage, source) if sent else None
-        with_id = int(r["with_event_id"])
-        from_source = int(r["from_source"])
-        readiness = from_source / sent if sent else None
-        last_sent = _utc(r["last_sent_at"])
-        health = EventHealth(
-            event_source=source,
-            event_source_id=sid,
-            event=name,
-            sent=sent,
-            invalid=int(r["invalid"]),
-            rejected=int(r["rejected"]),
-            failed=int(r["failed"]),
-            duplicate=int(r["duplicate"]),
-            coverage=coverage,
-            score=score,
-            band=score_band(score) if score is not None else None,
-            with_event_id=with_id,
-            event_id_from_source=from_source,
-            dedup_readiness=readiness,
-            top_reasons=_top(reasons_by_event.get((sid, name), []), top),
-            last_sent_at=last_sent,
-            active=last_sent is not None and last_sent >= active_since,
-            pixel=per_pixel.get((sid, name)),
-            notes=sorted(notes_by_event.get((sid, name), []), key=lambda x: (-x[1], x[0])),
-            samples={
-                reason: sample
-                for (s_sid, s_event, reason), sample in samples.items()
-                if s_sid == sid and (s_event or _NO_EVENT) == name
-            },
-        )
-        health.warnings.extend(_event_warnings(health, origin_known))
-        events.append(health)
+    read = _read_ledger(store, event_source_id, since, include_test)
+    outcomes = _diagnose(diagnostics, read.rows, event_source_id)
+    per_pixel = {
+        (sid, ev.event): ev
+        for sid, outcome in outcomes.items()
+        if outcome.state == "ok" and outcome.data is not None
+        for ev in outcome.data.events
+    }
+    grouped = _GroupedReasons.of(read.reasons)
+    context = _EventContext(
+        grouped, per_pixel, read.samples, top, moment - timedelta(days=ACTIVE_DAYS)
+    )
+    events = [_event_health(r, context) for r in read.rows]
     # Events the Pixel sends that the server never sent: exactly what EVT-6 wants to surface.
-    for (sid, name), diag in sorted(per_pixel.items()):
-        if (sid, name) in seen:
-            continue
-        health = EventHealth(
-            event_source="web",
-            event_source_id=sid,
-            event=name,
-            sent=0,
-            invalid=0,
-            rejected=0,
-            failed=0,
-            duplicate=0,
-            coverage={},
-            score=None,
-            band=None,
-            with_event_id=0,
-            event_id_from_source=0,
-            dedup_readiness=None,
-            top_reasons=[],
-            last_sent_at=None,
-            active=False,
-            pixel=diag,
-        )
-        health.warnings.extend(_event_warnings(health, origin_known))
-        events.append(health)
+    seen = {(r["event_source_id"], r["event"]) for r in read.rows}
+    events += [
+        _pixel_only(sid, name, diag)
+        for (sid, name), diag in sorted(per_pixel.items())
+        if (sid, name) not in seen
+    ]
+    for health in events:
+        health.warnings.extend(_event_warnings(health, read.origin_known))
     events.sort(key=lambda e: (e.event_source_id, -e.sent, e.event))
     return HealthReport(
         generated_at=moment,
         since_days=since_days,
         event_source_id=event_source_id,
         events=events,
-        top_reasons=_top([(s, r, n) for (s, r), n in overall.items()], top),
+        top_reasons=_top([(s, r, n) for (s, r), n in grouped.overall.items()], top),
         last_run=_last_run(store, event_source_id),
         diagnostics=outcomes,
-        dedup_origin_known=origin_known,
-        warnings=report_warnings,
+        dedup_origin_known=read.origin_known,
+        warnings=read.warnings,
+    )
+
+
+@dataclass(frozen=True)
+class _LedgerRead:
+    """What the read-out takes from the ledger."""
+
+    rows: list[dict[str, Any]]
+    """One aggregate per (event source id, event) (:func:`_aggregate`)."""
+    reasons: list[dict[str, Any]]
+    samples: dict[tuple[str, str | None, str], str]
+    origin_known: bool
+    """Whether the ledger records if an event_id came from the source."""
+    warnings: list[str]
+
+
+def _read_ledger(
+    store: Store, event_source_id: str | None, since: datetime | None, include_test: bool
+) -> _LedgerRead:
+    if not store.exists(LEDGER_TABLE):
+        warning = "no events ledger in the store yet: run `tokops events sync` first"
+        return _LedgerRead([], [], {}, False, [warning])
+    t, origin_known = _ledger_rows(
+        store, event_source_id=event_source_id, since=since, include_test=include_test
+    )
+    scratch = _current_rows(store, t)
+    try:
+        current = store.table(scratch)
+        rows = _aggregate(store, current)
+        reasons = _reasons(store, current)
+    finally:
+        store.drop(scratch)
+    warnings = []
+    if rows and not origin_known:
+        warnings.append(
+            "dedup readiness is approximate: the ledger does not record whether an event_id "
+            "was given by the source or derived by tokops, so 64-hex ids count as derived"
+        )
+    samples = latest_samples(store, event_source_id)
+    return _LedgerRead(rows, reasons, samples, origin_known, warnings)
+
+
+def _diagnose(
+    diagnostics: DiagnosticsFetcher | None,
+    rows: list[dict[str, Any]],
+    event_source_id: str | None,
+) -> dict[str, DiagnosticsOutcome]:
+    """Diagnostics: one call per web event source id seen (or the one asked for)."""
+    if diagnostics is None:
+        return {}
+    ids = {r["event_source_id"] for r in rows if r["event_source"] == "web"}
+    if event_source_id is not None:
+        ids = {event_source_id}
+    return {sid: diagnostics(sid) for sid in sorted(i for i in ids if i)}
+
+
+@dataclass(frozen=True)
+class _GroupedReasons:
+    """The ledger's reasons per (event source id, event): why rows were not sent, and the
+    notes on sent rows; plus the not-sent reasons over all events."""
+
+    by_event: dict[tuple[str, str], list[tuple[str, str, int]]]
+    notes_by_event: dict[tuple[str, str], list[tuple[str, int]]]
+    overall: dict[tuple[str, str], int]
+
+    @classmethod
+    def of(cls, reasons: list[dict[str, Any]]) -> _GroupedReasons:
+        grouped = cls({}, {}, {})
+        for r in reasons:
+            key = (r["event_source_id"], r["event"])
+            if r["status"] == "sent":
+                grouped.notes_by_event.setdefault(key, []).append((str(r["reason"]), int(r["n"])))
+                continue
+            item = (str(r["status"]), str(r["reason"]), int(r["n"]))
+            grouped.by_event.setdefault(key, []).append(item)
+            grouped.overall[item[:2]] = grouped.overall.get(item[:2], 0) + item[2]
+        return grouped
+
+
+@dataclass(frozen=True)
+class _EventContext:
+    """What every event's health needs beside its own ledger aggregate."""
+
+    reasons: _GroupedReasons
+    per_pixel: dict[tuple[str, str], EventDiagnostics]
+    samples: dict[tuple[str, str | None, str], str]
+    top: int
+    active_since: datetime
+
+
+def _event_health(r: dict[str, Any], ctx: _EventContext) -> EventHealth:
+    """One event's health from its ledger aggregate (warnings are added by the caller)."""
+    sid, name, source = r["event_source_id"], r["event"], r["event_source"]
+    sent = int(r["sent"])
+    coverage = {k: int(r[f"k_{k}"]) / sent for k in MATCH_KEYS} if sent else {}
+    score = match_quality_score(coverage, source) if sent else None
+    from_source = int(r["from_source"])
+    last_sent = _utc(r["last_sent_at"])
+    notes = ctx.reasons.notes_by_event.get((sid, name), [])
+    return EventHealth(
+        event_source=source,
+        event_source_id=sid,
+        event=name,
+        sent=sent,
+        invalid=int(r["invalid"]),
+        rejected=int(r["rejected"]),
+        failed=int(r["failed"]),
+        duplicate=int(r["duplicate"]),
+        coverage=coverage,
+        score=score,
+        band=score_band(score) if score is not None else None,
+        with_event_id=int(r["with_event_id"]),
+        event_id_from_source=from_source,
+        dedup_readiness=from_source / sent if sent else None,
+        top_reasons=_top(ctx.reasons.by_event.get((sid, name), []), ctx.top),
+        last_sent_at=last_sent,
+        active=last_sent is not None and last_sent >= ctx.active_since,
+        pixel=ctx.per_pixel.get((sid, name)),
+        notes=sorted(notes, key=lambda x: (-x[1], x[0])),
+        samples={
+            reason: sample
+            for (s_sid, s_event, reason), sample in ctx.samples.items()
+            if s_sid == sid and (s_event or _NO_EVENT) == name
+        },
+    )
+
+
+def _pixel_only(sid: str, name: str, diag: EventDiagnostics) -> EventHealth:
+    """The health of an event the Pixel sends and the server never sent (EVT-6)."""
+    return EventHealth(
+        event_source="web",
+        event_source_id=sid,
+        event=name,
+        sent=0,
+        invalid=0,
+        rejected=0,
+        failed=0,
+        duplicate=0,
+        coverage={},
+        score=None,
+        band=None,
+        with_event_id=0,
+        event_id_from_source=0,
+        dedup_readiness=None,
+        top_reasons=[],
+        last_sent_at=None,
+        active=False,
+        pixel=diag,
     )

@@ -1,6 +1,7 @@
 """The events ledger: what happened to every source row, per run, with no raw PII (BYD-4, EVT-9).
 
-Schema (``docs/CONTRACTS.md``; health and other tools read these):
+Schema (declared in the store's catalogue, :mod:`tokops.warehouse.schema.events`, which
+``docs/schema.md`` is generated from; ``docs/CONTRACTS.md``; health and other tools read these):
 
 - ``events_ledger`` (a view): one row per source row outcome per run — ``run_id, event_source,
   event_source_id, event, event_id, event_time, status, reason, attempts, api_code, request_id,
@@ -44,7 +45,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from tokops.errors import PipelineError
-from tokops.warehouse.merge import run_transaction
+from tokops.warehouse.merge import declare_table, run_transaction
+from tokops.warehouse.schema import EVENTS_BATCHES, EVENTS_LEDGER, EVENTS_OUTCOMES, EVENTS_RUNS
+from tokops.warehouse.schema.events import KEY_BITS, KEYS_COLUMN, MATCH_FLAGS, RUN_COUNTS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -55,7 +58,10 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCHES_TABLE",
     "COUNT_KEYS",
+    "KEYS_COLUMN",
+    "KEY_BITS",
     "LEDGER_TABLE",
+    "MATCH_FLAGS",
     "OUTCOMES_TABLE",
     "RUNS_TABLE",
     "STATUSES",
@@ -73,135 +79,68 @@ __all__ = [
     "start_run",
 ]
 
-LEDGER_TABLE: Final = "events_ledger"
+LEDGER_TABLE: Final = EVENTS_LEDGER.name
 """The view every reader uses (see the module docstring)."""
-RUNS_TABLE: Final = "events_runs"
-BATCHES_TABLE: Final = "events_batches"
-OUTCOMES_TABLE: Final = "events_outcomes"
+RUNS_TABLE: Final = EVENTS_RUNS.name
+BATCHES_TABLE: Final = EVENTS_BATCHES.name
+OUTCOMES_TABLE: Final = EVENTS_OUTCOMES.name
 STATUSES: Final = ("sent", "invalid", "rejected", "duplicate", "failed")
-COUNT_KEYS: Final = ("sent", "invalid", "rejected", "duplicate", "failed", "already_sent")
-MATCH_FLAGS: Final = (
-    "has_email",
-    "has_phone",
-    "has_external_id",
-    "has_ttclid",
-    "has_ttp",
-    "has_ip_ua",
-)
+COUNT_KEYS: Final = RUN_COUNTS
 
 
 @functools.cache
 def ledger_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("event_source", pa.string()),
-            ("event_source_id", pa.string()),
-            ("event", pa.string()),
-            ("event_id", pa.string()),
-            ("event_time", pa.int64()),
-            ("status", pa.string()),
-            ("reason", pa.string()),
-            ("attempts", pa.int32()),
-            ("api_code", pa.int32()),
-            ("request_id", pa.string()),
-            *[(flag, pa.bool_()) for flag in MATCH_FLAGS],
-            ("test_event_code", pa.string()),
-            ("recorded_at", pa.timestamp("us", tz="UTC")),
-        ]
-    )
+    """The ``events_ledger`` view's shape (what :func:`append_rows` takes)."""
+    return EVENTS_LEDGER.arrow_schema()
 
 
-#: The bit of each match-key flag in ``events_outcomes.keys``.
-KEY_BITS: Final = {flag: 1 << i for i, flag in enumerate(MATCH_FLAGS)}
-KEYS_COLUMN: Final = "keys"
-_BATCH_SHARED: Final = (
-    "run_id",
-    "event_source",
-    "event_source_id",
-    "event",
-    "status",
-    "reason",
-    "attempts",
-    "api_code",
-    "request_id",
-    "test_event_code",
-    "recorded_at",
-)
+#: The batch's columns (all but its ``batch_id``).
+_BATCH_SHARED: Final = EVENTS_BATCHES.names[1:]
 
 
 @functools.cache
 def batches_schema() -> pa.Schema:
     """``events_batches``: what the rows of one batch share."""
-    import pyarrow as pa
-
-    fields = {f.name: f for f in ledger_schema()}
-    return pa.schema([("batch_id", pa.int64()), *[fields[name] for name in _BATCH_SHARED]])
+    return EVENTS_BATCHES.arrow_schema()
 
 
 @functools.cache
 def outcomes_schema() -> pa.Schema:
     """``events_outcomes``: what each row has of its own (``event`` and ``reason`` only when
     they differ between the rows of its batch, as for invalid rows)."""
-    import pyarrow as pa
+    return EVENTS_OUTCOMES.arrow_schema()
 
-    return pa.schema(
-        [
-            ("batch_id", pa.int64()),
-            ("event", pa.string()),
-            ("event_id", pa.string()),
-            ("event_time", pa.int64()),
-            ("reason", pa.string()),
-            (KEYS_COLUMN, pa.int16()),
-        ]
-    )
+
+def _view_column(name: str) -> str:
+    """One column of the view: a match-key flag from the bit set, the row's own event or
+    reason else its batch's, the row's own event_id and time, the batch's other columns."""
+    if name in KEY_BITS:
+        return f"(o.{KEYS_COLUMN} & {KEY_BITS[name]}) <> 0 AS {name}"
+    if name in _BATCH_SHARED and name in EVENTS_OUTCOMES.names:
+        return f"COALESCE(o.{name}, b.{name}) AS {name}"
+    return f"{'b' if name in _BATCH_SHARED else 'o'}.{name}"
 
 
 def _view_sql() -> str:
-    """The ``events_ledger`` view (the same SQL on DuckDB and PostgreSQL)."""
-    flags = ", ".join(f"(o.{KEYS_COLUMN} & {bit}) <> 0 AS {flag}" for flag, bit in KEY_BITS.items())
+    """The ``events_ledger`` view (the same SQL on DuckDB and PostgreSQL), its columns in the
+    order the catalogue declares."""
+    columns = ", ".join(_view_column(name) for name in EVENTS_LEDGER.names)
     return (
-        f"CREATE VIEW {LEDGER_TABLE} AS SELECT b.run_id, b.event_source, b.event_source_id, "
-        "COALESCE(o.event, b.event) AS event, o.event_id, o.event_time, b.status, "
-        "COALESCE(o.reason, b.reason) AS reason, "
-        f"b.attempts, b.api_code, b.request_id, {flags}, b.test_event_code, b.recorded_at "
+        f"CREATE VIEW {LEDGER_TABLE} AS SELECT {columns} "
         f"FROM {OUTCOMES_TABLE} AS o JOIN {BATCHES_TABLE} AS b ON b.batch_id = o.batch_id"
     )
 
 
 @functools.cache
 def runs_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("started_at", pa.timestamp("us", tz="UTC")),
-            ("finished_at", pa.timestamp("us", tz="UTC")),
-            ("source", pa.string()),
-            ("event_source", pa.string()),
-            ("event_source_id", pa.string()),
-            ("status", pa.string()),
-            ("dry_run", pa.bool_()),
-            ("test_event_code", pa.string()),
-            *[(key, pa.int64()) for key in COUNT_KEYS],
-            ("total", pa.int64()),
-        ]
-    )
+    return EVENTS_RUNS.arrow_schema()
 
 
 def ensure_tables(store: Store) -> None:
     """Create the ledger (its two tables and the ``events_ledger`` view) and ``events_runs``
     when they do not exist yet; migrate a ledger written by an earlier version (a table)."""
-    import ibis
-
-    store.ensure_table(RUNS_TABLE, ibis.Schema.from_pyarrow(runs_schema()))
-    if "total" not in store.table(RUNS_TABLE).columns:  # events_runs before issue 9
-        run_transaction(store, [(f"ALTER TABLE {RUNS_TABLE} ADD COLUMN total BIGINT", [])])
-    store.ensure_table(BATCHES_TABLE, ibis.Schema.from_pyarrow(batches_schema()))
-    store.ensure_table(OUTCOMES_TABLE, ibis.Schema.from_pyarrow(outcomes_schema()))
+    for table in (EVENTS_RUNS, EVENTS_BATCHES, EVENTS_OUTCOMES):
+        declare_table(store, table.spec())  # adds events_runs.total to runs before issue 9
     from tokops.activate.source import redact_recorded_queries
 
     redact_recorded_queries(store, RUNS_TABLE)  # SQL recorded verbatim before issue 9 (BYD-4)
@@ -222,16 +161,18 @@ def _migration() -> list[tuple[str, list[Any]]]:
     shared = ", ".join(c for c in _BATCH_SHARED if c != "reason")
     ranked = f"SELECT *, DENSE_RANK() OVER (ORDER BY {shared}) AS batch_id FROM {LEDGER_TABLE}"
     keys = " + ".join(f"CASE WHEN {flag} THEN {bit} ELSE 0 END" for flag, bit in KEY_BITS.items())
+    reason = EVENTS_BATCHES.column("reason").sql_type
+    own = ", ".join(EVENTS_OUTCOMES.names[:-1])  # batch_id, event, event_id, event_time, reason
+    bits = EVENTS_OUTCOMES.column(KEYS_COLUMN).sql_type
     return [
         (
             f"INSERT INTO {BATCHES_TABLE} (batch_id, {shared}, reason) "
-            f"SELECT DISTINCT batch_id, {shared}, CAST(NULL AS VARCHAR) FROM ({ranked}) AS m",
+            f"SELECT DISTINCT batch_id, {shared}, CAST(NULL AS {reason}) FROM ({ranked}) AS m",
             [],
         ),
         (
-            f"INSERT INTO {OUTCOMES_TABLE} (batch_id, event, event_id, event_time, reason, "
-            f"{KEYS_COLUMN}) SELECT batch_id, event, event_id, event_time, reason, "
-            f"CAST({keys} AS SMALLINT) FROM ({ranked}) AS m",
+            f"INSERT INTO {OUTCOMES_TABLE} ({own}, {KEYS_COLUMN}) "
+            f"SELECT {own}, CAST({keys} AS {bits}) FROM ({ranked}) AS m",
             [],
         ),
         (f"DROP TABLE {LEDGER_TABLE}", []),
@@ -255,12 +196,13 @@ def close_interrupted(store: Store, event_source_id: str) -> list[str]:
     """Mark this event source's runs still ``running`` as ``interrupted``, with the counts
     their ledger rows show; returns their ids.
 
-    Only on DuckDB: its database file admits one writing process, so a run still ``running``
-    when another starts belongs to a process that died (SIGKILL, power loss) before it could
-    record its end. (On a shared server such as PostgreSQL another machine may be running it.)
+    Only on a store that admits one writing process (:attr:`Store.single_writer`, DuckDB): a
+    run still ``running`` when another starts belongs to a process that died (SIGKILL, power
+    loss) before it could record its end. (On a shared server such as PostgreSQL another
+    machine may be running it.)
     ``already_sent`` is not in the ledger and stays 0.
     """
-    if store.engine != "duckdb" or not store.exists(RUNS_TABLE):
+    if not store.single_writer or not store.exists(RUNS_TABLE):
         return []
     runs = store.table(RUNS_TABLE)
     stale = runs.filter(runs.status == "running", runs.event_source_id == event_source_id)
@@ -360,7 +302,7 @@ def _batch_ids(n: int) -> pa.Array:
     import pyarrow as pa
 
     start = secrets.randbits(62)
-    return pa.array(range(start, start + n), pa.int64())
+    return pa.array(range(start, start + n), batches_schema().field("batch_id").type)
 
 
 def ledger_rows(
@@ -408,14 +350,19 @@ def ledger_rows(
         "test_event_code": test_event_code,
         "recorded_at": datetime.now(UTC),
     }
+    own: dict[str, Any] = {
+        "event": None if shared_event is not None else events,
+        "event_id": meta.column("event_id"),
+        "event_time": meta.column("event_time"),
+        "reason": reason if per_row else None,
+        KEYS_COLUMN: meta.column(KEYS_COLUMN),
+    }
     schema = outcomes_schema()
     outcomes = [
-        pa.repeat(pa.scalar(batch_id, pa.int64()), n),
-        pa.nulls(n, pa.string()) if shared_event is not None else _typed(events, pa.string()),
-        _typed(meta.column("event_id"), pa.string()),
-        _typed(meta.column("event_time"), pa.int64()),
-        _typed(reason, pa.string()) if per_row else pa.nulls(n, pa.string()),
-        _typed(meta.column(KEYS_COLUMN), pa.int16()),
+        pa.repeat(pa.scalar(batch_id, f.type), n)
+        if f.name == "batch_id"
+        else (pa.nulls(n, f.type) if own[f.name] is None else _typed(own[f.name], f.type))
+        for f in schema
     ]
     return LedgerRows(
         pa.Table.from_arrays(
@@ -438,17 +385,20 @@ def append_rows(store: Store, rows: pa.Table) -> None:
     ensure_tables(store)
     n = rows.num_rows
     ids = _batch_ids(n)
-    keys: Any = pa.repeat(pa.scalar(0, pa.int16()), n)
+    bits = outcomes_schema().field(KEYS_COLUMN).type
+    keys: Any = pa.repeat(pa.scalar(0, bits), n)
     for flag, bit in KEY_BITS.items():
         present = pc.fill_null(rows.column(flag), False)
-        keys = pc.add(keys, pc.if_else(present, pa.scalar(bit, pa.int16()), 0))
+        keys = pc.add(keys, pc.if_else(present, pa.scalar(bit, bits), 0))
     shared = {name: rows.column(name) for name in _BATCH_SHARED if name != "reason"}
-    batches = pa.table({"batch_id": ids, **shared, "reason": pa.nulls(n, pa.string())})
+    no_reason = pa.nulls(n, batches_schema().field("reason").type)
+    batches = pa.table({"batch_id": ids, **shared, "reason": no_reason})
+    own = EVENTS_OUTCOMES.names[1:-1]  # event, event_id, event_time, reason
     outcomes = pa.table(
         {
             "batch_id": ids,
-            **{name: rows.column(name) for name in ("event", "event_id", "event_time", "reason")},
-            KEYS_COLUMN: pc.cast(keys, pa.int16()),
+            **{name: rows.column(name) for name in own},
+            KEYS_COLUMN: pc.cast(keys, bits),
         }
     )
     LedgerRows(batches, outcomes).append_to(store)

@@ -31,7 +31,7 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from tokops.activate.formats import check_timezone, compile_time_format, decimal_mark
 from tokops.errors import ConfigError
@@ -240,11 +240,8 @@ def _match(columns: Sequence[str], *, synonyms: bool) -> list[Match]:
             for syn in SYNONYMS.get(target, ()):
                 if syn in by_norm:
                     take(target, by_norm[syn], "synonym")
-        for target, words in KEYWORDS.items():
-            for col in columns:
-                parts = set(_norm(col).split("_"))
-                if any(w in parts for w in words):
-                    take(target, col, "keyword")
+        for target, col in _keyword_matches(columns):
+            take(target, col, "keyword")
     return [found[t] for t in FIELDS if t in found]
 
 
@@ -352,14 +349,19 @@ def resolve_mapping(
     return mapping
 
 
+def _keyword_matches(columns: Sequence[str]) -> list[tuple[str, str]]:
+    """(field, column) for each column whose name holds one of a field's keywords."""
+    return [
+        (target, col)
+        for target, words in KEYWORDS.items()
+        for col in columns
+        if set(words) & set(_norm(col).split("_"))
+    ]
+
+
 def load_mapping(path: Path) -> FieldMapping:
     """Read and check a mapping file (unknown fields and wrong types are a ConfigError)."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such mapping file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    raw = _read_toml(path)
     unknown_sections = set(raw) - {"columns", "constants", "formats"}
     if unknown_sections:
         raise ConfigError(f"{path}: unknown section(s) {sorted(unknown_sections)}")
@@ -368,11 +370,30 @@ def load_mapping(path: Path) -> FieldMapping:
     formats = raw.get("formats", {})
     if not all(isinstance(x, dict) for x in (columns, constants, formats)):
         raise ConfigError(f"{path}: [columns], [constants] and [formats] must be tables")
+    _check_columns(path, columns)
+    _check_constants(path, constants, columns)
+    checked = check_formats(formats, where=f"{path}: ")
+    return FieldMapping(columns=dict(columns), constants=dict(constants), **checked)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such mapping file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def _check_columns(path: Path, columns: dict[str, Any]) -> None:
     for key, value in columns.items():
         if key not in FIELDS:
             raise ConfigError(f"{path}: unknown field {key!r} (known: {', '.join(FIELDS)})")
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{path}: columns.{key} must be a column name (a string)")
+
+
+def _check_constants(path: Path, constants: dict[str, Any], columns: dict[str, Any]) -> None:
     for key, value in constants.items():
         if key not in CONSTANT_FIELDS:
             allowed = ", ".join(sorted(CONSTANT_FIELDS))
@@ -385,8 +406,6 @@ def load_mapping(path: Path) -> FieldMapping:
             raise ConfigError(
                 f"{path}: constants.url must be an http(s) URL such as {URL_EXAMPLE!r}"
             )
-    checked = check_formats(formats, where=f"{path}: ")
-    return FieldMapping(columns=dict(columns), constants=dict(constants), **checked)
 
 
 def _is_url(value: Constant) -> bool:

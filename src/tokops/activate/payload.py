@@ -1,35 +1,32 @@
 """Events API JSON, built by the engine next to the data (spec §1.3–1.5; EVT-1).
 
-Each prepared row gets its event as JSON text in the same engine query that normalises and
-validates it: ``to_json`` quotes and escapes strings and lists, numbers are rendered by the
-engine, and one ``concat`` joins only the fields that are present (it skips NULLs, so absent
-fields are omitted, never sent as ``null`` or ``""``). DuckDB and PostgreSQL produce the same
-text (tested). The engine does this in parallel and in C++, so Python never builds or
-serialises an event: it only slices the ``_json`` column's buffer into request bodies
-(:meth:`EncodedEvents.views`) for :func:`tokops.tiktok.events.build_track_body`. (Per-row
+The event's wire shape is declared once, with the client, in :mod:`tokops.tiktok.events_wire`
+(fields, nesting, JSON types, hashed keys); this module turns that declaration into an engine
+expression. Each prepared row gets its event as JSON text in the same engine query that
+normalises and validates it: ``to_json`` quotes and escapes strings and lists, numbers are
+rendered by the engine, and one ``concat`` joins only the fields that are present (it skips
+NULLs, so absent fields are omitted, never sent as ``null`` or ``""``). DuckDB, PostgreSQL and
+the client's Python encoder (:func:`tokops.tiktok.events.encode_event`) produce the same text
+(tested). The engine does this in parallel and in C++, so Python never builds or serialises an
+event: it only slices the ``_json`` column's buffer into request bodies
+(:meth:`EncodedEvents.views`) for :meth:`tokops.tiktok.events.EventsClient.body`. (Per-row
 dict building and ``orjson.dumps`` cost ~8 s of interpreter time per million events, more than
 everything else of a sync together.)
 
-Shapes (strings everywhere TikTok wants strings: ``event_id``, ``order_id``, ``content_ids``):
-
-- ``user``: ``email``, ``phone``, ``external_id`` (SHA-256 hex); web also ``ttclid``, ``ttp``,
-  ``ip``, ``user_agent``, ``locale``.
-- ``properties``: ``value`` (number; 0 is sent), ``currency``, ``content_type`` (``product`` by
-  default when there are content ids), ``num_items``, ``order_id``, ``content_ids`` (a list, or
-  its JSON text).
-- ``page`` (web): ``url``, ``referrer``. ``lead`` (crm): ``lead_id``, ``lead_event_source``.
-
-Each event's text ends with a comma, so the events ``[lo, hi)`` of a batch are one contiguous
-slice of the column's data buffer.
+``content_ids`` may arrive as a list column or as its JSON text already (see
+:func:`tokops.activate.prepare.content_ids_json`). Each event's text ends with a comma, so the
+events ``[lo, hi)`` of a batch are one contiguous slice of the column's data buffer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import orjson
+
+from tokops.tiktok.events_wire import EVENT_GROUPS, EVENT_HEAD, MATCH_KEYS, WireField, WireGroup
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -38,25 +35,6 @@ if TYPE_CHECKING:
     from tokops.warehouse import Store
 
 __all__ = ["EncodedEvents", "event_json", "match_flags", "match_keys", "with_event_json"]
-
-USER_KEYS: Final = ("email", "phone", "external_id", "ttclid", "ttp", "ip", "user_agent", "locale")
-PROPERTY_KEYS: Final = (
-    "value",
-    "currency",
-    "content_type",
-    "num_items",
-    "order_id",
-    "content_ids",
-)
-PAGE_KEYS: Final = ("url", "referrer")
-LEAD_KEYS: Final = ("lead_id", "lead_event_source")
-_NUMERIC: Final = frozenset({"value", "num_items", "event_time"})
-
-
-#: Columns that only ever hold lowercase hex (SHA-256): quoted without the JSON escaper.
-_HEX: Final = frozenset({"email", "phone", "external_id"})
-_GROUPS: Final = (("user", USER_KEYS), ("properties", PROPERTY_KEYS), ("page", PAGE_KEYS))
-_GROUPS_CRM: Final = (*_GROUPS, ("lead", LEAD_KEYS))
 
 
 def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir.Table:
@@ -68,42 +46,11 @@ def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir
     earlier field of its group is present, and a group's opening and closing pieces are there
     when any of its fields is. (Building each group first and the event around them copied every
     value two more times: 5.5 s instead of 3.2 s of one engine thread per million events.)"""
-    names = set(t.columns)
-    pieces: list[Any] = [
-        '{"event":',
-        _value(store, t, "event"),
-        ',"event_time":',
-        _value(store, t, "event_time"),
-        ',"event_id":',
-        _value(store, t, "event_id"),
-    ]
-    for group, keys in _GROUPS_CRM:
-        fields: list[tuple[str, Any, Any]] = []  # (key, present, value pieces)
-        for key in keys:
-            if key in names:
-                fields.append((key, t[key].notnull(), _value(store, t, key)))
-        if group == "properties" and "content_ids" in names and "content_type" not in names:
-            fields.append(("content_type", t.content_ids.notnull(), '"product"'))
-        if not fields:
-            continue
-        body: list[Any] = []
-        earlier: Any = None  # whether a field before this one is present
-        for key, present, value in fields:
-            quote = '"' if key in _HEX else ""
-            head = f'"{key}":{quote}'
-            if earlier is None:
-                body.append(ibis.cases((present, head), else_=ibis.null("string")))
-            else:
-                body.append(
-                    ibis.cases((~present, ibis.null("string")), (earlier, "," + head), else_=head)
-                )
-            body.append(value)
-            if quote:
-                body.append(ibis.cases((present, quote), else_=ibis.null("string")))
-            earlier = present if earlier is None else earlier | present
-        pieces.append(ibis.cases((earlier, f',"{group}":{{'), else_=ibis.null("string")))
-        pieces += body
-        pieces.append(ibis.cases((earlier, "}"), else_=ibis.null("string")))
+    pieces: list[Any] = []
+    for i, field in enumerate(EVENT_HEAD):
+        pieces += [("{" if i == 0 else ",") + f'"{field.name}":', _value(store, t, field)]
+    for group in EVENT_GROUPS:
+        pieces += _group_pieces(store, t, group)
     pieces.append("},")
     text = store.concat(*pieces)
     if only is not None:
@@ -111,14 +58,49 @@ def with_event_json(store: Store, t: ir.Table, *, only: str | None = None) -> ir
     return t.mutate(_json=text)
 
 
-def _value(store: Store, t: ir.Table, key: str) -> Any:
+def _group_pieces(store: Store, t: ir.Table, group: WireGroup) -> list[Any]:
+    """The pieces of one group (``,"user":{…}``) over the fields *t* has; none without any."""
+    names = set(t.columns)
+    fields: list[tuple[str, Any, Any, bool]] = [  # (key, present, value, hashed)
+        (f.name, t[f.name].notnull(), _value(store, t, f), f.hashed)
+        for f in group.fields
+        if f.name in names
+    ]
+    for default in group.defaults:
+        if default.when in names and default.field not in names:
+            present = t[default.when].notnull()
+            literal = ibis.cases((present, orjson.dumps(default.value).decode()), else_=None)
+            fields.append((default.field, present, literal.cast("string"), False))
+    if not fields:
+        return []
+    body: list[Any] = []
+    earlier: Any = None  # whether a field before this one is present
+    for key, present, value, hashed in fields:
+        quote = '"' if hashed else ""  # hex needs no escaping: quoted by separate pieces
+        head = f'"{key}":{quote}'
+        if earlier is None:
+            body.append(ibis.cases((present, head), else_=ibis.null("string")))
+        else:
+            body.append(
+                ibis.cases((~present, ibis.null("string")), (earlier, "," + head), else_=head)
+            )
+        body.append(value)
+        if quote:
+            body.append(ibis.cases((present, quote), else_=ibis.null("string")))
+        earlier = present if earlier is None else earlier | present
+    opening = ibis.cases((earlier, f',"{group.name}":{{'), else_=ibis.null("string"))
+    closing = ibis.cases((earlier, "}"), else_=ibis.null("string"))
+    return [opening, *body, closing]
+
+
+def _value(store: Store, t: ir.Table, field: WireField) -> Any:
     """A field's JSON value text (NULL when absent); hex hashes are quoted by separate pieces."""
-    col = t[key]
-    if key == "content_ids" and col.type().is_string():
+    col = t[field.name]
+    if field.type == "string_list" and col.type().is_string():
         return col  # already the JSON text of the list (see prepare.content_ids_json)
-    if key in _NUMERIC:
+    if field.type in ("integer", "number"):
         return col.cast("string")
-    if key in _HEX:
+    if field.hashed:
         return col
     return store.to_json(col)
 
@@ -202,10 +184,11 @@ def match_keys(t: ir.Table, bits: Mapping[str, int]) -> ir.IntegerValue:
 
 
 def match_flags(t: ir.Table) -> dict[str, ir.BooleanValue]:
-    """``has_email`` … ``has_ip_ua`` for the ledger (which match keys a row carries), as engine
-    expressions over a prepared table, so the keys themselves never need to reach Python."""
+    """``has_email`` … ``has_ip_ua`` for the ledger (which of the declared
+    :data:`~tokops.tiktok.events_wire.MATCH_KEYS` a row carries), as engine expressions over a
+    prepared table, so the keys themselves never need to reach Python."""
 
-    def present(*names: str) -> ir.BooleanValue:
+    def present(names: tuple[str, ...]) -> ir.BooleanValue:
         if not all(name in t.columns for name in names):
             return ibis.literal(False)
         result: ir.BooleanValue = ibis.literal(True)
@@ -213,11 +196,4 @@ def match_flags(t: ir.Table) -> dict[str, ir.BooleanValue]:
             result = result & t[name].notnull()
         return result
 
-    return {
-        "has_email": present("email"),
-        "has_phone": present("phone"),
-        "has_external_id": present("external_id"),
-        "has_ttclid": present("ttclid"),
-        "has_ttp": present("ttp"),
-        "has_ip_ua": present("ip", "user_agent"),
-    }
+    return {f"has_{key.name}": present(key.fields) for key in MATCH_KEYS}

@@ -44,14 +44,15 @@ the time (ISO string, unix seconds or milliseconds) — re-runs deduplicate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import ibis
 
 from tokops.activate.formats import compile_time_format, decimal_mark, window, zone_offsets
-from tokops.activate.ledger import sent_rows
+from tokops.activate.ledger import LEDGER_TABLE, sent_rows
 from tokops.activate.mapping import FieldMapping
 from tokops.activate.normalize import (
+    KeyKind,
     add_event_time,
     add_formatted_time,
     add_hashed_key,
@@ -67,6 +68,7 @@ from tokops.activate.normalize import (
 from tokops.activate.payload import with_event_json
 from tokops.activate.validate import Checks, first_reason
 from tokops.tiktok.events import STANDARD_EVENTS, SUPPORTED_CURRENCIES
+from tokops.tiktok.events_wire import HASHED_KEYS, fields_for
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -86,27 +88,10 @@ DERIVED_ID_PREFIX: Final = "tokops:v1"
 OFFLINE_MAX_AGE_DAYS: Final = 28
 KEY_SEPARATOR: Final = "\x1f"
 
-_COMMON: Final = frozenset(
-    {
-        "event",
-        "event_time",
-        "event_id",
-        "order_id",
-        "email",
-        "phone",
-        "external_id",
-        "value",
-        "currency",
-        "content_ids",
-        "content_type",
-        "num_items",
-    }
-)
-#: Which fields each event source sends (spec §1.3–1.4); other mapped columns are ignored.
+#: Which fields each event source sends (declared with the client: spec §1.3–1.4); other
+#: mapped columns are ignored.
 FIELDS_BY_SOURCE: Final[dict[str, frozenset[str]]] = {
-    "web": _COMMON | {"ip", "user_agent", "ttclid", "ttp", "locale", "url", "referrer"},
-    "offline": _COMMON,
-    "crm": _COMMON | {"lead_id", "lead_event_source"},
+    source: fields_for(source) for source in ("web", "offline", "crm")
 }
 #: Long free-text fields: only spaces are trimmed (the engine's fast ``trim``).
 _LONG_TEXT: Final = ("ip", "user_agent", "ttclid", "ttp", "locale", "url", "referrer")
@@ -130,7 +115,7 @@ class PrepareOptions:
     test_event_code: str | None = None
     future_skew_s: int = 300
     """How far in the future an event time may be (clock skew between systems)."""
-    ledger_table: str | None = "events_ledger"
+    ledger_table: str | None = LEDGER_TABLE
     """The ledger to anti-join with (None: nothing was sent before)."""
     keep: tuple[str, ...] = ()
     """Source columns carried through unchanged as ``_keep_<name>`` (diagnostics, tests)."""
@@ -174,6 +159,12 @@ def _add_time(
     return add_event_time(store, t, out, raw, offsets)
 
 
+def _hashed_keys(raws: dict[str, Any]) -> list[KeyKind]:
+    """The hashed match keys the source feeds (the wire declaration's names are the
+    normaliser's kinds)."""
+    return [cast("KeyKind", key) for key in HASHED_KEYS if key in raws]
+
+
 def _raw(t: ir.Table, mapping: FieldMapping, name: str) -> ir.Value | None:
     if name in mapping.columns:
         return t[mapping.columns[name]]
@@ -196,90 +187,109 @@ def prepare(
     # stage 0: only the inputs the sync uses (renamed, so user column names never clash)
     kept = {f"_keep_{c}": source[c] for c in opts.keep}
     t = source.select(**{f"__raw_{k}": v for k, v in raws.items()}, **kept)
+    inputs = _Inputs(frozenset(raws), _hashed_keys(raws))
+    t = _with_time_and_keys(store, t, inputs, mapping, opts)  # stage 1
+    t = _with_fields(store, t, inputs, mapping)  # stage 2
+    prepared = _validated(store, t, inputs, opts)  # stage 3
+    flagged = _flag(store, prepared, _light_keys(store, source, mapping, opts), opts)
+    # the event text only for the rows that may be sent (a re-run skips what was sent before)
+    to_send = flagged.mutate(__send=flagged._reason.isnull() & ~flagged._already)
+    return with_event_json(store, to_send, only="__send").drop("__send")
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Which fields the source feeds (as ``__raw_<name>`` columns of stage 0)."""
+
+    names: frozenset[str]
+    hashed: list[KeyKind]
+    """The hashed match keys among them."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    @property
+    def sampled(self) -> list[str]:
+        """The fields whose offending value a reason's sample shows."""
+        return sorted({f for _, f, _ in _SAMPLED if f in self.names})
+
+
+def _with_time_and_keys(
+    store: Store, t: ir.Table, inputs: _Inputs, mapping: FieldMapping, opts: PrepareOptions
+) -> ir.Table:
+    """Stage 1: the event time and the hashed match keys (each staged internally)."""
+    if "event_time" in inputs:
+        t = _add_time(store, t, "event_time", t["__raw_event_time"], mapping, opts)
+    for key in inputs.hashed:
+        t = add_hashed_key(store, t, key, t[f"__raw_{key}"], key, region=opts.phone_region)
+    return t
+
+
+def _with_fields(store: Store, t: ir.Table, inputs: _Inputs, mapping: FieldMapping) -> ir.Table:
+    """Stage 2: the other fields, cleaned; drops the raw inputs."""
 
     def raw(name: str) -> Any:
-        return t[f"__raw_{name}"] if name in raws else None
+        return t[f"__raw_{name}"]
 
-    # stage 1: event time and match keys (each staged internally)
-    if "event_time" in raws:
-        t = _add_time(store, t, "event_time", raw("event_time"), mapping, opts)
-    hashed = [k for k in ("email", "phone", "external_id") if k in raws]
-    for key in hashed:
-        t = add_hashed_key(store, t, key, raw(key), key, region=opts.phone_region)
-
-    # stage 2: the other fields
-    fields: dict[str, Any] = {}
-    fields["event"] = clean_text(raw("event")) if "event" in raws else ibis.null().cast("string")
-    if "event_time" not in raws:
+    fields: dict[str, Any] = {
+        "event": clean_text(raw("event")) if "event" in inputs else ibis.null().cast("string"),
+        "__time_blank": is_blank(raw("event_time")) if "event_time" in inputs else True,
+    }
+    if "event_time" not in inputs:
         fields["event_time"] = ibis.null().cast("int64")
-    fields["__time_blank"] = is_blank(raw("event_time")) if "event_time" in raws else True
-    for name in _PLAIN_TEXT:
-        if name in raws:
-            fields[name] = clean_text(raw(name))
-    for name in _LONG_TEXT:
-        if name in raws:
-            fields[name] = store.trim_spaces(as_text(raw(name))).nullif("")
-    if "event_id" in raws:
+    fields |= {name: clean_text(raw(name)) for name in _PLAIN_TEXT if name in inputs}
+    fields |= {
+        name: store.trim_spaces(as_text(raw(name))).nullif("")
+        for name in _LONG_TEXT
+        if name in inputs
+    }
+    if "event_id" in inputs:
         fields["__given_event_id"] = clean_text(raw("event_id"))
-    if "value" in raws:
-        locale = mapping.value_locale
-        value = (
-            parse_money(raw("value"), decimal_mark(locale))
-            if locale
-            else parse_number(raw("value"))
-        )
-        fields["value"] = value.value
-        fields["__value_bad"] = value.unreadable
-    if "num_items" in raws:
-        items = parse_number(raw("num_items"))
-        fields["__items"] = items.value
-        fields["__items_bad"] = items.unreadable
-    if "currency" in raws:
+    fields |= _number_fields(t, inputs, mapping)
+    if "currency" in inputs:
         fields["currency"] = store.ascii_upper(clean_text(raw("currency")))
-    if "content_ids" in raws:
+    if "content_ids" in inputs:
         fields["content_ids"] = content_ids_json(store, raw("content_ids"))
-    sampled = sorted({f for _, f, _ in _SAMPLED if f in raws})
-    for name in sampled:  # the offending value, for one redacted sample per reason
+    for name in inputs.sampled:  # the offending value, for one redacted sample per reason
         fields[f"__sample_{name}"] = raw(name)
     keep = [c for c in t.columns if not c.startswith("__raw_")]
-    t = t.select(*keep, **fields)
+    return t.select(*keep, **fields)
 
-    # stage 3: event_id, checks, reason
+
+def _number_fields(t: ir.Table, inputs: _Inputs, mapping: FieldMapping) -> dict[str, Any]:
+    """``value`` (in the mapping's amount locale) and ``num_items``, each with whether the
+    text was unreadable."""
+    fields: dict[str, Any] = {}
+    if "value" in inputs:
+        raw, locale = t["__raw_value"], mapping.value_locale
+        value = parse_money(raw, decimal_mark(locale)) if locale else parse_number(raw)
+        fields["value"] = value.value
+        fields["__value_bad"] = value.unreadable
+    if "num_items" in inputs:
+        items = parse_number(t["__raw_num_items"])
+        fields["__items"] = items.value
+        fields["__items_bad"] = items.unreadable
+    return fields
+
+
+@dataclass(frozen=True)
+class _RowChecks:
+    """Stage 3's per-row checks beyond the always-present ones (see :class:`.validate.Checks`)."""
+
+    checks: dict[str, Any]
+    """Check name → a boolean expression, true when the row fails it."""
+    note: Any
+    """Why a kept row lost a field (NULL when it did not)."""
+    extra: dict[str, Any]
+    """Fields whose final value depends on a check (``num_items``)."""
+
+
+def _validated(store: Store, t: ir.Table, inputs: _Inputs, opts: PrepareOptions) -> ir.Table:
+    """Stage 3: ``event_id``, the checks, ``_reason``, ``_note`` and ``_sample``."""
     given = [t[c] for c in ("__given_event_id", "order_id") if c in t.columns]
-    derived = _derived_id(store, t.event, t.event_time, {k: t[k] for k in hashed})
+    derived = _derived_id(store, t.event, t.event_time, {k: t[k] for k in inputs.hashed})
     event_id = ibis.coalesce(*given, derived) if given else derived
-    checks: dict[str, Any] = {}
-    if opts.event_source == "offline":
-        checks["not_standard_event"] = ~t.event.isin(sorted(STANDARD_EVENTS))
-    if "email" in hashed:
-        checks["bad_email"] = t["email__invalid"]
-    note: Any = None
-    if "phone" in hashed:
-        # an unusable phone is dropped when another match key remains (the event is kept)
-        other = _other_keys(t, [k for k in hashed if k != "phone"], opts.event_source)
-        checks["bad_phone"] = t["phone__invalid"] & ~other
-        note = ibis.cases((t["phone__invalid"] & other, PHONE_DROPPED), else_=ibis.null())
-    if "value" in raws:
-        checks["bad_value"] = t["__value_bad"]
-        checks["negative_value"] = t.value < 0
-    if "currency" in raws:
-        checks["bad_currency"] = t.currency.notnull() & ~t.currency.isin(
-            sorted(SUPPORTED_CURRENCIES)
-        )
-    extra: dict[str, Any] = {}
-    if "num_items" in raws:
-        whole = (t["__items"].floor() == t["__items"]) & (t["__items"] >= 0)
-        checks["bad_num_items"] = t["__items_bad"] | (t["__items"].notnull() & ~whole)
-        extra["num_items"] = ibis.cases((whole, t["__items"]), else_=ibis.null()).cast("int64")
-    if opts.event_source == "web":
-        checks["web_without_url"] = t.url.isnull() if "url" in raws else ibis.literal(True)
-    if opts.event_source == "crm":
-        checks["crm_without_lead"] = t.lead_id.isnull() if "lead_id" in raws else ibis.literal(True)
-    if opts.event_source == "offline":
-        no_key: Any = ibis.literal(True)
-        for key in hashed:
-            no_key = no_key & t[key].isnull()
-        checks["offline_without_key"] = no_key
+    row = _row_checks(t, inputs, opts.event_source)
     max_age = OFFLINE_MAX_AGE_DAYS if opts.event_source == "offline" else opts.max_age_days
     reason = first_reason(
         Checks(
@@ -289,25 +299,68 @@ def prepare(
             future_time=t.event_time > opts.now + opts.future_skew_s,
             too_old=t.event_time < opts.now - max_age * 86400,
             max_age_days=max_age,
-            **checks,
+            **row.checks,
         )
     )
     outputs = [c for c in t.columns if not c.startswith("__") and not c.endswith("__invalid")]
-    samples = [f"__sample_{name}" for name in sampled]
+    samples = [f"__sample_{name}" for name in inputs.sampled]
     # (``_keep_*`` columns pass through every stage and land in the output)
     prepared = t.select(
         *outputs,
         *samples,
-        **extra,
+        **row.extra,
         event_id=event_id,
         _reason=reason,
-        _note=note if note is not None else ibis.null().cast("string"),
+        _note=row.note,
     )
-    prepared = prepared.mutate(_sample=_sample(prepared, sampled, max_age)).drop(*samples)
-    flagged = _flag(store, prepared, _light_keys(store, source, mapping, opts), opts)
-    # the event text only for the rows that may be sent (a re-run skips what was sent before)
-    to_send = flagged.mutate(__send=flagged._reason.isnull() & ~flagged._already)
-    return with_event_json(store, to_send, only="__send").drop("__send")
+    return prepared.mutate(_sample=_sample(prepared, inputs.sampled, max_age)).drop(*samples)
+
+
+def _row_checks(t: ir.Table, inputs: _Inputs, event_source: str) -> _RowChecks:
+    """The checks of the fields the source feeds, in the order of :class:`.validate.Checks`."""
+    checks: dict[str, Any] = {}
+    if event_source == "offline":
+        checks["not_standard_event"] = ~t.event.isin(sorted(STANDARD_EVENTS))
+    if "email" in inputs.hashed:
+        checks["bad_email"] = t["email__invalid"]
+    note: Any = ibis.null().cast("string")
+    if "phone" in inputs.hashed:
+        # an unusable phone is dropped when another match key remains (the event is kept)
+        other = _other_keys(t, [k for k in inputs.hashed if k != "phone"], event_source)
+        checks["bad_phone"] = t["phone__invalid"] & ~other
+        note = ibis.cases((t["phone__invalid"] & other, PHONE_DROPPED), else_=ibis.null())
+    checks |= _value_checks(t, inputs)
+    extra: dict[str, Any] = {}
+    if "num_items" in inputs:
+        whole = (t["__items"].floor() == t["__items"]) & (t["__items"] >= 0)
+        checks["bad_num_items"] = t["__items_bad"] | (t["__items"].notnull() & ~whole)
+        extra["num_items"] = ibis.cases((whole, t["__items"]), else_=ibis.null()).cast("int64")
+    checks |= _source_checks(t, inputs, event_source)
+    return _RowChecks(checks, note, extra)
+
+
+def _value_checks(t: ir.Table, inputs: _Inputs) -> dict[str, Any]:
+    checks: dict[str, Any] = {}
+    if "value" in inputs:
+        checks["bad_value"] = t["__value_bad"]
+        checks["negative_value"] = t.value < 0
+    if "currency" in inputs:
+        supported = sorted(SUPPORTED_CURRENCIES)
+        checks["bad_currency"] = t.currency.notnull() & ~t.currency.isin(supported)
+    return checks
+
+
+def _source_checks(t: ir.Table, inputs: _Inputs, event_source: str) -> dict[str, Any]:
+    """What an event source requires: a URL (web), a lead id (crm), a match key (offline)."""
+    if event_source == "web":
+        return {"web_without_url": t.url.isnull() if "url" in inputs else ibis.literal(True)}
+    if event_source == "crm":
+        lead = t.lead_id.isnull() if "lead_id" in inputs else ibis.literal(True)
+        return {"crm_without_lead": lead}
+    no_key: Any = ibis.literal(True)
+    for key in inputs.hashed:
+        no_key = no_key & t[key].isnull()
+    return {"offline_without_key": no_key}
 
 
 def _other_keys(t: ir.Table, hashed: list[str], event_source: str) -> ir.BooleanValue:
@@ -392,7 +445,7 @@ def _light_keys(
     the same steps as the full pipeline, so the same values.
     """
     wanted = FIELDS_BY_SOURCE[opts.event_source]
-    names = ("event", "event_time", "event_id", "order_id", "email", "phone", "external_id")
+    names = ("event", "event_time", "event_id", "order_id", *HASHED_KEYS)
     raws = {n: c for n in names if n in wanted and (c := _raw(source, mapping, n)) is not None}
     t = source.select(**{f"__raw_{k}": v for k, v in raws.items()})
     given_names = [n for n in ("event_id", "order_id") if n in raws]
@@ -404,7 +457,7 @@ def _light_keys(
     t = t.mutate(__has_id=ibis.coalesce(*given).notnull() if given else ibis.literal(False))
     if "event_time" in raws:
         t = _add_time(store, t, "__time", t["__raw_event_time"], mapping, opts)
-    hashed = [k for k in ("email", "phone", "external_id") if k in raws]
+    hashed = _hashed_keys(raws)
     for key in hashed:
         t = add_hashed_key(
             store,

@@ -4,7 +4,8 @@ A sync shows, beside each reason rows were rejected for, one example of the offe
 (``invalid email: 1,203 rows, e.g. "jo…@…"``). The sample is redacted by the engine before
 Python sees it (:func:`tokops.activate.normalize.redacted`: personal data keeps two characters,
 other values are cut short), and only that redacted form is stored: in ``events_samples``, one
-row per (run, event source id, event name, reason) — never in the ledger, never raw.
+row per (run, event source id, event name, reason) — never in the ledger, never raw. The table
+is declared in the store's catalogue (:data:`tokops.warehouse.schema.EVENTS_SAMPLES`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
+from tokops.warehouse.merge import declare_table
+from tokops.warehouse.schema import EVENTS_SAMPLES
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -21,24 +25,13 @@ if TYPE_CHECKING:
 
 __all__ = ["SAMPLES_TABLE", "latest_samples", "record_samples", "samples_schema"]
 
-SAMPLES_TABLE: Final = "events_samples"
+SAMPLES_TABLE: Final = EVENTS_SAMPLES.name
 _NO_EVENT: Final = ""
 
 
 @functools.cache
 def samples_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("run_id", pa.string()),
-            ("event_source_id", pa.string()),
-            ("event", pa.string()),
-            ("reason", pa.string()),
-            ("sample", pa.string()),
-            ("recorded_at", pa.timestamp("us", tz="UTC")),
-        ]
-    )
+    return EVENTS_SAMPLES.arrow_schema()
 
 
 def record_samples(
@@ -48,12 +41,11 @@ def record_samples(
     samples: Mapping[tuple[str | None, str], str],
 ) -> None:
     """Store the run's samples: (event name or None, reason) → redacted sample."""
-    import ibis
     import pyarrow as pa
 
     if not samples:
         return
-    store.ensure_table(SAMPLES_TABLE, ibis.Schema.from_pyarrow(samples_schema()))
+    declare_table(store, EVENTS_SAMPLES.spec())
     now = datetime.now(UTC)
     rows = [
         {

@@ -15,7 +15,6 @@ sent and only the bad ones are ``rejected`` (with TikTok's code and message). On
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -31,8 +30,7 @@ from tokops.errors import (
     TikTokError,
     Transient,
 )
-from tokops.tiktok import ApiResponse
-from tokops.tiktok.events import EventSource, build_track_body
+from tokops.tiktok.events import EventsClient, EventSource
 
 __all__ = ["BatchSender", "Delivery", "Outcome"]
 
@@ -80,25 +78,26 @@ def _describe(exc: TikTokError) -> tuple[int | None, str | None, str]:
 
 
 class BatchSender:
-    """Sends batches of serialised events through one Events API client (thread-safe)."""
+    """Sends batches of serialised events through one Events API client (thread-safe); the
+    requests carry the client's ``partner_name``."""
 
     def __init__(
         self,
-        track: Callable[[bytes], ApiResponse],
+        client: EventsClient,
         *,
         event_source: EventSource,
         event_source_id: str,
         test_event_code: str | None = None,
         max_attempts: int = 7,
     ) -> None:
-        self._track = track
+        self._client = client
         self._event_source: EventSource = event_source
         self._event_source_id = event_source_id
         self._test_event_code = test_event_code
         self._max_attempts = max_attempts
 
     def body(self, events: EncodedEvents, start: int, stop: int) -> bytes:
-        return build_track_body(
+        return self._client.body(
             self._event_source,
             self._event_source_id,
             events.views(start, stop),
@@ -127,7 +126,7 @@ class BatchSender:
             out.append(Outcome(lo, hi, "failed", 0, code, request_id, reason))
             return
         try:
-            resp = self._track(self.body(events, lo, hi))
+            resp = self._client.track_raw(self.body(events, lo, hi))
         except TikTokError as exc:
             code, request_id, reason = _describe(exc)
             if isinstance(exc, Transient):

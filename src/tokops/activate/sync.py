@@ -42,6 +42,7 @@ from tokops.activate.ledger import (
     LedgerWriter,
     RunRecord,
     ledger_rows,
+    outcomes_schema,
 )
 from tokops.activate.mapping import FieldMapping, load_mapping, resolve_mapping
 from tokops.activate.payload import EncodedEvents, match_keys
@@ -193,7 +194,7 @@ class _Run:
         self.sender: BatchSender | None = None
         if client is not None:
             self.sender = BatchSender(
-                client.track_raw,
+                client,
                 event_source=options.event_source,
                 event_source_id=options.event_source_id,
                 test_event_code=options.test_event_code,
@@ -241,7 +242,7 @@ class _Run:
                 "event": pa.nulls(n, pa.string()),
                 "event_id": pa.nulls(n, pa.string()),
                 "event_time": pa.nulls(n, pa.int64()),
-                KEYS_COLUMN: pa.repeat(pa.scalar(0, pa.int16()), n),
+                KEYS_COLUMN: pa.repeat(pa.scalar(0, outcomes_schema().field(KEYS_COLUMN).type), n),
             }
         )
         reasons = [f"{Reason.MALFORMED_LINE} ({r.problem}), line {r.line}" for r in source.rejected]
@@ -454,45 +455,15 @@ def run_sync(
     ledger_mod.ensure_tables(store)
     source = open_source(store, options.source)
     resolved = resolve_mapping(source.table.columns, mapping, options.event_source)
-    max_age = options.max_age_days or DEFAULT_MAX_AGE_DAYS[options.event_source]
-    prepared = _streamed(
-        prepare(
-            store,
-            source.table,
-            resolved,
-            PrepareOptions(
-                event_source=options.event_source,
-                event_source_id=options.event_source_id,
-                now=int(now_dt.timestamp()),
-                max_age_days=max_age,
-                phone_region=options.phone_region,
-                test_event_code=options.test_event_code,
-                timezone=options.timezone,
-            ),
-        )
-    )
+    prepared = _streamed(prepare(store, source.table, resolved, _prepare_options(options, now_dt)))
     total = int(store.fetch(source.table.count()).column(0)[0].as_py()) + len(source.rejected)
-    run_id = _new_run_id(now_dt)
-    record = RunRecord(
-        run_id=run_id,
-        source=source.label,
-        event_source=options.event_source,
-        event_source_id=options.event_source_id,
-        dry_run=options.dry_run,
-        test_event_code=options.test_event_code,
-        started_at=now_dt,
-        total=total,
-    )
-    ledger_mod.close_interrupted(store, options.event_source_id)
-    ledger_mod.start_run(store, record)
-    run = _Run(store, client, options, reporter, run_id)
-    reporter.started(run_id, total, options.dry_run)
-    sent_before = ledger_mod.sent_count(store, options.event_source_id, options.test_event_code)
-    memory_mb = STREAM_MEMORY_MB + -(-sent_before * LOOKUP_MB_PER_MILLION // 1_000_000)
+    record = _start_run(store, options, source, total, now_dt)
+    run = _Run(store, client, options, reporter, record.run_id)
+    reporter.started(record.run_id, total, options.dry_run)
     interrupted = False
     store_error: TokopsError | None = None
     try:
-        with store.streaming(memory_mb):
+        with store.streaming(_stream_memory_mb(store, options)):
             if options.dry_run:
                 _dry(run, prepared, source)
             else:
@@ -511,38 +482,96 @@ def run_sync(
         run.fail(str(exc) if isinstance(exc, TokopsError) else f"{type(exc).__name__}: {exc}")
         raise
     finally:
-        status: Literal["completed", "failed"] = "failed" if run.error else "completed"
-        counts = {key: run.counts[key] for key in COUNT_KEYS}
-        finished = now_dt + timedelta(seconds=time.monotonic() - started)
-        marked = False
-        try:
-            if store.usable:  # an invalidated instance is never touched again
-                ledger_mod.finish_run(store, run_id, status, counts, finished)
-                marked = True
-        except TokopsError:
-            if not interrupted and run.error is None:
-                raise
+        marked = _finish_run(run, record, started, interrupted)
     if store_error is not None or not store.usable:
         raise PipelineError(_store_failed(run, store_error, marked)) from None
-    if not interrupted and not options.dry_run:  # a dry run records no samples
+    if not options.dry_run:  # a dry run records no samples
         try:
-            record_samples(store, run_id, options.event_source_id, run.samples)
+            record_samples(store, record.run_id, options.event_source_id, run.samples)
         except TokopsError:
             pass  # samples are a convenience of the read-out: never fail a run for them
-    seconds = time.monotonic() - started
-    moved = run.counts["would_send"] if options.dry_run else run.counts["sent"]
-    summary_counts = {"total": total, **counts}
-    if options.dry_run:
-        summary_counts["would_send"] = run.counts["would_send"]
-    # rows the run did not reach (it stopped early): the counts always add up to the total
-    done = sum(n for key, n in summary_counts.items() if key != "total")
-    if done < total:
-        summary_counts["not_processed"] = total - done
-    summary = SyncSummary(
-        run_id=run_id,
-        status=status,
+    zone = time_zone_note(source.table, resolved, options)
+    summary = _summary(run, source, total, started, zone)
+    reporter.finished(summary)
+    return summary
+
+
+def _start_run(
+    store: Store, options: SyncOptions, source: Source, total: int, now: datetime
+) -> RunRecord:
+    """Record the run's start (after marking a run of the same source id that a crash left
+    open as interrupted)."""
+    record = RunRecord(
+        run_id=_new_run_id(now),
+        source=source.label,
+        event_source=options.event_source,
+        event_source_id=options.event_source_id,
         dry_run=options.dry_run,
-        counts=summary_counts,
+        test_event_code=options.test_event_code,
+        started_at=now,
+        total=total,
+    )
+    ledger_mod.close_interrupted(store, options.event_source_id)
+    ledger_mod.start_run(store, record)
+    return record
+
+
+def _stream_memory_mb(store: Store, options: SyncOptions) -> int:
+    """The stream's memory: :data:`STREAM_MEMORY_MB` plus the "already sent" look-up's."""
+    sent_before = ledger_mod.sent_count(store, options.event_source_id, options.test_event_code)
+    return STREAM_MEMORY_MB + -(-sent_before * LOOKUP_MB_PER_MILLION // 1_000_000)
+
+
+def _status(run: _Run) -> Literal["completed", "failed"]:
+    return "failed" if run.error else "completed"
+
+
+def _finish_run(run: _Run, record: RunRecord, started: float, interrupted: bool) -> bool:
+    """Mark the run completed or failed in the ledger; whether it could be. A store error here
+    is raised only when nothing else went wrong (else the first error is the one to report)."""
+    finished = record.started_at + timedelta(seconds=time.monotonic() - started)
+    counts = {key: run.counts[key] for key in COUNT_KEYS}
+    try:
+        if run.store.usable:  # an invalidated instance is never touched again
+            ledger_mod.finish_run(run.store, record.run_id, _status(run), counts, finished)
+            return True
+    except TokopsError:
+        if not interrupted and run.error is None:
+            raise
+    return False
+
+
+def _prepare_options(options: SyncOptions, now: datetime) -> PrepareOptions:
+    return PrepareOptions(
+        event_source=options.event_source,
+        event_source_id=options.event_source_id,
+        now=int(now.timestamp()),
+        max_age_days=options.max_age_days or DEFAULT_MAX_AGE_DAYS[options.event_source],
+        phone_region=options.phone_region,
+        test_event_code=options.test_event_code,
+        timezone=options.timezone,
+    )
+
+
+def _summary(
+    run: _Run, source: Source, total: int, started: float, time_zone: str | None
+) -> SyncSummary:
+    """The run's summary. Its counts always add up to the *total*: ``not_processed`` holds the
+    rows a run that stopped early did not reach."""
+    counts = {"total": total, **{key: run.counts[key] for key in COUNT_KEYS}}
+    seconds = time.monotonic() - started
+    dry_run = run.options.dry_run
+    moved = run.counts["would_send"] if dry_run else run.counts["sent"]
+    if dry_run:
+        counts["would_send"] = run.counts["would_send"]
+    done = sum(n for key, n in counts.items() if key != "total")
+    if done < counts["total"]:
+        counts["not_processed"] = counts["total"] - done
+    return SyncSummary(
+        run_id=run.run_id,
+        status=_status(run),
+        dry_run=dry_run,
+        counts=counts,
         top_reasons=run.reasons.most_common(TOP_REASONS),
         seconds=round(seconds, 3),
         events_per_s=round(moved / seconds, 1) if seconds > 0 else 0.0,
@@ -551,10 +580,8 @@ def run_sync(
         sample_event=run.sample,
         reason_samples=_reason_samples(run.samples),
         notes=run.notes.most_common(),
-        time_zone=time_zone_note(source.table, resolved, options),
+        time_zone=time_zone,
     )
-    reporter.finished(summary)
-    return summary
 
 
 def _reason_samples(samples: dict[tuple[str | None, str], str]) -> dict[str, str]:

@@ -18,7 +18,8 @@ from tokops.cli._tables import print_table
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
-    from tokops.insights.data import Window
+    from tokops.config import Settings
+    from tokops.metrics.window import Window
     from tokops.warehouse import Store
 
 __all__ = [
@@ -67,7 +68,7 @@ def parse_date(value: str | None, flag: str) -> dt.date | None:
 
 def parse_window(date_from: str | None, date_to: str | None, advertiser: list[str]) -> Window:
     """The ``--from``/``--to``/``--advertiser`` selection of the insights commands."""
-    from tokops.insights.data import Window
+    from tokops.metrics.window import Window
 
     return Window(parse_date(date_from, "--from"), parse_date(date_to, "--to"), tuple(advertiser))
 
@@ -110,12 +111,13 @@ def check_output_file(path: Path, *, force: bool) -> None:
 
 
 @contextmanager
-def open_store() -> Iterator[Store]:
-    """The workspace's store, closed on the way out."""
+def open_store(settings: Settings | None = None) -> Iterator[Store]:
+    """The workspace's store (that of *settings*, default the working folder's), closed on the
+    way out."""
     from tokops.config import load_settings
     from tokops.warehouse import connect
 
-    store = connect(load_settings().store.url)
+    store = connect((settings or load_settings()).store.url)
     try:
         yield store
     finally:

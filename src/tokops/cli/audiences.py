@@ -6,7 +6,8 @@ wire format. The advertiser id comes from ``--advertiser-id`` or ``TIKTOK_ADVERT
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,16 @@ from rich.console import Console
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, api_client, with_insecure
+from tokops.cli._common import open_store
 from tokops.cli._tables import print_table
 from tokops.config import load_settings
+from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceStatus, AudienceSyncResult
+    from tokops.config import Settings
+    from tokops.tiktok.audiences import AudiencesClient
+    from tokops.warehouse import Store
 
 __all__ = ["app", "render_status", "render_sync"]
 
@@ -32,6 +38,15 @@ app = typer.Typer(no_args_is_help=True, help="Hashed customer lists as TikTok cu
 class Key(StrEnum):
     email = "email"
     phone = "phone"
+
+
+#: Options whose flag is not the field's name with dashes.
+_FLAGS = {"retention_in_days": "--retention-days"}
+
+
+def _flag(option: str) -> str:
+    """The flag of an :class:`~tokops.activate.audiences.AudienceSyncOptions` field."""
+    return _FLAGS.get(option, "--" + option.replace("_", "-"))
 
 
 def _json(data: object) -> None:
@@ -61,9 +76,7 @@ def sync(
     insecure: bool = INSECURE,
 ) -> None:
     """Normalise, hash and dedupe a customer list, then create or replace the audience."""
-    from tokops.activate.audiences import AudienceSyncOptions, run_audience_sync
-    from tokops.tiktok.audiences import AudiencesClient
-    from tokops.warehouse import connect
+    from tokops.activate.audiences import AudienceSyncOptions, OptionError, run_audience_sync
 
     settings = with_insecure(load_settings(), insecure)
     options = AudienceSyncOptions(
@@ -79,13 +92,11 @@ def sync(
         retention_in_days=retention_days,
         force=force,
     )
-    with ExitStack() as stack:
-        client = None
-        if not dry_run:
-            client = AudiencesClient(stack.enter_context(api_client(settings, api_base)))
-        store = connect(settings.store.url)
-        stack.callback(store.close)
-        result = run_audience_sync(store, client, options)
+    with _clients(settings, api_base, with_api=not dry_run) as (store, client):
+        try:
+            result = run_audience_sync(store, client, options)
+        except OptionError as exc:
+            raise ConfigError(exc.worded(_flag)) from None
     if as_json:
         _json(result.to_dict())
     else:
@@ -104,21 +115,28 @@ def list_(
 ) -> None:
     """Audiences synced from this workspace, with TikTok's matched size and match rate."""
     from tokops.activate.audiences import audience_status
-    from tokops.tiktok.audiences import AudiencesClient
-    from tokops.warehouse import connect
 
     settings = with_insecure(load_settings(), insecure)
-    with ExitStack() as stack:
-        client = None
-        if not no_api:
-            client = AudiencesClient(stack.enter_context(api_client(settings, api_base)))
-        store = connect(settings.store.url)
-        stack.callback(store.close)
+    with _clients(settings, api_base, with_api=not no_api) as (store, client):
         rows = audience_status(store, client, advertiser_id)
     if as_json:
         _json([r.to_dict() for r in rows])
     else:
         render_status(rows, Console())
+
+
+@contextmanager
+def _clients(
+    settings: Settings, api_base: str | None, *, with_api: bool
+) -> Iterator[tuple[Store, AudiencesClient | None]]:
+    """The workspace's store and, when *with_api*, an audiences client; both closed after."""
+    from tokops.tiktok.audiences import AudiencesClient
+
+    with ExitStack() as stack:
+        client = None
+        if with_api:
+            client = AudiencesClient(stack.enter_context(api_client(settings, api_base)))
+        yield stack.enter_context(open_store(settings)), client
 
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def run(
     options = DemoOptions(folder=folder, orders=orders, seed=seed)
     if as_json:
         result = run_demo(options)
-        typer.echo(orjson.dumps(result_dict(result), option=orjson.OPT_INDENT_2).decode())
+        typer.echo(orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2).decode())
     else:
         console.print(
             "[bold]tokops demo[/] — send a shop's conversions to TikTok from the warehouse, "
@@ -56,7 +56,7 @@ def run(
         )
         result = run_demo(options, ConsoleDemoReporter(console))
         render_result(result, console)
-    if not result.matches_truth or any(not r.summary.completed for r in result.runs):
+    if not result.completed:
         raise typer.Exit(1)
 
 
@@ -103,9 +103,9 @@ class ConsoleDemoReporter:
         )
 
     def sync_reporter(self) -> SyncReporter | None:
-        from tokops.cli.events import ProgressReporter
+        from tokops.cli.events import progress_reporter
 
-        return ProgressReporter()
+        return progress_reporter()
 
     def sync_done(self, run: SourceRun) -> None:
         render_source_run(run, self.console)
@@ -139,9 +139,8 @@ def render_source_run(run: SourceRun, console: Console) -> None:
     from tokops.cli.events import render_summary
 
     render_summary(run.summary, json_out=False)
-    expected, actual = run.expected_counts(), run.actual_counts()
-    wanted = ", ".join(f"{k} {v:,}" for k, v in expected.items())
-    if expected == actual:
+    wanted = ", ".join(f"{k} {v:,}" for k, v in run.expected_counts().items())
+    if run.matches_truth:
         console.print(f"[green]✓ matches the shop's ground truth[/] ({wanted})", highlight=False)
     else:
         console.print(
@@ -152,20 +151,21 @@ def render_source_run(run: SourceRun, console: Console) -> None:
 
 def render_result(result: DemoResult, console: Console) -> None:
     """The closing lines: did everything add up, where to look, and what to try next."""
-    from tokops.demo.run import next_steps
+    from tokops.demo.run import STORE_TABLES, next_steps
 
     console.print()
     console.rule("[bold]Done", align="left")
-    sent = sum(r.summary.counts.get("sent", 0) for r in result.runs)
     verdict = (
         "[green]every sync count matches the generated shop's ground truth[/]"
         if result.matches_truth
         else "[red]some counts differ from the ground truth (see above)[/]"
     )
-    console.print(f"{sent:,} events sent in {result.seconds:.1f} s; {verdict}.", highlight=False)
+    console.print(
+        f"{result.sent:,} events sent in {result.seconds:.1f} s; {verdict}.", highlight=False
+    )
     console.print(
         f"Look around: {result.folder} holds the files, the mappings, tokops.toml and the store "
-        f"(tokops.duckdb: tables events_ledger, events_runs, {', '.join(_tables())}).",
+        f"(tokops.duckdb: tables {', '.join(STORE_TABLES)}).",
         highlight=False,
     )
     console.print(
@@ -176,39 +176,3 @@ def render_result(result: DemoResult, console: Console) -> None:
     console.print("\n[bold]Try next[/] (on the demo's store; no sandbox needed):")
     for line in next_steps(result.folder):
         console.print(Text(f"  {line}"), soft_wrap=True)
-
-
-def _tables() -> tuple[str, ...]:
-    from tokops.demo.run import CRM_TABLE, ORDERS_TABLE, SALES_TABLE
-
-    return (ORDERS_TABLE, SALES_TABLE, CRM_TABLE, "audience_syncs", "ad_daily",
-            "organic_account_daily")  # fmt: skip
-
-
-def result_dict(result: DemoResult) -> dict[str, object]:
-    """The outcome as plain data (``--json``)."""
-    return {
-        "folder": str(result.folder),
-        "seconds": round(result.seconds, 3),
-        "matches_truth": result.matches_truth,
-        "shop": result.shop.as_dict(),
-        "pixel": {
-            "events": result.pixel.events,
-            "requests": result.pixel.requests,
-            "outcomes": result.pixel.outcomes,
-        },
-        "syncs": [
-            {
-                "source": r.source,
-                "event_source": r.event_source,
-                "event_source_id": r.event_source_id,
-                "expected": r.expected_counts(),
-                "summary": r.summary.to_dict(),
-            }
-            for r in result.runs
-        ],
-        "health": result.health.to_dict(),
-        "audience": None if result.audience is None else result.audience.to_dict(),
-        "audience_note": result.audience_note,
-        "ingest": [r.to_dict() for r in result.ingest],
-    }

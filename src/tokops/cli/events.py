@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,12 +15,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from tokops.cli._client import INSECURE, with_insecure
+from tokops.cli._common import open_store
+from tokops.cli._progress import progress_bar, reporting
 from tokops.cli._tables import print_table
 from tokops.cli.health import register as register_health
 from tokops.errors import PipelineError
 
 if TYPE_CHECKING:
-    from tokops.activate import MappingProposal, SyncOptions, SyncSummary
+    from rich.progress import Progress, ProgressColumn
+
+    from tokops.activate import MappingProposal, SyncOptions, SyncReporter, SyncSummary
     from tokops.config import Settings
     from tokops.tiktok.events import EventsClient
 
@@ -66,7 +70,6 @@ def sync(
     """Send conversions from the warehouse to the TikTok Events API (resumable)."""
     from tokops.activate import run_sync
     from tokops.config import load_settings
-    from tokops.warehouse import connect
 
     settings = with_insecure(load_settings(), insecure)
     options = _sync_options(
@@ -74,12 +77,10 @@ def sync(
         test_event_code, max_age_days,
     )  # fmt: skip
     client = None if dry_run else _events_client(settings, api_base)
-    store = connect(settings.store.url)
     try:
-        with _progress(enabled=not json_out) as reporter:
+        with open_store(settings) as store, _progress(enabled=not json_out) as reporter:
             summary = run_sync(store, client, options, reporter=reporter)
     finally:
-        store.close()
         if client is not None:
             client.api.close()
     render_summary(summary, json_out)
@@ -100,8 +101,8 @@ def _sync_options(
     from tokops.activate import SyncOptions, load_mapping
 
     ev = settings.events
-    if max_age_days is None and event_source in ("web", "crm"):
-        max_age_days = ev.web_max_age_days if event_source == "web" else ev.crm_max_age_days
+    if max_age_days is None:
+        max_age_days = ev.max_age_days(event_source)
     return SyncOptions(
         source=source,
         event_source=event_source,  # type: ignore[arg-type]  # checked by the Enum
@@ -128,26 +129,10 @@ def _events_client(settings: Settings, api_base: str | None) -> EventsClient:
 
 
 class ProgressReporter:
-    """Rich progress bar on stderr (stdout stays clean for --json)."""
+    """The sync's progress on a bar on stderr (stdout stays clean for --json)."""
 
-    def __init__(self) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self._progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
-            TimeElapsedColumn(),
-            console=_err,
-            transient=True,
-        )
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
         self._task: Any = None
 
     def started(self, run_id: str, total: int, dry_run: bool) -> None:
@@ -163,18 +148,21 @@ class ProgressReporter:
         self._progress.stop()
 
 
-@contextmanager
-def _progress(*, enabled: bool) -> Iterator[Any]:
+def _elapsed() -> tuple[ProgressColumn, ...]:
+    from rich.progress import TimeElapsedColumn
+
+    return (TimeElapsedColumn(),)
+
+
+def progress_reporter() -> ProgressReporter:
+    """A live bar for one events sync (its task, done of total, outcomes, time elapsed)."""
+    return ProgressReporter(progress_bar(*_elapsed()))
+
+
+def _progress(*, enabled: bool) -> AbstractContextManager[SyncReporter]:
     from tokops.activate import NullReporter
 
-    if not enabled or not _err.is_terminal:  # no bar (nor its blank line) in a pipe or log
-        yield NullReporter()
-        return
-    reporter = ProgressReporter()
-    try:
-        yield reporter
-    finally:
-        reporter._progress.stop()
+    return reporting(NullReporter, ProgressReporter, enabled=enabled, extra=_elapsed())
 
 
 def _quoted(sample: str) -> str:
@@ -236,18 +224,13 @@ def map_columns(
 ) -> None:
     """Propose a mapping file for a source whose columns are not named like the fields."""
     from tokops.activate import propose_for_source, to_toml
-    from tokops.config import load_settings
-    from tokops.warehouse import connect
 
     if out is not None:
         from tokops.cli._common import check_output_file
 
         check_output_file(out, force=force)
-    store = connect(load_settings().store.url)
-    try:
+    with open_store() as store:
         proposal = propose_for_source(store, source, event_source.value)
-    finally:
-        store.close()
     header = f"Proposed by `tokops events map` for {source!r} ({event_source.value}): review it."
     text = to_toml(proposal.mapping, missing=proposal.missing, header=header)
     if out is None:

@@ -15,37 +15,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from tokops.cli._client import INSECURE, api_client, with_insecure
+from tokops.cli._client import INSECURE, diagnostics_fetcher, with_insecure
+from tokops.cli._common import open_store
 from tokops.cli._tables import print_table
-from tokops.config import Settings, load_settings
-from tokops.errors import ConfigError
+from tokops.config import load_settings
 
 if TYPE_CHECKING:
-    from tokops.activate.health import DiagnosticsFetcher, EventHealth, HealthReport
+    from tokops.activate.health import EventHealth, HealthReport
 
 __all__ = ["health", "register", "render_health"]
-
-
-def _fetcher(settings: Settings, api_base: str | None, stack: ExitStack) -> DiagnosticsFetcher:
-    from tokops.activate.health import (
-        EVENTS_MANAGER_NOTE,
-        DiagnosticsOutcome,
-        diagnostics_from_api,
-    )
-    from tokops.tiktok import InsecureBaseError
-    from tokops.tiktok.diagnostics import is_real_tiktok
-
-    base = api_base or settings.tiktok.api_base
-    if is_real_tiktok(base):
-        return lambda _sid: DiagnosticsOutcome("unsupported", EVENTS_MANAGER_NOTE)
-    try:
-        api = stack.enter_context(api_client(settings, base))
-    except InsecureBaseError:
-        raise
-    except ConfigError:
-        note = "server-vs-pixel counts skipped: TIKTOK_ACCESS_TOKEN is not set"
-        return lambda _sid: DiagnosticsOutcome("skipped", note)
-    return diagnostics_from_api(api)
 
 
 def health(
@@ -70,19 +48,17 @@ def health(
 ) -> None:
     """Event health: match keys, match quality, dedup readiness, rejections, server vs pixel."""
     from tokops.activate.health import compute_health
-    from tokops.warehouse import connect
 
     settings = with_insecure(load_settings(), insecure)
     with ExitStack() as stack:
-        store = connect(settings.store.url)
-        stack.callback(store.close)
+        store = stack.enter_context(open_store(settings))
         report = compute_health(
             store,
             event_source_id=event_source_id,
             since_days=since,
             include_test=include_test,
             top=top,
-            diagnostics=None if no_api else _fetcher(settings, api_base, stack),
+            diagnostics=None if no_api else diagnostics_fetcher(settings, api_base, stack),
         )
     if as_json:
         typer.echo(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2).decode())

@@ -24,12 +24,11 @@ from tokops.cli._common import (
     parse_window,
 )
 from tokops.cli._tables import Col, table_of
+from tokops.cli.kpi import kpi_words
 from tokops.errors import ConfigError
 
 if TYPE_CHECKING:
     from datetime import date
-
-    from tokops.warehouse import Store
 
 __all__ = ["app"]
 
@@ -81,7 +80,7 @@ def top_creatives(
 
     check_format(fmt)
     window = parse_window(date_from, date_to, advertiser)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         result = run(store, metric, window, top=top, by=by, level=level)  # type: ignore[arg-type]
 
     def table() -> Table:
@@ -145,7 +144,7 @@ def spark(
     if cluster not in ("day", "ad"):
         raise ConfigError(f"--cluster {cluster!r}: use day or ad")
     window = parse_window(date_from, date_to, advertiser)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = spark_from_store(store, window, alpha=alpha, cluster=cluster)  # type: ignore[arg-type]
 
     def table() -> Table:
@@ -200,13 +199,14 @@ def ab(
     if not control_adgroup or not test_adgroup:
         raise ConfigError("give --control-adgroup and --test-adgroup, or --split-test ID")
     from tokops.insights.spark_store import ab_from_store
+    from tokops.metrics.query import adgroup_currency
 
     window = parse_window(date_from, date_to, [])
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         result = ab_from_store(
             store, control_adgroup, test_adgroup, metric, window, alpha=alpha, mde_rel=mde
         )
-        currency = _adgroup_currency(store, control_adgroup)
+        currency = adgroup_currency(store, control_adgroup)
     data = result.to_dict()
 
     def table() -> Table:
@@ -234,18 +234,10 @@ def ab(
     emit(data, fmt, table)
 
 
-def _adgroup_currency(store: Store, adgroup_id: str) -> str | None:
-    """The currency an ad group reports in (from ``ad_daily``), for showing its money."""
-    t = store.table("ad_daily")
-    rows = store.fetch(t.filter(t.adgroup_id == adgroup_id).select("currency").limit(1))
-    values = rows.column("currency").to_pylist()
-    return str(values[0]) if values and values[0] is not None else None
-
-
 def _split_test(group_id: str, alpha: float, mde: float, as_of: date | None, fmt: str) -> None:
     from tokops.insights.splittest import split_test_report
 
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = split_test_report(store, group_id, alpha=alpha, mde_rel=mde, as_of=as_of)
     data = report.to_dict()
     t = report.test
@@ -310,7 +302,7 @@ def saturation(
     check_format(fmt)
     if by not in ("format", "hashtag"):
         raise ConfigError(f"--by {by!r}: use format or hashtag")
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = saturation_report(
             store,
             by="hashtag" if by == "hashtag" else "content_type",
@@ -358,7 +350,7 @@ def hashtags(
     from tokops.insights.organic import hashtag_report
 
     check_format(fmt)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = hashtag_report(store, window_days=window, top=top)
 
     def table() -> Table:
@@ -398,7 +390,7 @@ def content(
     from tokops.insights.organic import content_tracker
 
     check_format(fmt)
-    with open_store() as store:
+    with open_store() as store, kpi_words(":"):
         report = content_tracker(store, days=days, top=top)
 
     def table() -> Table:

@@ -113,12 +113,11 @@ def plan(
     Several currencies in the history: one plan per currency, the sales target shared by
     each one's conversions.
     """
-    from tokops.insights.plan import plan_goals
+    from tokops.insights.plan import GoalParams, plan_goals
 
     check_format(fmt)
     with open_store() as store, _one_currency_hint():
-        report = plan_goals(
-            store,
+        params = GoalParams(
             sales=sales,
             revenue=revenue,
             roas=roas,
@@ -129,6 +128,7 @@ def plan(
             level=level,
             horizon_days=horizon_days,
         )
+        report = plan_goals(store, params)
     tables = [_plan_table(p) for p in report.plans] if fmt == "table" else []
     notes = [*report.notes, *_group_notes([(p.currency, p.notes) for p in report.plans])]
     _show(report.to_dict(), fmt, tables, notes)
@@ -193,13 +193,12 @@ def budget(
 
     Several currencies: one table per currency; each shares its own current spend.
     """
-    from tokops.insights.budget import budget_plans
+    from tokops.insights.budget import BudgetParams, budget_plans
 
     check_format(fmt)
     window = parse_window(date_from, date_to, advertiser)
     with open_store() as store, _one_currency_hint():
-        report = budget_plans(
-            store,
+        params = BudgetParams(
             level=level,  # type: ignore[arg-type]
             total_budget=total,
             explore_share=explore_share,
@@ -207,6 +206,7 @@ def budget(
             min_scale=min_scale,
             max_scale=max_scale,
         )
+        report = budget_plans(store, params)
     tables = [_budget_table(p) for p in report.plans] if fmt == "table" else []
     notes = _group_notes([(p.currency, p.notes) for p in report.plans])
     notes += [f"{s['currency']} not reallocated: {s['reason']}" for s in report.skipped]

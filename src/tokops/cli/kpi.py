@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import orjson
@@ -18,8 +20,9 @@ from tokops.cli._common import open_store, parse_date
 from tokops.cli._tables import print_table
 from tokops.errors import ConfigError
 from tokops.metrics.compute import KpiTable
+from tokops.metrics.errors import PaidOnlyFilter, UnknownKpi
 
-__all__ = ["kpi", "register", "render_catalogue", "render_table"]
+__all__ = ["kpi", "kpi_words", "register", "render_catalogue", "render_table"]
 
 Fmt = Literal["table", "json", "csv"]
 #: KPIs shown by ``--format table`` when ``--kpi`` is not given (json/csv show every KPI).
@@ -29,6 +32,21 @@ TABLE_DEFAULT = {
     "organic_video": "post_views,post_avg_watch_time,post_full_watch_rate",
     "followers": "followers_start,followers_end,follower_growth,follower_growth_rate",
 }
+_FLAGS = {"advertiser_ids": "--advertiser"}
+"""Library field names → the flags a user types."""
+
+
+@contextmanager
+def kpi_words(sep: str = ";") -> Iterator[None]:
+    """The KPI library's plain-word errors in the command's words (flags, ``tokops kpi --list``)."""
+    try:
+        yield
+    except PaidOnlyFilter as exc:
+        raise ConfigError(f"{_FLAGS.get(exc.field, exc.field)} applies to paid KPIs only") from exc
+    except UnknownKpi as exc:
+        raise ConfigError(f"{exc}{sep} see `tokops kpi --list`") from exc
+
+
 _SOURCES = {
     "paid": "paid",
     "organic": "organic",
@@ -78,20 +96,21 @@ def kpi(
         return
     src = _SOURCES[source]
     names = kpis or (TABLE_DEFAULT[src] if fmt == "table" else None)
-    chosen = [k.name for k in select_kpis(names, src)]  # type: ignore[arg-type]
-    start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
-    if start is not None and end is not None and end < start:
-        raise ConfigError(f"--to {end} is before --from {start}")
-    targets = parse_targets(target)
-    with open_store() as store:
-        opts = {"kpis": chosen, "advertiser_ids": advertiser}
-        if compare:
-            if start is None or end is None:
-                raise ConfigError("--compare previous needs --from and --to")
-            table = compare_previous(store, by, start=start, end=end, **opts)
-        else:
-            table = compute_kpis(store, by, start=start, end=end, **opts)  # type: ignore[arg-type]
-        table = with_names(store, table)
+    with kpi_words():
+        chosen = [k.name for k in select_kpis(names, src)]  # type: ignore[arg-type]
+        start, end = parse_date(date_from, "--from"), parse_date(date_to, "--to")
+        if start is not None and end is not None and end < start:
+            raise ConfigError(f"--to {end} is before --from {start}")
+        targets = parse_targets(target)
+        with open_store() as store:
+            opts = {"kpis": chosen, "advertiser_ids": advertiser}
+            if compare:
+                if start is None or end is None:
+                    raise ConfigError("--compare previous needs --from and --to")
+                table = compare_previous(store, by, start=start, end=end, **opts)
+            else:
+                table = compute_kpis(store, by, start=start, end=end, **opts)  # type: ignore[arg-type]
+            table = with_names(store, table)
     table = apply_targets(table, targets) if targets else table
     for note in table.notes:
         typer.echo(f"note: {note}", err=True)

@@ -12,6 +12,7 @@ from tokops.cli.demo import app as demo_app
 from tokops.cli.events import app as events_app
 from tokops.cli.insights import app as insights_app
 from tokops.cli.kpi import register as register_kpi
+from tokops.cli.report import app as report_app
 from tokops.cli.sandbox import app as sandbox_app
 from tokops.cli.spark import app as spark_app
 from tokops.cli.sync import app as sync_app
@@ -38,6 +39,7 @@ app.add_typer(
 )
 app.add_typer(spark_app, name="spark", help="Spark Ads: list, authorize, create, explain.")
 app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
+app.add_typer(report_app, name="report", help="Reports: render (HTML, PDF, PNG) or e-mail.")
 app.add_typer(demo_app, name="demo", help="Run the end-to-end demo on a generated shop.")
 
 

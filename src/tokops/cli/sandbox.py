@@ -77,8 +77,8 @@ def serve(
     simulated world's advertisers and organic business ids (the port is bound first: a busy
     port is one error line, nothing else)."""
     from tokops.sandbox import Sandbox
-    from tokops.sandbox.server import bind, is_loopback
-    from tokops.sandbox.server import serve as run_server
+    from tokops.sandbox.server.socket_server import bind, is_loopback
+    from tokops.sandbox.server.socket_server import serve as run_server
     from tokops.sandbox.settings import SandboxConfigError, load_settings
 
     if not is_loopback(host) and token is None:
@@ -119,7 +119,7 @@ def serve(
 
 def _banner(sandbox: Sandbox, host: str, port: int) -> None:
     """What a user needs to point tokops at this sandbox: URL, token, seeded ids, the world."""
-    from tokops.sandbox.server import is_loopback
+    from tokops.sandbox.server.socket_server import is_loopback
 
     shown_host = f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{port}"

@@ -6,12 +6,10 @@ Register with ``app.add_typer(sync_app, name="sync", help=...)`` where ``sync_ap
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,72 +17,24 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tokops.cli._client import INSECURE, allow_insecure, with_insecure
+from tokops.cli._client import INSECURE, marketing_client, shop_client, with_insecure
+from tokops.cli._common import open_store
+from tokops.cli._progress import reporting
 from tokops.cli._tables import print_table
 from tokops.errors import ConfigError, PipelineError
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from tokops.config import Settings
     from tokops.ingest import IngestReporter, StreamResult, SyncResult
     from tokops.tiktok.marketing import DateWindow, MarketingClient
     from tokops.tiktok.shop import ShopClient
+    from tokops.warehouse import Store
 
 app = typer.Typer(no_args_is_help=True)
 
 _out = Console()
-_err = Console(stderr=True)
-
-APP_ID_ENV = "TIKTOK_APP_ID"
-APP_SECRET_ENV = "TIKTOK_APP_SECRET"
-
-
-def make_client(settings: Settings, api_base: str | None, qps: float | None) -> MarketingClient:
-    """The metered client of a sync (tests replace this to plug in a fake API)."""
-    from tokops.cli._client import announce
-    from tokops.config import access_token
-    from tokops.ingest import connect_client
-    from tokops.tiktok.marketing import BASIC_TIER_QPS
-
-    tk = settings.tiktok
-    base = api_base or tk.api_base
-    with allow_insecure():
-        client = connect_client(
-            access_token(),
-            api_base=base,
-            qps=qps or BASIC_TIER_QPS,
-            max_retries=tk.max_retries,
-            timeout_s=tk.timeout_s,
-            insecure=tk.insecure,
-        )
-    announce(base)
-    return client
-
-
-def make_shop_client(settings: Settings, client: MarketingClient) -> ShopClient | None:
-    """The TikTok Shop client of a sync, from ``TIKTOK_SHOP_*`` env vars (``None`` without them:
-    the ``shop_orders`` stream is then reported as skipped); its calls count in *client*'s
-    meter."""
-    from tokops.cli._client import announce
-    from tokops.ingest.metering import metered
-    from tokops.tiktok import RetryPolicy
-    from tokops.tiktok.shop import ShopClient, shop_credentials
-
-    creds = shop_credentials()
-    if creds is None:
-        return None
-    tk = settings.tiktok
-    if tk.shop_api_base:  # tokops.toml [tiktok].shop_api_base, or TIKTOK_SHOP_API_BASE
-        creds = replace(creds, api_base=tk.shop_api_base)
-    with allow_insecure():
-        shop = ShopClient(
-            creds,
-            retry=RetryPolicy(max_retries=tk.max_retries),
-            timeout_s=tk.timeout_s,
-            transport=metered(client),
-            insecure=tk.insecure,
-        )
-    announce(creds.api_base, "TikTok Shop API")
-    return shop
 
 
 def _day(value: datetime | None) -> date | None:
@@ -122,17 +72,14 @@ def ads(
     insecure: bool = INSECURE,
 ) -> None:
     """Pull ads objects, daily and hourly reports, audience breakdowns and Shop data."""
-    from pydantic import SecretStr
-
-    from tokops.config import load_settings
+    from tokops.config import app_credentials, load_settings
     from tokops.ingest import AdsSyncOptions, ads_streams, sync_ads
-    from tokops.warehouse import connect
 
     if list_streams:
         sys.stdout.write("\n".join(ads_streams()) + "\n")
         return
     settings = with_insecure(load_settings(), insecure)
-    secret = os.environ.get(APP_SECRET_ENV)
+    app_id, app_secret = app_credentials()
     options = AdsSyncOptions(
         advertiser_ids=tuple(advertiser or ()),
         since=_day(since),
@@ -140,22 +87,20 @@ def ads(
         hourly_days=hourly_days,
         streams=tuple(stream or ()),
         concurrency=concurrency,
-        app_id=os.environ.get(APP_ID_ENV) or None,
-        app_secret=SecretStr(secret) if secret else None,
+        app_id=app_id,
+        app_secret=app_secret,
     )
     options.check()
-    client = make_client(settings, api_base, qps)
-    shop = make_shop_client(settings, client)  # TIKTOK_SHOP_* env vars; None: skipped
-    store = connect(settings.store.url)
-    try:
-        with _progress(enabled=not json_out) as reporter:
-            result = sync_ads(store, client, options, reporter=reporter, shop=shop)
-    finally:
-        store.close()
-        client.close()
-        if shop is not None:
-            shop.close()
-    _finish(result, json_out)
+    _sync(
+        settings,
+        api_base,
+        qps,
+        json_out,
+        lambda store, client, shop, reporter: sync_ads(
+            store, client, options, reporter=reporter, shop=shop
+        ),
+        with_shop=True,  # TIKTOK_SHOP_* env vars; without them shop_orders is skipped
+    )
 
 
 @app.command("organic")
@@ -174,25 +119,40 @@ def organic(
     """Pull organic accounts (follower snapshot, daily metrics) and every post's metrics."""
     from tokops.config import load_settings
     from tokops.ingest import OrganicSyncOptions, sync_organic
-    from tokops.warehouse import connect
 
     if not business_id:
         raise ConfigError("pass --business-id ID (the TikTok business account to sync)")
     settings = with_insecure(load_settings(), insecure)
-    client = make_client(settings, api_base, qps)
-    store = connect(settings.store.url)
-    try:
-        with _progress(enabled=not json_out) as reporter:
-            result = sync_organic(
-                store,
-                client,
-                business_id,
-                OrganicSyncOptions(since=_day(since)),
-                reporter=reporter,
-            )
-    finally:
-        store.close()
-        client.close()
+    options = OrganicSyncOptions(since=_day(since))
+    _sync(
+        settings,
+        api_base,
+        qps,
+        json_out,
+        lambda store, client, _shop, reporter: sync_organic(
+            store, client, business_id, options, reporter=reporter
+        ),
+    )
+
+
+def _sync(
+    settings: Settings,
+    api_base: str | None,
+    qps: float | None,
+    json_out: bool,
+    run: Callable[[Store, MarketingClient, ShopClient | None, IngestReporter], SyncResult],
+    *,
+    with_shop: bool = False,
+) -> None:
+    """Open the clients and the store, run one sync under a progress bar, close, report."""
+    with ExitStack() as stack:
+        client = stack.enter_context(marketing_client(settings, api_base, qps))
+        shop = shop_client(settings, client) if with_shop else None
+        if shop is not None:
+            stack.enter_context(shop)
+        store = stack.enter_context(open_store(settings))
+        reporter = stack.enter_context(_progress(enabled=not json_out))
+        result = run(store, client, shop, reporter)
     _finish(result, json_out)
 
 
@@ -200,17 +160,8 @@ def organic(
 class _ProgressReporter:
     """One progress bar per advertiser or account (tasks done), on stderr."""
 
-    def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"),
-            console=_err,
-            transient=True,
-        )
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
         self._bars: dict[str, Any] = {}
         self._rows: dict[str, int] = defaultdict(int)
 
@@ -237,18 +188,10 @@ class _ProgressReporter:
         self.progress.stop()
 
 
-@contextmanager
-def _progress(*, enabled: bool) -> Iterator[IngestReporter]:
+def _progress(*, enabled: bool) -> AbstractContextManager[IngestReporter]:
     from tokops.ingest import NullIngestReporter
 
-    if not enabled or not _err.is_terminal:  # no bar (nor its blank line) in a pipe or log
-        yield NullIngestReporter()
-        return
-    reporter = _ProgressReporter()
-    try:
-        yield reporter
-    finally:
-        reporter.progress.stop()
+    return reporting(NullIngestReporter, _ProgressReporter, enabled=enabled)
 
 
 def _finish(result: SyncResult, json_out: bool) -> None:
@@ -283,23 +226,17 @@ def render_sync(result: SyncResult) -> None:
         ("API calls", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    by_stream: dict[str, list[StreamResult]] = defaultdict(list)
-    for res in result.streams:
-        by_stream[res.stream].append(res)
-    for stream, results in by_stream.items():
-        firsts = [r.first_day for r in results if r.first_day]
-        lasts = [r.last_day for r in results if r.last_day]
-        days = f"{min(firsts)} .. {max(lasts)}" if firsts and lasts else ""  # wraps when narrow
-        count = {s: sum(1 for r in results if r.status == s) for s in ("ok", "skipped")}
-        bad = sum(1 for r in results if r.status in ("failed", "cancelled"))
+    for t in result.by_stream():
+        # the days column wraps when the terminal is narrow
+        days = f"{t.first_day} .. {t.last_day}" if t.first_day and t.last_day else ""
         table.add_row(
-            stream,
-            str(count["ok"]),
-            str(count["skipped"]),
-            str(bad),
-            f"{sum(r.rows for r in results):,}",
+            t.stream,
+            str(t.ok),
+            str(t.skipped),
+            str(t.failed),
+            f"{t.rows:,}",
             days,
-            f"{sum(r.calls for r in results):,}",
+            f"{t.calls:,}",
         )
     print_table(_out, table)
     for res in result.streams:

@@ -7,14 +7,19 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from tokops.config import DEFAULT_API_BASE, WORKSPACE_FILE, StoreSettings, write_workspace
+from tokops.config import (
+    DEFAULT_API_BASE,
+    WORKSPACE_FILE,
+    StoreSettings,
+    check_store_scheme,
+    write_workspace,
+)
 from tokops.errors import ConfigError
 
 __all__ = ["SANDBOX_URL", "register"]
 
 SANDBOX_URL = "http://127.0.0.1:8765"
 """Where ``tokops sandbox serve`` listens by default."""
-STORE_SCHEMES = ("duckdb://", "postgres://", "postgresql://")
 
 
 def register(app: typer.Typer) -> None:
@@ -38,11 +43,10 @@ def register(app: typer.Typer) -> None:
         """Write tokops.toml in the current folder (secrets stay in the environment)."""
         if (Path.cwd() / WORKSPACE_FILE).exists() and not force:
             raise ConfigError(f"{WORKSPACE_FILE} already exists here (use --force to overwrite it)")
-        if not store.startswith(STORE_SCHEMES):
-            got = f"scheme {store.split('://', 1)[0]!r}" if "://" in store else "no scheme"
-            raise ConfigError(  # the URL itself is not shown: it may hold a password
-                f"--store needs duckdb://PATH or postgres://USER@HOST/DB (got {got})"
-            )
+        try:
+            check_store_scheme(store)
+        except ConfigError as exc:
+            raise ConfigError(f"--store: {exc}") from None
         base = api_base or (SANDBOX_URL if sandbox else DEFAULT_API_BASE)
         path = write_workspace(
             Path.cwd(),

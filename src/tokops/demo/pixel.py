@@ -46,7 +46,7 @@ class PixelEvent:
     """One browser event for the simulator, and when it arrives relative to the server sync."""
 
     event: dict[str, Any]
-    """The simulator's event object (``sandbox/pixel.py``)."""
+    """The simulator's event object (``sandbox/events/pixel.py``)."""
     lead_s: int
     """Seconds before the start of the server sync at which TikTok receives it."""
     kind: Kind

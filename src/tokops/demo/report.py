@@ -68,6 +68,10 @@ class SourceRun:
         c = self.summary.counts
         return {key: c.get(key, 0) for key in ("sent", "invalid", "duplicate")}
 
+    @property
+    def matches_truth(self) -> bool:
+        return self.expected_counts() == self.actual_counts()
+
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -85,7 +89,45 @@ class DemoResult:
 
     @property
     def matches_truth(self) -> bool:
-        return all(r.expected_counts() == r.actual_counts() for r in self.runs)
+        return all(r.matches_truth for r in self.runs)
+
+    @property
+    def completed(self) -> bool:
+        """Every count matches the ground truth and every sync ran to its end."""
+        return self.matches_truth and all(r.summary.completed for r in self.runs)
+
+    @property
+    def sent(self) -> int:
+        """Events the three syncs sent."""
+        return sum(r.summary.counts.get("sent", 0) for r in self.runs)
+
+    def to_dict(self) -> dict[str, object]:
+        """The outcome as plain data (``tokops demo run --json``)."""
+        return {
+            "folder": str(self.folder),
+            "seconds": round(self.seconds, 3),
+            "matches_truth": self.matches_truth,
+            "shop": self.shop.as_dict(),
+            "pixel": {
+                "events": self.pixel.events,
+                "requests": self.pixel.requests,
+                "outcomes": self.pixel.outcomes,
+            },
+            "syncs": [
+                {
+                    "source": r.source,
+                    "event_source": r.event_source,
+                    "event_source_id": r.event_source_id,
+                    "expected": r.expected_counts(),
+                    "summary": r.summary.to_dict(),
+                }
+                for r in self.runs
+            ],
+            "health": self.health.to_dict(),
+            "audience": None if self.audience is None else self.audience.to_dict(),
+            "audience_note": self.audience_note,
+            "ingest": [r.to_dict() for r in self.ingest],
+        }
 
 
 class DemoReporter(Protocol):

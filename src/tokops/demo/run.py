@@ -43,6 +43,7 @@ from tokops.demo.report import (
 from tokops.demo.shop import Shop, generate_shop
 from tokops.demo.truth import FileTruth
 from tokops.errors import TokopsError
+from tokops.warehouse import schema
 
 if TYPE_CHECKING:
     from tokops.activate.audiences import AudienceSyncResult
@@ -58,6 +59,7 @@ __all__ = [
     "CRM_TABLE",
     "ORDERS_TABLE",
     "SALES_TABLE",
+    "STORE_TABLES",
     "TRY_NEXT",
     "DemoOptions",
     "DemoResult",
@@ -69,6 +71,11 @@ STORE_FILE: Final = "tokops.duckdb"
 SALES_TABLE: Final = "store_sales"
 ORDERS_TABLE: Final = "web_orders"
 CRM_TABLE: Final = "crm_leads"
+#: The tables a finished demo leaves in its store, for a newcomer to look at.
+STORE_TABLES: Final = (
+    schema.EVENTS_LEDGER.name, schema.EVENTS_RUNS.name, ORDERS_TABLE, SALES_TABLE, CRM_TABLE,
+    schema.AUDIENCE_SYNCS.name, schema.AD_DAILY.name, schema.ORGANIC_ACCOUNT_DAILY.name,
+)  # fmt: skip
 AUDIENCE_NAME: Final = "Buyers - last 30 days"
 PHONE_REGION: Final = "FR"
 DEMO_QPS: Final = 50
@@ -153,7 +160,7 @@ def _api(settings: Settings, token: str) -> ApiClient:
 
 def _load_table(store: Store, path: Path, name: str) -> None:
     """Copy a file into a persistent store table (the "warehouse" side of the demo)."""
-    from tokops.warehouse.store import quote_ident
+    from tokops.warehouse import quote_ident
 
     loaded = store.read_file(path)
     store.drop(name)
@@ -337,7 +344,6 @@ def _sync_sources(
     runs: list[SourceRun] = []
     for plan in _plans(store, shop):
         rep.step(plan.number, plan.title, plan.explanation)
-        max_age = {"web": ev.web_max_age_days, "crm": ev.crm_max_age_days}.get(plan.event_source)
         options = SyncOptions(
             source=plan.source,
             event_source=plan.event_source,
@@ -346,7 +352,7 @@ def _sync_sources(
             phone_region=ev.phone_region,
             batch_size=ev.batch_size,
             concurrency=ev.concurrency,
-            max_age_days=max_age,
+            max_age_days=ev.max_age_days(plan.event_source),
         )
         summary = run_sync(store, client, options, reporter=rep.sync_reporter())
         run = SourceRun(

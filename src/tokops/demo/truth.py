@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 __all__ = ["FileTruth", "Outcome", "PixelTruth", "tally"]
@@ -35,16 +35,7 @@ class FileTruth:
     """Why rows are invalid: the generator's own label → count."""
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "file": self.file,
-            "rows": self.rows,
-            "sent": self.sent,
-            "invalid": self.invalid,
-            "duplicate": self.duplicate,
-            "unreadable": self.unreadable,
-            "reasons": dict(self.reasons),
-        }
+        return {**asdict(self), "reasons": dict(self.reasons)}
 
 
 @dataclass(frozen=True)
@@ -63,13 +54,7 @@ class PixelTruth:
     """Valid orders without any Pixel event (ad blockers, closed tabs)."""
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "events": self.events,
-            "merged": self.merged,
-            "deduplicated": self.deduplicated,
-            "pixel_only": self.pixel_only,
-            "server_only": self.server_only,
-        }
+        return asdict(self)
 
 
 def tally(source: str, file: str, outcomes: list[tuple[Outcome, str]]) -> FileTruth:

@@ -30,12 +30,13 @@ from typing import Any, Final
 from tokops.errors import APIError
 from tokops.ingest.batches import BatchBuilder, parse_timestamp
 from tokops.ingest.state import plan_range
-from tokops.ingest.tables import AUDIENCE_METRICS, HOURLY_METRICS, REPORT_METRICS, table
 from tokops.ingest.tasks import Chunk, Task, TaskContext, invalid_metrics, local_today
 from tokops.ingest.windows import WindowPlanner
 from tokops.tiktok.marketing import DateWindow, ReportQuery, ReportRow, ReportType
 from tokops.tiktok.marketing.report_windows import DAILY_MAX_DAYS, HOURLY_MAX_DAYS
+from tokops.warehouse import schema
 from tokops.warehouse.merge import Scope
+from tokops.warehouse.schema.columns import AUDIENCE_COLUMNS, HOURLY_COLUMNS, REPORT_COLUMNS
 
 __all__ = [
     "AUDIENCES",
@@ -81,9 +82,9 @@ class ReportSpec:
     @property
     def metrics(self) -> tuple[str, ...]:
         if self.report_type == "AUDIENCE":
-            cols = AUDIENCE_METRICS
+            cols = AUDIENCE_COLUMNS
         else:
-            cols = HOURLY_METRICS if self.hourly else REPORT_METRICS
+            cols = HOURLY_COLUMNS if self.hourly else REPORT_COLUMNS
         return (*(c.name for c in cols), *self.attributes)
 
     @property
@@ -98,19 +99,18 @@ class ReportSpec:
 
 
 REPORTS: Final = (
-    ReportSpec("advertiser_daily", "advertiser_daily", "advertiser_id"),
-    ReportSpec("campaign_daily", "campaign_daily", "campaign_id"),
-    ReportSpec("adgroup_daily", "adgroup_daily", "adgroup_id", ("campaign_id",)),
-    ReportSpec("ad_daily", "ad_daily", "ad_id", ("campaign_id", "adgroup_id")),
+    ReportSpec("advertiser_daily", schema.ADVERTISER_DAILY.name, "advertiser_id"),
+    ReportSpec("campaign_daily", schema.CAMPAIGN_DAILY.name, "campaign_id"),
+    ReportSpec("adgroup_daily", schema.ADGROUP_DAILY.name, "adgroup_id", ("campaign_id",)),
+    ReportSpec("ad_daily", schema.AD_DAILY.name, "ad_id", ("campaign_id", "adgroup_id")),
 )
-AUDIENCES: Final = (
-    ReportSpec("audience_gender", "audience_daily", "campaign_id", (), "AUDIENCE", "gender"),
-    ReportSpec("audience_age", "audience_daily", "campaign_id", (), "AUDIENCE", "age"),
-    ReportSpec("audience_country", "audience_daily", "campaign_id", (), "AUDIENCE", "country_code"),
+AUDIENCES: Final = tuple(
+    ReportSpec(f"audience_{name}", schema.AUDIENCE_DAILY.name, "campaign_id", (), "AUDIENCE", dim)
+    for name, dim in (("gender", "gender"), ("age", "age"), ("country", "country_code"))
 )
 HOURLY: Final = ReportSpec(
     "ad_hourly",
-    "ad_hourly",
+    schema.AD_HOURLY.name,
     "ad_id",
     ("campaign_id", "adgroup_id"),
     time_dimension="stat_time_hour",
@@ -151,7 +151,7 @@ def _objects(ctx: TaskContext, adv: AdvertiserInfo) -> Iterator[Chunk]:
 
 
 def _object_chunk(name: str, aid: str, rows: list[dict[str, Any]], now: Any) -> Chunk:
-    tbl = table(name)
+    tbl = schema.table(name)
     builder = BatchBuilder(
         tbl,
         [c for c in tbl.names if c not in ("advertiser_id", "synced_at")],
@@ -275,7 +275,7 @@ def _report(
     if span is None:
         return
     planner = _planner(ctx, aid, spec, span)
-    tbl = table(spec.table)
+    tbl = schema.table(spec.table)
     tree: Mapping[str, Any] | None = ctx.get(_TREE + aid)
     scope_cols: dict[str, Any] = {"advertiser_id": aid}
     if spec.audience:

@@ -1,4 +1,4 @@
-"""Rows → Arrow record batches typed by a :class:`~tokops.ingest.schema.Table`.
+"""Rows → Arrow record batches typed by a :class:`~tokops.warehouse.schema.Table`.
 
 Rows are gathered column by column and turned into Arrow arrays once per batch; each column is
 first handed to Arrow as it is (the client already typed the values: ``int`` counts, ``Decimal``
@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
-from tokops.ingest.schema import SCALES, ColumnType, Table, arrow_type
+from tokops.warehouse.schema.table import Table
+from tokops.warehouse.schema.types import SCALES, ColumnType, arrow_type
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -75,9 +76,9 @@ def normalize(kind: ColumnType, value: Any) -> Any:
             return None
         if isinstance(value, int):
             return value
-        number = _decimal(value, "decimal")
+        number = _decimal(value, "ratio")  # 4 digits, then integral or None
         return int(number) if number is not None and number == number.to_integral() else None
-    if kind in ("money", "decimal"):
+    if kind in SCALES:
         return _decimal(value, kind)
     if kind == "bool":
         return value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")

@@ -24,10 +24,10 @@ from typing import Any, Final
 from tokops.errors import ParameterError
 from tokops.ingest.batches import BatchBuilder
 from tokops.ingest.state import plan_range
-from tokops.ingest.tables import table
 from tokops.ingest.tasks import Chunk, Task, TaskContext
 from tokops.tiktok.marketing import DateWindow
 from tokops.tiktok.marketing.organic import EXTRA_VIDEO_FIELDS, VIDEO_FIELDS
+from tokops.warehouse import schema
 from tokops.warehouse.merge import Scope
 
 __all__ = ["ACCOUNT_BACKFILL_DAYS", "organic_tasks"]
@@ -39,7 +39,7 @@ VIDEO_STREAM: Final = "organic_videos"
 
 
 def _chunk(name: str, rows: list[dict[str, Any]], constants: dict[str, Any]) -> Chunk:
-    tbl = table(name)
+    tbl = schema.table(name)
     builder = BatchBuilder(tbl, [c for c in tbl.names if c not in constants], constants=constants)
     batches = list(builder.build(rows))
     return Chunk(name, batches, builder.total)

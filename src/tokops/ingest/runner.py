@@ -27,8 +27,8 @@ from tokops.errors import AuthError, WarehouseError
 from tokops.ingest.metering import union_seconds
 from tokops.ingest.state import RUNS, advance, window_row
 from tokops.ingest.summary import IngestReporter, NullIngestReporter, StreamResult, SyncResult
-from tokops.ingest.tables import TABLES, table
 from tokops.ingest.tasks import Chunk, StopRequested, Task, TaskContext, optional_failure
+from tokops.warehouse import schema
 from tokops.warehouse.merge import RowUpsert, declare_table, merge_batches, write_rows
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def new_run_id(now: datetime) -> str:
 
 def declare_tables(store: Store) -> None:
     """Create every table of the schema that is missing (and add new columns)."""
-    for tbl in TABLES:
+    for tbl in schema.SYNCED_TABLES:
         declare_table(store, tbl.spec())
 
 
@@ -140,7 +140,7 @@ class Runner:
             self.store,
             chunk.table,
             chunk.batches,
-            key=table(chunk.table).key,
+            key=schema.table(chunk.table).key,
             scope=chunk.scope,
             also=also,
         )
@@ -297,7 +297,7 @@ class Runner:
     def _run_row(self, status: str, result: SyncResult | None) -> RowUpsert:
         return RowUpsert(
             RUNS,
-            table(RUNS).key,
+            schema.INGEST_RUNS.key,
             {
                 "run_id": self.run_id,
                 "command": self.command,

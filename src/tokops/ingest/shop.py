@@ -28,22 +28,23 @@ from tokops.errors import AuthError, PipelineError
 from tokops.ingest.ads import AdvertiserInfo
 from tokops.ingest.batches import BatchBuilder
 from tokops.ingest.state import plan_range
-from tokops.ingest.tables import GMV_MAX_METRICS, table
 from tokops.ingest.tasks import Chunk, SkipStream, Task, TaskContext, local_today
 from tokops.ingest.windows import WindowPlanner
 from tokops.tiktok.marketing.report_windows import DAILY_MAX_DAYS
+from tokops.warehouse import schema
 from tokops.warehouse.merge import Scope
+from tokops.warehouse.schema.columns import GMV_MAX_COLUMNS
 
 if TYPE_CHECKING:
     from tokops.tiktok.shop import ShopClient, ShopOrder
 
 __all__ = ["SHOP_SCOPE", "SHOP_STREAMS", "order_rows", "shop_tasks"]
 
-STORES: Final = "stores"
-GMV_MAX: Final = "gmv_max_daily"
-PRODUCTS: Final = "shop_products"
-ORDERS: Final = "shop_orders"
-ORDER_LINES: Final = "shop_order_lines"
+STORES: Final = schema.STORES.name
+GMV_MAX: Final = schema.GMV_MAX_DAILY.name
+PRODUCTS: Final = schema.SHOP_PRODUCTS.name
+ORDERS: Final = schema.SHOP_ORDERS.name
+ORDER_LINES: Final = schema.SHOP_ORDER_LINES.name
 SHOP_STREAMS: Final = (STORES, GMV_MAX, PRODUCTS, ORDERS)
 SHOP_SCOPE: Final = "tiktok_shop"
 """Scope of the ``shop_orders`` task (its cursors are per shop)."""
@@ -63,7 +64,7 @@ def _stores(ctx: TaskContext, adv: AdvertiserInfo) -> Iterator[Chunk]:
     rows = [s.model_dump() for s in ctx.client.stores.iter(aid)]
     ctx.put(_STORES_KEY + aid, [r["store_id"] for r in rows])
     ctx.put(_STORE_BCS_KEY + aid, [(r["store_id"], r.get("store_authorized_bc_id")) for r in rows])
-    tbl = table(STORES)
+    tbl = schema.table(STORES)
     constants = {"advertiser_id": aid, "synced_at": ctx.now()}
     builder = BatchBuilder(tbl, [c for c in tbl.names if c not in constants], constants=constants)
     yield Chunk(STORES, list(builder.build(rows)), builder.total)
@@ -72,8 +73,8 @@ def _stores(ctx: TaskContext, adv: AdvertiserInfo) -> Iterator[Chunk]:
 def _gmv_max(ctx: TaskContext, adv: AdvertiserInfo) -> Iterator[Chunk]:
     aid = adv.advertiser_id
     today = local_today(ctx.now(), adv.timezone)
-    tbl = table(GMV_MAX)
-    metrics = [c.name for c in GMV_MAX_METRICS]
+    tbl = schema.table(GMV_MAX)
+    metrics = [c.name for c in GMV_MAX_COLUMNS]
     for store_id in ctx.get(_STORES_KEY + aid) or []:
         span = plan_range(
             ctx.cursors.get(GMV_MAX, store_id),
@@ -143,7 +144,7 @@ def _problems(names: Sequence[str]) -> list[str] | None:
 
 def _products(ctx: TaskContext, adv: AdvertiserInfo) -> Iterator[Chunk]:
     aid = adv.advertiser_id
-    tbl = table(PRODUCTS)
+    tbl = schema.table(PRODUCTS)
     for store_id, bc_id in ctx.get(_STORE_BCS_KEY + aid) or []:
         if not bc_id:
             continue
@@ -222,7 +223,7 @@ def _epoch(day: date) -> int:
 
 
 def _batches(name: str, rows: list[dict[str, Any]], constants: Mapping[str, Any]) -> Chunk:
-    tbl = table(name)
+    tbl = schema.table(name)
     builder = BatchBuilder(tbl, [c for c in tbl.names if c not in constants], constants=constants)
     return Chunk(name, list(builder.build(rows)), 0)
 

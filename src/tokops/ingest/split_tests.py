@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 from tokops.ingest.ads import AdvertiserInfo
 from tokops.ingest.batches import BatchBuilder
-from tokops.ingest.tables import table
 from tokops.ingest.tasks import Chunk, Task, TaskContext
+from tokops.warehouse import schema
 
 if TYPE_CHECKING:
     from tokops.tiktok.marketing import SplitTestResult
 
 __all__ = ["SPLIT_TESTS", "SPLIT_TEST_STREAMS", "split_test_row", "split_test_tasks"]
 
-SPLIT_TESTS: Final = "split_tests"
+SPLIT_TESTS: Final = schema.SPLIT_TESTS.name
 SPLIT_TEST_STREAMS: Final = (SPLIT_TESTS,)
 
 
@@ -61,7 +61,7 @@ def _split_tests(ctx: TaskContext, adv: AdvertiserInfo) -> Iterator[Chunk]:
     for group_id in _group_ids(ctx, aid):
         ctx.check_stop()
         rows.append(split_test_row(ctx.client.split_tests.result(aid, group_id), group_id))
-    tbl = table(SPLIT_TESTS)
+    tbl = schema.table(SPLIT_TESTS)
     constants = {"advertiser_id": aid, "synced_at": ctx.now()}
     builder = BatchBuilder(tbl, [c for c in tbl.names if c not in constants], constants=constants)
     yield Chunk(SPLIT_TESTS, list(builder.build(rows)), builder.total)

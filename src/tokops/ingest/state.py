@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from tokops.ingest.tables import table
+from tokops.warehouse import schema
 from tokops.warehouse.merge import RowUpsert
 
 if TYPE_CHECKING:
@@ -42,9 +42,9 @@ __all__ = [
     "plan_range",
 ]
 
-CURSORS: Final = "ingest_cursors"
-WINDOWS: Final = "ingest_windows"
-RUNS: Final = "ingest_runs"
+CURSORS: Final = schema.INGEST_CURSORS.name
+WINDOWS: Final = schema.INGEST_WINDOWS.name
+RUNS: Final = schema.INGEST_RUNS.name
 DEFAULT_LOOKBACK_DAYS: Final = 7
 """Days re-pulled on every sync for restated conversions (TikTok's default click window)."""
 DEFAULT_HISTORY_DAYS: Final = 90
@@ -63,7 +63,7 @@ class Cursor:
     def row(self, now: datetime) -> RowUpsert:
         return RowUpsert(
             CURSORS,
-            table(CURSORS).key,
+            schema.INGEST_CURSORS.key,
             {
                 "stream": self.stream,
                 "scope_id": self.scope_id,
@@ -130,7 +130,7 @@ def window_row(
     """The checkpoint of one merged window."""
     return RowUpsert(
         WINDOWS,
-        table(WINDOWS).key,
+        schema.INGEST_WINDOWS.key,
         {
             "stream": stream,
             "scope_id": scope_id,

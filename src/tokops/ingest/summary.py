@@ -16,7 +16,14 @@ import orjson
 
 from tokops.tiktok.marketing import DateWindow
 
-__all__ = ["IngestReporter", "NullIngestReporter", "StreamResult", "StreamStatus", "SyncResult"]
+__all__ = [
+    "IngestReporter",
+    "NullIngestReporter",
+    "StreamResult",
+    "StreamStatus",
+    "StreamTotals",
+    "SyncResult",
+]
 
 StreamStatus = Literal["pending", "running", "ok", "failed", "skipped", "cancelled"]
 
@@ -47,6 +54,21 @@ class StreamResult:
         start, end = window.start.isoformat(), window.end.isoformat()
         self.first_day = min(self.first_day or start, start)
         self.last_day = max(self.last_day or end, end)
+
+
+@dataclass(frozen=True)
+class StreamTotals:
+    """One stream over every scope of a run (a line of ``tokops sync``'s summary)."""
+
+    stream: str
+    ok: int
+    skipped: int
+    failed: int
+    """Failed or cancelled."""
+    rows: int
+    calls: int
+    first_day: str | None
+    last_day: str | None
 
 
 @dataclass
@@ -87,6 +109,13 @@ class SyncResult:
     def failed(self) -> list[StreamResult]:
         return [s for s in self.streams if s.status in ("failed", "cancelled")]
 
+    def by_stream(self) -> list[StreamTotals]:
+        """Each stream's totals over its scopes, in the order the streams first ran."""
+        scopes: dict[str, list[StreamResult]] = {}
+        for res in self.streams:
+            scopes.setdefault(res.stream, []).append(res)
+        return [_totals(stream, results) for stream, results in scopes.items()]
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["started_at"] = self.started_at.isoformat()
@@ -102,6 +131,21 @@ class SyncResult:
 
     def to_json(self) -> str:
         return orjson.dumps(self.to_dict(), option=orjson.OPT_INDENT_2).decode()
+
+
+def _totals(stream: str, results: list[StreamResult]) -> StreamTotals:
+    firsts = [r.first_day for r in results if r.first_day]
+    lasts = [r.last_day for r in results if r.last_day]
+    return StreamTotals(
+        stream=stream,
+        ok=sum(1 for r in results if r.status == "ok"),
+        skipped=sum(1 for r in results if r.status == "skipped"),
+        failed=sum(1 for r in results if r.status in ("failed", "cancelled")),
+        rows=sum(r.rows for r in results),
+        calls=sum(r.calls for r in results),
+        first_day=min(firsts) if firsts else None,
+        last_day=max(lasts) if lasts else None,
+    )
 
 
 class IngestReporter(Protocol):

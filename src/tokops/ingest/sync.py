@@ -34,10 +34,10 @@ from tokops.ingest.shop import SHOP_STREAMS, shop_tasks
 from tokops.ingest.split_tests import SPLIT_TEST_STREAMS, split_test_tasks
 from tokops.ingest.state import DEFAULT_HISTORY_DAYS, DEFAULT_LOOKBACK_DAYS, CursorBook
 from tokops.ingest.summary import IngestReporter, StreamResult, SyncResult
-from tokops.ingest.tables import table
 from tokops.ingest.tasks import TaskContext
-from tokops.metrics.rollup import MONTHLY_TABLE, SOURCE_TABLE, is_fresh, refresh_ad_monthly
+from tokops.warehouse import schema
 from tokops.warehouse.merge import merge_batches
+from tokops.warehouse.rollup import is_fresh, refresh_ad_monthly
 
 if TYPE_CHECKING:
     from tokops.tiktok.marketing import MarketingClient
@@ -54,7 +54,7 @@ __all__ = [
     "sync_organic",
 ]
 
-ADVERTISERS: Final = "advertisers"
+ADVERTISERS: Final = schema.ADVERTISERS.name
 
 
 def _utc_now() -> datetime:
@@ -140,8 +140,26 @@ def discover_advertisers(
     return sorted(set(ids))
 
 
+def _context(
+    store: Store,
+    client: MarketingClient,
+    now: Callable[[], datetime],
+    options: AdsSyncOptions | OrganicSyncOptions,
+) -> TaskContext:
+    """What every task of a sync sees: the client, the stored cursors and the options' windows."""
+    return TaskContext(
+        client,
+        CursorBook.load(store),
+        now,
+        since=options.since,
+        lookback_days=options.lookback_days,
+        history_days=options.history_days,
+        max_window_days=options.max_window_days if isinstance(options, AdsSyncOptions) else None,
+    )
+
+
 def _write_advertisers(store: Store, infos: Sequence[Any], now: datetime) -> None:
-    tbl = table(ADVERTISERS)
+    tbl = schema.ADVERTISERS
     builder = BatchBuilder(
         tbl, [c for c in tbl.names if c != "synced_at"], constants={"synced_at": now}
     )
@@ -196,15 +214,7 @@ def sync_ads(
     if not streams or shop_part:
         tasks += shop_tasks(accounts, shop_part or None, shop=shop)
     tasks += split_test_tasks(accounts, streams or None)
-    ctx = TaskContext(
-        client,
-        CursorBook.load(store),
-        now,
-        since=options.since,
-        lookback_days=options.lookback_days,
-        history_days=options.history_days,
-        max_window_days=options.max_window_days,
-    )
+    ctx = _context(store, client, now, options)
     runner = Runner(
         store,
         ctx,
@@ -216,11 +226,13 @@ def sync_ads(
         extra_results=extra,
         started_perf=t0,
     )
-    daily = not streams or SOURCE_TABLE in streams
+    daily = not streams or schema.AD_DAILY.name in streams
     fresh = daily and is_fresh(store)  # else ad_monthly may be stale for other advertisers too
     result = runner.run()
     if daily:  # ad_monthly (KPI roll-ups) follows the ad_daily rows just merged
-        rollup = StreamResult(MONTHLY_TABLE, f"{len(known)} advertisers" if fresh else "all")
+        rollup = StreamResult(
+            schema.AD_MONTHLY.name, f"{len(known)} advertisers" if fresh else "all"
+        )
         try:
             rollup.rows = refresh_ad_monthly(store, sorted(known) if fresh else None)
             rollup.status = "ok"
@@ -249,14 +261,7 @@ def sync_organic(
         raise ConfigError(f"unknown organic stream(s) {', '.join(sorted(unknown))}")
     t0 = time.perf_counter()
     declare_tables(store)
-    ctx = TaskContext(
-        client,
-        CursorBook.load(store),
-        now,
-        since=options.since,
-        lookback_days=options.lookback_days,
-        history_days=options.history_days,
-    )
+    ctx = _context(store, client, now, options)
     tasks = organic_tasks(sorted(set(business_ids)), options.streams or None)
     runner = Runner(
         store,

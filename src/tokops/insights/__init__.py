@@ -1,13 +1,22 @@
 """The statistics behind the insights: A/B tests, Spark vs non-Spark, shrinkage ranking.
 
-Pure functions over per-arm aggregates or per-day cluster arrays (lists, numpy, pyarrow); loading
-from the store happens elsewhere. Spec: analytics §3 and §6.8; requirements KPI-5a, KPI-5e,
-SPK-11, BYD-3. Defaults mirror TikTok's Split Test: two-sided, α = 0.10 (90 % confidence).
+Pure functions over per-arm aggregates or per-day cluster arrays (lists, numpy, pyarrow), from
+:mod:`tokops.insights.stats` and :mod:`tokops.insights.spark`. The features beside them read
+their sums through :mod:`tokops.metrics.query` and never import the store. Spec: analytics §3
+and §6.8; requirements KPI-5a, KPI-5e, SPK-11, BYD-3. Defaults mirror TikTok's Split Test:
+two-sided, α = 0.10 (90 % confidence).
 """
 
-from tokops.insights._common import StatsInputError
-from tokops.insights.abtest import ABResult, ClusterArm, ProportionArm, analyze_ab
-from tokops.insights.power import (
+from tokops.insights.spark import (
+    SPARK_CLAIMS,
+    SparkClaim,
+    SparkComparison,
+    SparkMetric,
+    compare_spark,
+)
+from tokops.insights.stats.abtest import ABResult, ClusterArm, ProportionArm, analyze_ab
+from tokops.insights.stats.common import StatsInputError
+from tokops.insights.stats.power import (
     MIN_TEST_DAYS,
     DurationPlan,
     duration_days,
@@ -19,21 +28,19 @@ from tokops.insights.power import (
     short_test_warning,
     z_factor,
 )
-from tokops.insights.proportions import ProportionTest, SrmCheck, srm_check, two_proportion_test
-from tokops.insights.ratio import RatioArm, RatioTest, ratio_arm, ratio_test
-from tokops.insights.shrinkage import (
+from tokops.insights.stats.proportions import (
+    ProportionTest,
+    SrmCheck,
+    srm_check,
+    two_proportion_test,
+)
+from tokops.insights.stats.ratio import RatioArm, RatioTest, ratio_arm, ratio_test
+from tokops.insights.stats.shrinkage import (
     BetaPrior,
     ShrunkRate,
     fit_beta_prior,
     rank_shrunk,
     shrink_rates,
-)
-from tokops.insights.spark import (
-    SPARK_CLAIMS,
-    SparkClaim,
-    SparkComparison,
-    SparkMetric,
-    compare_spark,
 )
 
 __all__ = [

@@ -30,33 +30,32 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import FloatArray, StatsInputError, jsonable
-from tokops.insights.data import (
-    MixedCurrencies,
-    Window,
-    _base,
-    _currencies,
-    _floats,
-    _measure,
-    currency_groups,
-)
+from tokops.insights.data import MixedCurrencies, split_groups
+from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable
+from tokops.metrics.names import entity_names
+from tokops.metrics.query import MeasureQuery, ad_rows, currency_groups, sum_measures
+from tokops.metrics.window import ALL_TIME, Window
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
+    "BudgetParams",
     "BudgetPlan",
     "BudgetReport",
+    "Reallocation",
+    "ReallocationParams",
     "InfeasibleBudget",
     "Curve",
     "UnitBudget",
     "allocate",
     "budget_plans",
     "budget_reallocation",
-    "unit_names",
     "curve_needs",
     "draw_curves",
     "fit_curve",
+    "reallocate",
+    "unit_points",
 ]
 
 Level = Literal["campaign", "adgroup"]
@@ -344,19 +343,172 @@ def _explore_pool(
     return min(max(wanted, low), high)
 
 
+@dataclass(frozen=True, slots=True)
+class ReallocationParams:
+    """How :func:`reallocate` shares a budget: total, exploration, curve needs, bounds, interval."""
+
+    total_budget: float | None = None
+    """Daily total to share (default: the current total)."""
+    explore_share: float = 0.1
+    min_points: int = MIN_POINTS
+    max_se_b: float = MAX_SE_B
+    min_scale: float = 0.5
+    max_scale: float = 2.0
+    interval: float = 0.90
+    """Level of the range of the expected change."""
+    n_sim: int = 2000
+    seed: int = 0
+
+    def check(self) -> None:
+        if not 0.0 <= self.explore_share < 1.0:
+            raise ConfigError(f"explore_share must lie in [0, 1), got {self.explore_share}")
+        lo, hi = self.min_scale, self.max_scale
+        if not 0.0 < lo <= 1.0 <= hi or not math.isfinite(hi):
+            raise ConfigError(
+                f"need 0 < min_scale ≤ 1 ≤ max_scale, got min_scale {lo:g}, max_scale {hi:g}"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Reallocation:
+    """The units' budgets, the daily total shared, the expected change per day, and notes."""
+
+    units: list[UnitBudget]
+    total: float
+    change: dict[str, float]
+    """Δ conversions per day: ``expected``, ``low``, ``high`` (fitted units' curves)."""
+    notes: list[str]
+
+
+@dataclass(slots=True)
+class _Units:
+    """Each unit's current daily spend and conversions, and its curve or why it has none."""
+
+    current: dict[str, float] = field(default_factory=dict)
+    conv_rate: dict[str, float] = field(default_factory=dict)
+    fitted: dict[str, Curve] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
+def _fit_units(points: dict[str, tuple[FloatArray, FloatArray]], p: ReallocationParams) -> _Units:
+    out = _Units()
+    for uid, (spend, conv) in points.items():
+        days = spend > 0
+        out.current[uid] = float(spend[days].mean()) if days.any() else 0.0
+        out.conv_rate[uid] = float(conv[days].mean()) if days.any() else 0.0
+        got = _unit_curve(spend, conv, p.min_points, p.max_se_b)
+        if isinstance(got, Curve):
+            out.fitted[uid] = got
+        else:
+            out.reasons[uid] = got
+    if not out.fitted:
+        seen = "; ".join(f"{u}: {why}" for u, why in list(out.reasons.items())[:4])
+        more = f"; {len(out.reasons) - 4} more" if len(out.reasons) > 4 else ""
+        raise StatsInputError(
+            f"no unit has a usable response curve, nothing to reallocate ({seen}{more}); "
+            f"{curve_needs(p.min_points, p.max_se_b)}"
+        )
+    return out
+
+
+def _bounds(u: _Units, explore_ids: list[str], total: float, p: ReallocationParams) -> tuple[
+    tuple[float, float], tuple[float, float]
+]:  # fmt: skip
+    """The fitted and the exploring units' (low, high) totals; InfeasibleBudget when *total*
+    does not fit."""
+    fitted_cur = float(np.array([u.current[k] for k in u.fitted]).sum())
+    ex_cur = float(sum(u.current[k] for k in explore_ids))
+    f_bounds = (p.min_scale * fitted_cur, p.max_scale * fitted_cur)
+    e_bounds = (p.min_scale * ex_cur, p.max_scale * ex_cur)
+    if not f_bounds[0] + e_bounds[0] <= total * (1 + 1e-12) or not (
+        total <= (f_bounds[1] + e_bounds[1]) * (1 + 1e-12)
+    ):
+        raise InfeasibleBudget(
+            f"a daily total of {total:,.2f} cannot be shared within {p.min_scale:g}x–"
+            f"{p.max_scale:g}x of the current spend ({sum(u.current.values()):,.2f}): the bounds "
+            f"allow {f_bounds[0] + e_bounds[0]:,.2f} to {f_bounds[1] + e_bounds[1]:,.2f}; "
+            "widen the scale bounds or change the total"
+        )
+    return f_bounds, e_bounds
+
+
+def _expected_change(
+    u: _Units, recommended: dict[str, float], p: ReallocationParams
+) -> dict[str, float]:
+    rng = np.random.default_rng(p.seed)
+    sims = np.zeros(p.n_sim)
+    point = 0.0
+    for uid, c in u.fitted.items():
+        la, bb = draw_curves(c, p.n_sim, rng)
+        x_new, x_old = recommended[uid], u.current[uid]
+        with np.errstate(over="ignore", invalid="ignore"):
+            sims += np.exp(la + bb * math.log(x_new)) - np.exp(la + bb * math.log(x_old))
+        point += c.predict(x_new) - c.predict(x_old)
+    tail = (1.0 - p.interval) / 2.0
+    finite = sims[np.isfinite(sims)]
+    lo, hi = np.quantile(finite, [tail, 1.0 - tail]) if finite.size else (math.nan, math.nan)
+    return {"expected": point, "low": float(lo), "high": float(hi)}
+
+
+def _reallocation_notes(
+    n_explore: int, explore_total: float, wanted: float, total: float, p: ReallocationParams
+) -> list[str]:
+    notes: list[str] = []
+    bounds = f"{p.min_scale:g}x–{p.max_scale:g}x"
+    if n_explore:
+        share = explore_total / total
+        if abs(explore_total - wanted) > 1e-9 * total:
+            notes.append(
+                f"{n_explore} unit(s) without a curve keep {share:.0%} of the budget "
+                f"for exploration (not {p.explore_share:.0%}): the {bounds} "
+                "bounds around their current spend hold them there; their change is not in the "
+                "expected range"
+            )
+        else:
+            notes.append(
+                f"{n_explore} unit(s) without a curve keep {share:.0%} of the budget for "
+                "exploration; their change is not in the expected range"
+            )
+    notes.append(
+        f"every unit stays within {bounds} of its current daily spend; "
+        f"curves are fitted on daily history; the range is {p.interval:.0%} of the curves' "
+        "uncertainty, not of market changes"
+    )
+    return notes
+
+
+def _unit_rows(
+    points: dict[str, tuple[FloatArray, FloatArray]], u: _Units, recommended: dict[str, float],
+    level: float,
+) -> list[UnitBudget]:  # fmt: skip
+    from tokops.insights.stats.common import norm_ppf
+
+    z = norm_ppf(0.5 + level / 2.0)
+    units = []
+    for uid in points:
+        n_days = int((points[uid][0] > 0).sum())
+        base = (uid, n_days, u.current[uid], recommended[uid], u.conv_rate[uid])
+        c = u.fitted.get(uid)
+        if c is None:
+            units.append(UnitBudget(*base, "explore", reason=u.reasons.get(uid)))
+            continue
+        m = c.marginal(u.current[uid])
+        units.append(
+            UnitBudget(
+                *base,
+                "fitted",
+                a=c.a,
+                b=c.b,
+                b_ci=(max(0.0, c.b - z * c.se_b), min(1.0, c.b + z * c.se_b)),
+                marginal_cpa=1.0 / m if m > 0 and math.isfinite(m) else None,
+            )
+        )
+    return units
+
+
 def reallocate(
-    points: dict[str, tuple[FloatArray, FloatArray]],
-    *,
-    total_budget: float | None = None,
-    explore_share: float = 0.1,
-    min_points: int = MIN_POINTS,
-    max_se_b: float = MAX_SE_B,
-    min_scale: float = 0.5,
-    max_scale: float = 2.0,
-    level: float = 0.90,
-    n_sim: int = 2000,
-    seed: int = 0,
-) -> tuple[list[UnitBudget], float, dict[str, float], list[str]]:
+    points: dict[str, tuple[FloatArray, FloatArray]], params: ReallocationParams | None = None
+) -> Reallocation:
     """Pure core of :func:`budget_reallocation` on ``{unit: (daily spend, daily conversions)}``.
 
     Every unit, fitted or exploring, stays within ``[min_scale, max_scale]`` × its current
@@ -365,165 +517,61 @@ def reallocate(
     far as the bounds require; the fitted units share the rest on equal marginal returns.
     :class:`InfeasibleBudget` when the bounds cannot hold the total.
     """
-    if not 0.0 <= explore_share < 1.0:
-        raise ConfigError(f"explore_share must lie in [0, 1), got {explore_share}")
-    if not 0.0 < min_scale <= 1.0 <= max_scale or not math.isfinite(max_scale):
-        raise ConfigError(
-            f"need 0 < min_scale ≤ 1 ≤ max_scale, got min_scale {min_scale:g}, "
-            f"max_scale {max_scale:g}"
-        )
-    from tokops.insights._common import norm_ppf
-
-    z = norm_ppf(0.5 + level / 2.0)
-    fitted: dict[str, Curve] = {}
-    reasons: dict[str, str] = {}
-    current: dict[str, float] = {}
-    conv_rate: dict[str, float] = {}
-    for uid, (spend, conv) in points.items():
-        days = spend > 0
-        current[uid] = float(spend[days].mean()) if days.any() else 0.0
-        conv_rate[uid] = float(conv[days].mean()) if days.any() else 0.0
-        got = _unit_curve(spend, conv, min_points, max_se_b)
-        if isinstance(got, Curve):
-            fitted[uid] = got
-        else:
-            reasons[uid] = got
-    if not fitted:
-        seen = "; ".join(f"{u}: {why}" for u, why in list(reasons.items())[:4])
-        more = f"; {len(reasons) - 4} more" if len(reasons) > 4 else ""
-        raise StatsInputError(
-            f"no unit has a usable response curve, nothing to reallocate ({seen}{more}); "
-            f"{curve_needs(min_points, max_se_b)}"
-        )
-    total = float(sum(current.values())) if total_budget is None else float(total_budget)
+    p = params or ReallocationParams()
+    p.check()
+    u = _fit_units(points, p)
+    total = float(sum(u.current.values())) if p.total_budget is None else float(p.total_budget)
     if not total > 0 or not math.isfinite(total):
         raise ConfigError(f"total budget must be a positive number, got {total}")
-    ids = list(fitted)
-    explore_ids = [u for u in points if u not in fitted]
-    cur = np.array([current[u] for u in ids])
-    ex_cur = float(sum(current[u] for u in explore_ids))
-    f_bounds = (min_scale * float(cur.sum()), max_scale * float(cur.sum()))
-    e_bounds = (min_scale * ex_cur, max_scale * ex_cur)
-    if not f_bounds[0] + e_bounds[0] <= total * (1 + 1e-12) or not (
-        total <= (f_bounds[1] + e_bounds[1]) * (1 + 1e-12)
-    ):
-        raise InfeasibleBudget(
-            f"a daily total of {total:,.2f} cannot be shared within {min_scale:g}x–"
-            f"{max_scale:g}x of the current spend ({sum(current.values()):,.2f}): the bounds "
-            f"allow {f_bounds[0] + e_bounds[0]:,.2f} to {f_bounds[1] + e_bounds[1]:,.2f}; "
-            "widen the scale bounds or change the total"
-        )
-    wanted = explore_share * total if explore_ids else 0.0
+    ids = list(u.fitted)
+    explore_ids = [k for k in points if k not in u.fitted]
+    f_bounds, e_bounds = _bounds(u, explore_ids, total, p)
+    wanted = p.explore_share * total if explore_ids else 0.0
     explore_total = _explore_pool(wanted, total, e_bounds, f_bounds)
-    curves = [fitted[u] for u in ids]
-    x = allocate(curves, min_scale * cur, max_scale * cur, total - explore_total)
+    cur = np.array([u.current[k] for k in ids])
+    curves = [u.fitted[k] for k in ids]
+    x = allocate(curves, p.min_scale * cur, p.max_scale * cur, total - explore_total)
     recommended = dict(zip(ids, (float(v) for v in x), strict=True))
+    ex_cur = float(sum(u.current[k] for k in explore_ids))
     scale = explore_total / ex_cur if ex_cur > 0 else 0.0
-    for u in explore_ids:
-        recommended[u] = current[u] * scale
-
-    rng = np.random.default_rng(seed)
-    sims = np.zeros(n_sim)
-    point = 0.0
-    for u, c in zip(ids, curves, strict=True):
-        la, bb = draw_curves(c, n_sim, rng)
-        x_new, x_old = recommended[u], current[u]
-        with np.errstate(over="ignore", invalid="ignore"):
-            sims += np.exp(la + bb * math.log(x_new)) - np.exp(la + bb * math.log(x_old))
-        point += c.predict(x_new) - c.predict(x_old)
-    tail = (1.0 - level) / 2.0
-    finite = sims[np.isfinite(sims)]
-    lo, hi = np.quantile(finite, [tail, 1.0 - tail]) if finite.size else (math.nan, math.nan)
-    change = {"expected": point, "low": float(lo), "high": float(hi)}
-    notes: list[str] = []
-    if explore_ids:
-        share = explore_total / total
-        if abs(explore_total - wanted) > 1e-9 * total:
-            notes.append(
-                f"{len(explore_ids)} unit(s) without a curve keep {share:.0%} of the budget "
-                f"for exploration (not {explore_share:.0%}): the {min_scale:g}x–{max_scale:g}x "
-                "bounds around their current spend hold them there; their change is not in the "
-                "expected range"
-            )
-        else:
-            notes.append(
-                f"{len(explore_ids)} unit(s) without a curve keep {share:.0%} of the budget for "
-                "exploration; their change is not in the expected range"
-            )
-    notes.append(
-        f"every unit stays within {min_scale:g}x–{max_scale:g}x of its current daily spend; "
-        f"curves are fitted on daily history; the range is {level:.0%} of the curves' "
-        "uncertainty, not of market changes"
+    for k in explore_ids:
+        recommended[k] = u.current[k] * scale
+    return Reallocation(
+        _unit_rows(points, u, recommended, p.interval),
+        total,
+        _expected_change(u, recommended, p),
+        _reallocation_notes(len(explore_ids), explore_total, wanted, total, p),
     )
-    units = []
-    for uid in points:
-        n_days = int((points[uid][0] > 0).sum())
-        c_fit = fitted.get(uid)
-        if c_fit is None:
-            units.append(
-                UnitBudget(uid, n_days, current[uid], recommended[uid], conv_rate[uid], "explore",
-                           reason=reasons.get(uid))
-            )  # fmt: skip
-            continue
-        m = c_fit.marginal(current[uid])
-        units.append(
-            UnitBudget(
-                uid,
-                n_days,
-                current[uid],
-                recommended[uid],
-                conv_rate[uid],
-                "fitted",
-                a=c_fit.a,
-                b=c_fit.b,
-                b_ci=(max(0.0, c_fit.b - z * c_fit.se_b), min(1.0, c_fit.b + z * c_fit.se_b)),
-                marginal_cpa=1.0 / m if m > 0 and math.isfinite(m) else None,
-            )
-        )
-    return units, total, change, notes
 
 
 def unit_points(
-    store: Store, window: Window, level: Level = "campaign"
+    store: Reader, window: Window, level: Level = "campaign"
 ) -> tuple[dict[str, tuple[FloatArray, FloatArray]], tuple[str, ...]]:
     """Daily (spend, conversions) per campaign or ad group (one engine query)."""
     key = {"campaign": "campaign_id", "adgroup": "adgroup_id"}.get(level)
     if key is None:
         raise ConfigError(f"level {level!r}: use campaign or adgroup")
-    t = _base(store, window)
-    expr = (
-        t.group_by(_unit=t[key].cast("string"), stat_date=t.stat_date)
-        .aggregate(spend=_measure(t, "spend").sum(), conv=_measure(t, "conversions").sum())
-        .order_by(["_unit", "stat_date"])
-    )
-    rows = store.fetch(expr)
-    keys = [str(v) for v in rows.column("_unit").to_pylist()]
-    spend, conv = _floats(rows, "spend"), _floats(rows, "conv")
-    out: dict[str, tuple[FloatArray, FloatArray]] = {}
-    for uid in dict.fromkeys(keys):
-        mask = np.array([k == uid for k in keys], dtype=bool)
-        out[uid] = (spend[mask], conv[mask])
-    return out, _currencies(store, t)
+    query = MeasureQuery(("spend", "conversions"), by=(key, "stat_date"), window=window)
+    sums = sum_measures(store, query)
+    groups = split_groups(sums, key, ("spend", "conversions"))
+    return {k: (v["spend"], v["conversions"]) for k, v in groups.items()}, sums.currencies
 
 
-def budget_reallocation(
-    store: Store,
-    *,
-    level: Level = "campaign",
-    total_budget: float | None = None,
-    explore_share: float = 0.1,
-    window: Window | None = None,
-    min_points: int = MIN_POINTS,
-    min_scale: float = 0.5,
-    max_scale: float = 2.0,
-    interval: float = 0.90,
-    seed: int = 0,
-) -> BudgetPlan:
+@dataclass(frozen=True, slots=True)
+class BudgetParams(ReallocationParams):
+    """:class:`ReallocationParams` for the campaigns (or ad groups, *level*) of *window*."""
+
+    level: Level = "campaign"
+    window: Window = ALL_TIME
+
+
+def budget_reallocation(store: Reader, params: BudgetParams | None = None) -> BudgetPlan:
     """Current vs recommended daily budget per campaign (or ad group) on response curves.
 
     The selection must report in one currency (see :func:`budget_plans` for several).
     """
-    window = window or Window()
+    p = params or BudgetParams()
+    window, level = p.window, p.level
     points, currencies = unit_points(store, window, level)
     if len(currencies) > 1:
         raise MixedCurrencies(
@@ -532,44 +580,22 @@ def budget_reallocation(
         )
     if not points:
         raise StatsInputError("no daily rows in the window: nothing to reallocate")
-    units, total, change, notes = reallocate(
-        points,
-        total_budget=total_budget,
-        explore_share=explore_share,
-        min_points=min_points,
-        min_scale=min_scale,
-        max_scale=max_scale,
-        level=interval,
-        seed=seed,
-    )
+    shared = reallocate(points, p)
     plan = BudgetPlan(
         level=level,
         start=window.start,
         end=window.end,
         currency=currencies[0] if currencies else None,
-        total_budget=total,
-        explore_share=explore_share,
-        units=units,
-        expected_change=change,
-        notes=notes,
+        total_budget=shared.total,
+        explore_share=p.explore_share,
+        units=shared.units,
+        expected_change=shared.change,
+        notes=shared.notes,
         advertiser_ids=window.advertiser_ids,
     )
-    names = unit_names(store, level)
+    key = "campaign_id" if level == "campaign" else "adgroup_id"
+    names = {k: v for k, v in entity_names(store, key, points).items() if v}
     return replace(plan, units=[replace(u, name=names.get(u.unit_id)) for u in plan.units])
-
-
-def unit_names(store: Store, level: Level) -> dict[str, str]:
-    """Campaign or ad group names by ID, from ``campaigns`` / ``adgroups`` (empty when absent)."""
-    table, key, col = {
-        "campaign": ("campaigns", "campaign_id", "campaign_name"),
-        "adgroup": ("adgroups", "adgroup_id", "adgroup_name"),
-    }[level]
-    if not store.exists(table):
-        return {}
-    t = store.table(table)
-    rows = store.fetch(t.select(_k=t[key].cast("string"), _n=t[col]))
-    keys, vals = rows.column("_k").to_pylist(), rows.column("_n").to_pylist()
-    return {str(k): str(v) for k, v in zip(keys, vals, strict=True) if k and v}
 
 
 @dataclass(frozen=True, slots=True)
@@ -584,26 +610,15 @@ class BudgetReport:
         return {"plans": [p.to_dict() for p in self.plans], "skipped": self.skipped}
 
 
-def budget_plans(
-    store: Store,
-    *,
-    level: Level = "campaign",
-    total_budget: float | None = None,
-    explore_share: float = 0.1,
-    window: Window | None = None,
-    min_scale: float = 0.5,
-    max_scale: float = 2.0,
-    interval: float = 0.90,
-    seed: int = 0,
-) -> BudgetReport:
+def budget_plans(store: Reader, params: BudgetParams | None = None) -> BudgetReport:
     """:func:`budget_reallocation` once per currency of the selection (each its own budget).
 
     A total budget is an amount in one currency, so it needs a selection in one currency. A
     group that cannot be planned is listed with its reason; when none can, its error is raised.
     """
-    window = window or Window()
-    groups = currency_groups(store, _base(store, window), window)
-    if total_budget is not None and len(groups) > 1:
+    p = params or BudgetParams()
+    groups = currency_groups(store, ad_rows(store, p.window), p.window)
+    if p.total_budget is not None and len(groups) > 1:
         raise MixedCurrencies(
             f"a total budget is an amount in one currency, and the selection has "
             f"{', '.join(str(g.currency) for g in groups)}: choose the accounts of one currency"
@@ -612,17 +627,7 @@ def budget_plans(
     skipped: list[dict[str, Any]] = []
     for g in groups:
         try:
-            plan = budget_reallocation(
-                store,
-                level=level,
-                total_budget=total_budget,
-                explore_share=explore_share,
-                window=g.window,
-                min_scale=min_scale,
-                max_scale=max_scale,
-                interval=interval,
-                seed=seed,
-            )
+            plan = budget_reallocation(store, replace(p, window=g.window))
         except (StatsInputError, InfeasibleBudget) as exc:
             if len(groups) == 1:
                 raise

@@ -1,24 +1,31 @@
 """Best creatives by empirical-Bayes shrinkage, straight from the store (KPI-5a, BYD-3).
 
 Per ad, the metric's successes and trials are ``ad_daily`` sums over the window (pushed down,
-see :mod:`.data`); :func:`~tokops.insights.shrinkage.shrink_rates` pulls small samples towards the
-pooled rate, so an ad with 3 clicks out of 20 impressions does not top a CTR ranking.
+see :mod:`.data`); :func:`~tokops.insights.stats.shrinkage.shrink_rates` pulls small samples
+towards the pooled rate, so an ad with 3 clicks out of 20 impressions does not top a CTR ranking.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError, jsonable
-from tokops.insights.data import ALL_TIME, Window, ad_counts, ratio_kpi
-from tokops.insights.shrinkage import BetaPrior, fit_beta_prior, rank_shrunk, shrink_rates
+from tokops.insights.data import ALL_TIME, AdCounts, Window, ad_counts, ratio_kpi
+from tokops.insights.stats.common import StatsInputError, jsonable
+from tokops.insights.stats.shrinkage import (
+    BetaPrior,
+    ShrunkRate,
+    fit_beta_prior,
+    rank_shrunk,
+    shrink_rates,
+)
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = ["RANKABLE", "CreativeRank", "CreativeRanking", "top_creatives"]
 
@@ -91,8 +98,45 @@ def _row_dict(r: CreativeRank, scale: float = 1.0) -> dict[str, Any]:
     return out
 
 
+def _check(metric: str, by: str, top: int | None) -> None:
+    if metric not in RANKABLE:
+        raise ConfigError(f"metric {metric!r} cannot be shrunk: use one of {', '.join(RANKABLE)}")
+    if by not in ("shrunk", "lower"):
+        raise ConfigError(f"rank by {by!r}: use shrunk or lower")
+    if top is not None and top < 1:
+        raise ConfigError(f"top must be at least 1, got {top}")
+
+
+def _rows(
+    ranked: Sequence[ShrunkRate], rates: Sequence[ShrunkRate], counts: AdCounts,
+    pos: dict[str, int], higher: bool,
+) -> tuple[CreativeRank, ...]:  # fmt: skip
+    """The ranked ads with their names and their rank by the raw rate (*pos*: index in
+    *counts*)."""
+    raw_sorted = sorted(
+        rates, key=lambda r: (r.raw if higher else -(r.raw or 0.0)) or 0.0, reverse=True
+    )
+    raw_rank = {r.key: i + 1 for i, r in enumerate(raw_sorted)}
+    return tuple(
+        CreativeRank(
+            rank=i + 1,
+            ad_id=r.key,
+            ad_name=counts.ad_names[pos[r.key]],
+            advertiser_id=counts.advertiser_ids[pos[r.key]],
+            is_spark=counts.is_spark[pos[r.key]],
+            successes=r.successes,
+            trials=r.trials,
+            raw=r.raw,
+            shrunk=r.shrunk,
+            ci=r.ci,
+            raw_rank=raw_rank[r.key],
+        )
+        for i, r in enumerate(ranked)
+    )
+
+
 def top_creatives(
-    store: Store,
+    store: Reader,
     metric: str = "ctr",
     window: Window = ALL_TIME,
     *,
@@ -101,12 +145,7 @@ def top_creatives(
     level: float = 0.90,
 ) -> CreativeRanking:
     """Ads ranked by the shrunk *metric* (or the interval's pessimistic end), best first."""
-    if metric not in RANKABLE:
-        raise ConfigError(f"metric {metric!r} cannot be shrunk: use one of {', '.join(RANKABLE)}")
-    if by not in ("shrunk", "lower"):
-        raise ConfigError(f"rank by {by!r}: use shrunk or lower")
-    if top is not None and top < 1:
-        raise ConfigError(f"top must be at least 1, got {top}")
+    _check(metric, by, top)
     higher = ratio_kpi(metric).better != "down"
     counts = ad_counts(store, metric, window)
     keep = counts.denominator > 0
@@ -127,27 +166,8 @@ def top_creatives(
     except StatsInputError as exc:
         raise ConfigError(f"cannot rank creatives by {metric}: {exc}") from None
     ranked = rank_shrunk(rates, by=by, higher_is_better=higher)
-    raw_sorted = sorted(
-        rates, key=lambda r: (r.raw if higher else -(r.raw or 0.0)) or 0.0, reverse=True
-    )
-    raw_rank = {r.key: i + 1 for i, r in enumerate(raw_sorted)}
-    pos = dict(zip(keys, idx, strict=True))
-    rows = tuple(
-        CreativeRank(
-            rank=i + 1,
-            ad_id=r.key,
-            ad_name=counts.ad_names[pos[r.key]],
-            advertiser_id=counts.advertiser_ids[pos[r.key]],
-            is_spark=counts.is_spark[pos[r.key]],
-            successes=r.successes,
-            trials=r.trials,
-            raw=r.raw,
-            shrunk=r.shrunk,
-            ci=r.ci,
-            raw_rank=raw_rank[r.key],
-        )
-        for i, r in enumerate(ranked[:top] if top else ranked)
-    )
+    rows = _rows(ranked[:top] if top else ranked, rates, counts, dict(zip(keys, idx, strict=True)),
+                 higher)  # fmt: skip
     if metric in ("ctr", "cvr_click"):
         notes.append(
             "Spark ads count fewer destination clicks (CTA and caption only, SPK-10): "

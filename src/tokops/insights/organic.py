@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 import ibis
 
 from tokops.errors import ConfigError
-from tokops.insights._common import jsonable
+from tokops.insights.stats.common import jsonable
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
     "FORMAT_PATTERNS",
@@ -70,13 +70,13 @@ FORMAT_PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _require(store: Store, *tables: str) -> None:
+def _require(store: Reader, *tables: str) -> None:
     missing = [t for t in tables if not store.exists(t)]
     if missing:
         raise ConfigError(f"no {', '.join(missing)} in the store: run `tokops sync organic` first")
 
 
-def post_features(store: Store) -> ir.Table:
+def post_features(store: Reader) -> ir.Table:
     """One row per post: ids, publish day, format, engagements and views (lifetime)."""
     _require(store, VIDEOS)
     v = store.table(VIDEOS)
@@ -179,8 +179,28 @@ def _trend(recent: int, before: int, change: float) -> str:
     return "steady"
 
 
+def _hashtag_row(
+    r: dict[str, Any], share: float, generic_share: float, change: float
+) -> HashtagRow:
+    return HashtagRow(
+        hashtag=r["hashtag"],
+        posts=int(r["posts"]),
+        accounts=int(r["accounts"]),
+        views=float(r["views"]),
+        engagements=float(r["engagements"]),
+        engagement_rate=_rate(r["engagements"], r["views"]),
+        usage_share=share,
+        kind="generic" if share >= generic_share else "niche",
+        posts_recent=int(r["posts_recent"]),
+        posts_before=int(r["posts_before"]),
+        er_recent=_rate(r["eng_recent"], r["views_recent"]),
+        er_before=_rate(r["eng_before"], r["views_before"]),
+        trend=_trend(int(r["posts_recent"]), int(r["posts_before"]), change),
+    )
+
+
 def hashtag_report(
-    store: Store,
+    store: Reader,
     *,
     window_days: int = 14,
     top: int = 20,
@@ -212,26 +232,10 @@ def hashtag_report(
         eng_before=ibis.ifelse(before, tags.engagements, zero).sum(),
         views_before=ibis.ifelse(before, tags.views, zero).sum(),
     )
-    rows = []
-    for r in store.fetch(agg.order_by(ibis.desc("views"), "hashtag")).to_pylist():
-        share = r["posts"] / total
-        rows.append(
-            HashtagRow(
-                hashtag=r["hashtag"],
-                posts=int(r["posts"]),
-                accounts=int(r["accounts"]),
-                views=float(r["views"]),
-                engagements=float(r["engagements"]),
-                engagement_rate=_rate(r["engagements"], r["views"]),
-                usage_share=share,
-                kind="generic" if share >= generic_share else "niche",
-                posts_recent=int(r["posts_recent"]),
-                posts_before=int(r["posts_before"]),
-                er_recent=_rate(r["eng_recent"], r["views_recent"]),
-                er_before=_rate(r["eng_before"], r["views_before"]),
-                trend=_trend(int(r["posts_recent"]), int(r["posts_before"]), change),
-            )
-        )
+    rows = [
+        _hashtag_row(r, r["posts"] / total, generic_share, change)
+        for r in store.fetch(agg.order_by(ibis.desc("views"), "hashtag")).to_pylist()
+    ]
     by_er = sorted(
         (r for r in rows if r.posts >= min_posts and r.engagement_rate is not None),
         key=lambda r: (-(r.engagement_rate or 0.0), r.hashtag),
@@ -291,7 +295,7 @@ class ContentReport:
         }
 
 
-def _daily_gains(store: Store, start: dt.date) -> ir.Table:
+def _daily_gains(store: Reader, start: dt.date) -> ir.Table:
     """Per post per snapshot day ≥ *start*: views and engagements gained since the day before.
 
     A delta needs the previous UTC day's reading; the first reading of a post counts in full
@@ -345,7 +349,7 @@ def _daily_gains(store: Store, start: dt.date) -> ir.Table:
     return s.mutate(account_new_followers=followers, attributed=followers * share)
 
 
-def content_tracker(store: Store, *, days: int = 7, top: int = 10) -> ContentReport:
+def content_tracker(store: Reader, *, days: int = 7, top: int = 10) -> ContentReport:
     """Per video per day over the last *days* snapshot days, and the top videos by views."""
     if days < 1:
         raise ConfigError("days must be ≥ 1")

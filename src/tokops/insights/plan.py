@@ -39,46 +39,55 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import FloatArray, StatsInputError, jsonable
-from tokops.insights.budget import MAX_SE_B, draw_curves, fit_curve
-from tokops.insights.data import (
+from tokops.insights.budget import MAX_SE_B, Curve, draw_curves, fit_curve
+from tokops.insights.data import MixedCurrencies
+from tokops.insights.funnel import (
+    EVENTS,
+    MIN_DAYS,
+    Event,
+    FunnelOptions,
+    FunnelRate,
+    GoalTarget,
+    Requirement,
+    check_event,
+    finite,
+    funnel_plan,
+)
+from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable
+from tokops.metrics.query import (
     AD_TABLE,
-    MixedCurrencies,
-    Window,
-    _base,
-    _currencies,
-    _floats,
-    _measure,
+    CurrencyGroup,
+    MeasureQuery,
+    Total,
+    ad_rows,
     currency_groups,
+    last_day,
+    sum_measures,
 )
 from tokops.metrics.sources import synced_table
+from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
     "CurveBudget",
     "FunnelRate",
+    "GoalParams",
     "GoalPlan",
     "PlanReport",
     "Requirement",
     "curve_budget",
-    "funnel_plan",
+    "daily_sums",
     "plan_goal",
     "plan_goals",
 ]
 
-Event = Literal["conversions", "purchases"]
-
-_EVENTS: dict[str, tuple[str, ...]] = {
-    "conversions": ("conversions",),
-    "purchases": ("purchases", "orders"),
-}
 _SUMS: dict[str, tuple[str, ...]] = {
     "spend": ("spend",),
     "impressions": ("impressions",),
@@ -87,51 +96,6 @@ _SUMS: dict[str, tuple[str, ...]] = {
     "add_to_cart": ("add_to_cart",),
     "revenue": ("purchase_value", "gmv"),
 }
-MIN_DAYS = 7
-MIN_CONVERSIONS = 20
-RATE_KPIS: dict[str, dict[str, str]] = {
-    "conversions": {
-        "view_rate": "view_rate_p25",
-        "ctr": "ctr",
-        "atc_rate": "atc_rate",
-        "cvr": "cvr_click",
-        "cpm": "cpm",
-        "cpa": "cpa",
-        "aov": "value_per_conversion",
-        "roas": "total_roas",
-    },
-    "purchases": {
-        "view_rate": "view_rate_p25",
-        "ctr": "ctr",
-        "atc_rate": "atc_rate",
-        "cvr": "purchase_rate_click",
-        "cpm": "cpm",
-        "cpa": "cost_per_purchase",
-        "aov": "value_per_purchase",
-        "roas": "total_roas",
-    },
-}
-"""The funnel's rates by event → the catalogue KPI each one is (name, definition and unit)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FunnelRate:
-    """One historical rate: a catalogue KPI (in its unit: percent for rates), bootstrap interval."""
-
-    name: str
-    estimate: float | None
-    low: float | None
-    high: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """A volume the target needs: ``expected`` from the pooled rates, ``low``–``high`` range."""
-
-    name: str
-    low: float | None
-    expected: float | None
-    high: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,22 +203,9 @@ def curve_budget(
         raise ConfigError(f"horizon_days must be ≥ 1, got {horizon_days}")
     x = np.asarray(spend, dtype=np.float64)
     y = np.asarray(outcome, dtype=np.float64)
-    days = x > 0
-    n = int(days.sum())
-    skip = "no response curve: "
-    if n < min_days:
-        return None, [f"{skip}{n} day(s) with spend (< {min_days}); the budget is linear"]
-    if float(np.ptp(np.log(x[days]))) < 0.2:
-        return None, [
-            f"{skip}daily spend barely varied in the history, so how {outcome_name} respond to "
-            "more spend is unknown; the budget is linear and likely too low at a larger scale"
-        ]
-    try:
-        c = fit_curve(x, y)
-    except StatsInputError as exc:
-        return None, [f"{skip}{exc}"]
-    if c.se_b > max_se_b:
-        return None, [f"{skip}the slope is too uncertain (b = {c.b:.2f} ± {c.se_b:.2f})"]
+    c = _daily_curve(x, y, outcome_name, min_days, max_se_b)
+    if isinstance(c, str):
+        return None, [f"no response curve: {c}"]
     per_day = target / horizon_days
 
     def spend_for(la: FloatArray, b: FloatArray) -> FloatArray:
@@ -268,6 +219,7 @@ def curve_budget(
     lo, hi = (float(v) for v in np.quantile(sims, [tail, 1.0 - tail]))
     need = float(spend_for(np.array([math.log(c.a)]), np.array([c.b]))[0])
     z = _z(level)
+    days = x > 0
     lo_obs, hi_obs = float(x[days].min()), float(x[days].max())
     marginal = c.marginal(need)
     curve = CurveBudget(
@@ -277,26 +229,53 @@ def curve_budget(
         a=c.a,
         b=c.b,
         b_ci=(max(0.0, c.b - z * c.se_b), min(1.0, c.b + z * c.se_b)),
-        daily_spend=Requirement("daily_spend", _finite(lo), _finite(need), _finite(hi)),
+        daily_spend=Requirement("daily_spend", finite(lo), finite(need), finite(hi)),
         budget=Requirement(
             "budget_curve",
-            _finite(lo * horizon_days),
-            _finite(need * horizon_days),
-            _finite(hi * horizon_days),
+            finite(lo * horizon_days),
+            finite(need * horizon_days),
+            finite(hi * horizon_days),
         ),
         linear_budget=target * float(x.sum()) / float(y.sum()),
         observed_daily_spend=(lo_obs, hi_obs),
         extrapolation=need / hi_obs,
         marginal_cost=1.0 / marginal if marginal > 0 and math.isfinite(marginal) else None,
     )
+    return curve, _curve_notes(curve, int(days.sum()), need, level)
+
+
+def _daily_curve(
+    x: FloatArray, y: FloatArray, outcome_name: str, min_days: int, max_se_b: float
+) -> Curve | str:
+    """The history's response curve, or why it cannot carry one."""
+    days = x > 0
+    n = int(days.sum())
+    if n < min_days:
+        return f"{n} day(s) with spend (< {min_days}); the budget is linear"
+    if float(np.ptp(np.log(x[days]))) < 0.2:
+        return (
+            f"daily spend barely varied in the history, so how {outcome_name} respond to "
+            "more spend is unknown; the budget is linear and likely too low at a larger scale"
+        )
+    try:
+        c = fit_curve(x, y)
+    except StatsInputError as exc:
+        return str(exc)
+    if c.se_b > max_se_b:
+        return f"the slope is too uncertain (b = {c.b:.2f} ± {c.se_b:.2f})"
+    return c
+
+
+def _curve_notes(curve: CurveBudget, n: int, need: float, level: float) -> list[str]:
+    lo_obs, hi_obs = curve.observed_daily_spend
     notes = [
-        f"response curve {outcome_name}/day = {c.a:.3g} · spend^{c.b:.2f} (b {level:.0%} CI "
-        f"{curve.b_ci[0]:.2f}–{curve.b_ci[1]:.2f}) over {n} days; budget_curve spends evenly "
-        f"over {horizon_days} days"
+        f"response curve {curve.outcome}/day = {curve.a:.3g} · spend^{curve.b:.2f} (b "
+        f"{level:.0%} CI {curve.b_ci[0]:.2f}–{curve.b_ci[1]:.2f}) over {n} days; budget_curve "
+        f"spends evenly over {curve.horizon_days} days"
     ]
-    if c.b < 0.95 and curve.budget.expected is not None:
+    if curve.b < 0.95 and curve.budget.expected is not None:
         notes.append(
-            f"returns diminish (b = {c.b:.2f} < 1): the budget grows faster than the target; "
+            f"returns diminish (b = {curve.b:.2f} < 1): the budget grows faster than the target; "
             f"{curve.budget.expected:,.2f} on the curve vs {curve.linear_budget:,.2f} at the "
             "history's average cost"
         )
@@ -311,284 +290,116 @@ def curve_budget(
             f"the target needs {need:,.2f}/day, below the smallest daily spend seen "
             f"({lo_obs:,.2f}): the curve is extrapolated downwards"
         )
-    return curve, notes
+    return notes
 
 
 def _z(level: float) -> float:
-    from tokops.insights._common import norm_ppf
+    from tokops.insights.stats.common import norm_ppf
 
     return norm_ppf(0.5 + level / 2.0)
 
 
-def _ratio(num: FloatArray, den: FloatArray) -> FloatArray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-    return np.asarray(out, dtype=np.float64)
+@dataclass(frozen=True, slots=True)
+class GoalParams:
+    """What :func:`plan_goal` and :func:`plan_goals` plan: the target, its history, the method.
 
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def _scaled(value: float | None, scale: float) -> float | None:
-    return None if value is None else value * scale
-
-
-def funnel_plan(
-    daily: dict[str, FloatArray],
-    *,
-    sales: float | None = None,
-    revenue: float | None = None,
-    roas: float | None = None,
-    level: float = 0.90,
-    n_boot: int = 2000,
-    seed: int = 0,
-    min_days: int = MIN_DAYS,
-    min_conversions: float = MIN_CONVERSIONS,
-    event: Event = "conversions",
-) -> tuple[list[FunnelRate], list[Requirement], dict[str, float], list[str]]:
-    """Rates, requirements, history totals and notes from per-day sums (pure; no store).
-
-    *daily* maps ``spend``, ``impressions``, ``views``, ``clicks``, ``add_to_cart``,
-    ``conversions`` and ``revenue`` to arrays with one value per day. The rates come back under
-    their catalogue names (:data:`RATE_KPIS` for *event*), in the catalogue's units.
+    History: the *window_days* days ending at *end* (default: the last day in ``ad_daily``) of
+    *advertiser_ids* (default: every account). The response-curve budget spreads the target
+    over *horizon_days* (default *window_days*).
     """
-    from tokops.metrics.catalogue import CATALOGUE
 
-    if event not in RATE_KPIS:
-        raise ConfigError(f"event {event!r}: use conversions or purchases")
-    names = RATE_KPIS[event]
-    if (sales is None) == (revenue is None):
-        raise ConfigError("give exactly one target: sales or revenue")
-    if roas is not None and revenue is None:
-        raise ConfigError("a ROAS target needs a revenue target (revenue at that ROAS)")
-    target = float(sales if sales is not None else revenue)  # type: ignore[arg-type]
-    if not math.isfinite(target) or target <= 0:
-        raise ConfigError(f"the target must be a positive number, got {target}")
-    if roas is not None and roas <= 0:
-        raise ConfigError(f"ROAS must be positive, got {roas}")
-    if not 0.5 < level < 1.0:
-        raise ConfigError(f"level must lie in (0.5, 1), got {level}")
-    n = len(daily["spend"])
-    totals = {k: float(np.sum(v)) for k, v in daily.items()}
-    if n < min_days:
-        raise StatsInputError(
-            f"history too thin: {n} day(s) with delivery, a plan needs at least {min_days}"
-        )
-    if totals["conversions"] < min_conversions:
-        raise StatsInputError(
-            f"history too thin: {totals['conversions']:.0f} conversions in {n} days, a plan "
-            f"needs at least {min_conversions:.0f} to estimate the conversion rate"
-        )
-    if totals["clicks"] <= 0 or totals["impressions"] <= 0 or totals["spend"] <= 0:
-        raise StatsInputError("history has no clicks, impressions or spend to plan from")
-    if revenue is not None and totals["revenue"] <= 0:
-        raise StatsInputError("no purchase value in the history: plan a sales target instead")
+    sales: float | None = None
+    revenue: float | None = None
+    roas: float | None = None
+    window_days: int = 28
+    end: dt.date | None = None
+    advertiser_ids: tuple[str, ...] = ()
+    event: Event = "conversions"
+    level: float = 0.90
+    n_boot: int = 2000
+    seed: int = 0
+    horizon_days: int | None = None
 
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(n_boot, n))
-    boot = {k: np.asarray(v, dtype=np.float64)[idx].sum(axis=1) for k, v in daily.items()}
-    pooled = {k: np.array([v]) for k, v in totals.items()}
+    @property
+    def target(self) -> GoalTarget:
+        return GoalTarget(self.sales, self.revenue, self.roas)
 
-    def rates(s: dict[str, FloatArray]) -> dict[str, FloatArray]:
-        return {
-            "view_rate": _ratio(s["views"], s["impressions"]),
-            "ctr": _ratio(s["clicks"], s["impressions"]),
-            "atc_rate": _ratio(s["add_to_cart"], s["clicks"]),
-            "cvr": _ratio(s["conversions"], s["clicks"]),
-            "cpm": 1000.0 * _ratio(s["spend"], s["impressions"]),
-            "cpa": _ratio(s["spend"], s["conversions"]),
-            "aov": _ratio(s["revenue"], s["conversions"]),
-            "roas": _ratio(s["revenue"], s["spend"]),
-        }
+    @property
+    def funnel(self) -> FunnelOptions:
+        return FunnelOptions(self.level, self.n_boot, self.seed, event=self.event)
 
-    def needs(r: dict[str, FloatArray]) -> dict[str, FloatArray]:
-        conv = np.full_like(r["cvr"], target) if sales is not None else target / r["aov"]
-        clicks = conv / r["cvr"]
-        impressions = clicks / r["ctr"]
-        return {
-            "impressions": impressions,
-            "views_p25": impressions * r["view_rate"],
-            "clicks": clicks,
-            "add_to_cart": clicks * r["atc_rate"],
-            "conversions": conv,
-            "budget": impressions * r["cpm"] / 1000.0,
-        }
+    def check_days(self) -> None:
+        if self.window_days < 1:
+            raise ConfigError(f"window_days must be ≥ 1, got {self.window_days}")
 
-    tail = (1.0 - level) / 2.0
-    r_boot, r_pool = rates(boot), rates(pooled)
-    q_boot, q_pool = needs(r_boot), needs(r_pool)
-    absent = {
-        "view_rate": totals["views"] <= 0,
-        "atc_rate": totals["add_to_cart"] <= 0,
-        "aov": totals["revenue"] <= 0,
-        "roas": totals["revenue"] <= 0,
-    }
-
-    def band(values: FloatArray) -> tuple[float | None, float | None]:
-        ok = values[np.isfinite(values)]
-        if ok.size < 0.5 * values.size:
-            return None, None
-        lo, hi = np.quantile(ok, [tail, 1.0 - tail])
-        return float(lo), float(hi)
-
-    out_rates = []
-    for name, values in r_boot.items():
-        kpi = CATALOGUE[names[name]]
-        # cpm is 1000·Σspend/Σimpressions already; the rates are plain fractions here
-        scale = 1.0 if name == "cpm" else float(kpi.scale)
-        if absent.get(name, False):
-            out_rates.append(FunnelRate(kpi.name, None, None, None))
-            continue
-        lo, hi = band(values)
-        out_rates.append(
-            FunnelRate(
-                kpi.name,
-                _scaled(_finite(float(r_pool[name][0])), scale),
-                _scaled(lo, scale),
-                _scaled(hi, scale),
-            )
-        )
-    out_req = []
-    for name, values in q_boot.items():
-        if (name == "views_p25" and absent["view_rate"]) or (
-            name == "add_to_cart" and absent["atc_rate"]
-        ):
-            out_req.append(Requirement(name, None, None, None))
-            continue
-        lo, hi = band(values)
-        out_req.append(Requirement(name, lo, _finite(float(q_pool[name][0])), hi))
-
-    notes = [
-        f"ranges are {level:.0%} bootstrap intervals over {n} days of history; they cover the "
-        "uncertainty of the rates, not a change in the market",
-    ]
-    if absent["view_rate"]:
-        notes.append("no 25 % video views in the history: the views requirement is left out")
-    if absent["atc_rate"]:
-        notes.append("no add-to-cart events in the history: that requirement is left out")
-    budget = next(r for r in out_req if r.name == "budget")
-    daily_spend = totals["spend"] / n
-    if budget.expected is not None and budget.expected > 3 * totals["spend"]:
-        notes.append(
-            f"the plan needs {budget.expected / totals['spend']:.1f}x the spend of the whole "
-            "history: at that scale CPA usually rises (diminishing returns), so read the budget "
-            "as a floor"
-        )
-    if roas is not None and revenue is not None:
-        cap = revenue / roas
-        notes.append(f"a ROAS of {roas:g} allows a budget of {cap:,.2f} for this revenue")
-        hist = next(r for r in out_rates if r.name == "total_roas")
-        if hist.high is not None and hist.high < roas:
-            notes.append(
-                f"target ROAS {roas:g} is above the history's range "
-                f"({hist.low:.2f}–{hist.high:.2f}): not reachable at current performance"
-            )
-        elif hist.low is not None and hist.low < roas:
-            notes.append(f"target ROAS {roas:g} lies within the history's range: uncertain")
-    history = {**totals, "days": float(n), "daily_spend": daily_spend}
-    return out_rates, out_req, history, notes
-
-
-def _last_day(store: Store, window: Window) -> dt.date | None:
-    t = _base(store, window)
-    value = store.fetch(t.aggregate(last=t.stat_date.max())).column("last").to_pylist()[0]
-    return value if isinstance(value, dt.date) else None
+    def history(self, reader: Reader, currency: str | None = None) -> Window:
+        """The window of the history: ends at *end* or the last day with rows."""
+        synced_table(reader, AD_TABLE)  # a clear error when nothing was synced yet
+        last = self.end or last_day(reader, Window(advertiser_ids=self.advertiser_ids,
+                                                    currency=currency))  # fmt: skip
+        if last is None:
+            raise StatsInputError("history too thin: ad_daily has no rows to plan from")
+        start = last - dt.timedelta(days=self.window_days - 1)
+        return Window(start, last, self.advertiser_ids, currency)
 
 
 def daily_sums(
-    store: Store, window: Window, event: Event = "conversions"
+    reader: Reader, window: Window, event: Event = "conversions"
 ) -> tuple[dict[str, FloatArray], tuple[str, ...]]:
     """Per-day sums of the funnel measures over *window* (one engine query)."""
-    if event not in _EVENTS:
-        raise ConfigError(f"event {event!r}: use conversions or purchases")
-    t = _base(store, window)
-    measures = {**_SUMS, "conversions": _EVENTS[event]}
-    aggs = {}
-    for key, names in measures.items():
-        total = _measure(t, names[0])
-        for name in names[1:]:
-            total = total + _measure(t, name)
-        aggs[key] = total.sum()
-    rows = store.fetch(t.group_by("stat_date").aggregate(**aggs).order_by("stat_date"))
-    return {k: _floats(rows, k) for k in measures}, _currencies(store, t)
+    check_event(event)
+    measures = {**_SUMS, "conversions": EVENTS[event]}
+    query = MeasureQuery(
+        tuple(Total(k, v) for k, v in measures.items()), by=("stat_date",), window=window
+    )
+    sums = sum_measures(reader, query)
+    return {k: sums.floats(k) for k in measures}, sums.currencies
 
 
-def plan_goal(
-    store: Store,
-    *,
-    sales: float | None = None,
-    revenue: float | None = None,
-    roas: float | None = None,
-    window_days: int = 28,
-    end: dt.date | None = None,
-    advertiser_ids: tuple[str, ...] = (),
-    event: Event = "conversions",
-    level: float = 0.90,
-    n_boot: int = 2000,
-    seed: int = 0,
-    horizon_days: int | None = None,
-    currency: str | None = None,
-) -> GoalPlan:
+def plan_goal(reader: Reader, params: GoalParams, currency: str | None = None) -> GoalPlan:
     """Work a sales or revenue target back to impressions, views, clicks and budget (KPI-2).
 
-    History: the *window_days* days ending at *end* (default: the last day in ``ad_daily``),
-    of the accounts that report in *currency* when given. It must be in one currency (see
-    :func:`plan_goals` for several). The response-curve budget spreads the target over
-    *horizon_days* (default *window_days*).
+    The history (see :class:`GoalParams`) is read from the accounts that report in *currency*
+    when given. It must be in one currency (see :func:`plan_goals` for several).
     """
-    if window_days < 1:
-        raise ConfigError(f"window_days must be ≥ 1, got {window_days}")
-    synced_table(store, AD_TABLE)  # a clear error when nothing was synced yet
-    last = end or _last_day(store, Window(advertiser_ids=advertiser_ids, currency=currency))
-    if last is None:
-        raise StatsInputError("history too thin: ad_daily has no rows to plan from")
-    start = last - dt.timedelta(days=window_days - 1)
-    daily, currencies = daily_sums(store, Window(start, last, advertiser_ids, currency), event)
+    params.check_days()
+    history = params.history(reader, currency)
+    assert history.start is not None and history.end is not None
+    daily, currencies = daily_sums(reader, history, params.event)
     if len(currencies) > 1:
         raise MixedCurrencies(
             f"the history mixes currencies {', '.join(currencies)}: a budget is planned in "
             "one currency; choose the accounts of one currency"
         )
-    rates, reqs, history, notes = funnel_plan(
-        daily,
-        sales=sales,
-        revenue=revenue,
-        roas=roas,
-        level=level,
-        n_boot=n_boot,
-        seed=seed,
-        event=event,
-    )
-    outcome = "conversions" if sales is not None else "revenue"
+    target = params.target
+    funnel = funnel_plan(daily, target, params.funnel)
+    outcome = "conversions" if params.sales is not None else "revenue"
     curve, curve_notes = curve_budget(
         daily["spend"],
         daily[outcome],
-        float(sales if sales is not None else revenue or 0.0),
-        horizon_days=horizon_days or window_days,
+        target.value,
+        horizon_days=params.horizon_days or params.window_days,
         outcome_name=outcome,
-        level=level,
-        seed=seed,
+        level=params.level,
+        seed=params.seed,
     )
-    notes = [n for n in notes if "diminishing returns" not in n] if curve else notes
-    notes += curve_notes
-    if curve is not None:
-        reqs = [*reqs, curve.budget]
-    target = {"sales": sales} if sales is not None else {"revenue": float(revenue or 0.0)}
-    if roas is not None:
-        target["roas"] = roas
+    notes = [n for n in funnel.notes if "diminishing returns" not in n] if curve else funnel.notes
+    reqs = funnel.requirements if curve is None else [*funnel.requirements, curve.budget]
+    wanted = {"sales": params.sales} if params.sales is not None else {"revenue": target.value}
+    if params.roas is not None:
+        wanted["roas"] = params.roas
     return GoalPlan(
-        target={k: float(v) for k, v in target.items() if v is not None},
-        event=event,
-        start=start,
-        end=last,
-        days=int(history["days"]),
+        target={k: float(v) for k, v in wanted.items() if v is not None},
+        event=params.event,
+        start=history.start,
+        end=history.end,
+        days=int(funnel.history["days"]),
         currency=currencies[0] if currencies else None,
-        level=level,
-        rates=rates,
+        level=params.level,
+        rates=funnel.rates,
         requirements=reqs,
-        history=history,
-        notes=notes,
+        history=funnel.history,
+        notes=notes + curve_notes,
         curve=curve,
     )
 
@@ -609,64 +420,45 @@ class PlanReport:
         }
 
 
-def plan_goals(
-    store: Store,
-    *,
-    sales: float | None = None,
-    revenue: float | None = None,
-    roas: float | None = None,
-    window_days: int = 28,
-    end: dt.date | None = None,
-    advertiser_ids: tuple[str, ...] = (),
-    event: Event = "conversions",
-    level: float = 0.90,
-    n_boot: int = 2000,
-    seed: int = 0,
-    horizon_days: int | None = None,
-) -> PlanReport:
+def plan_goals(reader: Reader, params: GoalParams) -> PlanReport:
     """:func:`plan_goal` per currency of the history: each group is planned in its own money.
 
     A sales target is shared between the currencies in proportion to each one's conversions
     (or purchases) in the history; a revenue target is an amount in one currency and needs a
     history in one currency. A group that cannot be planned is listed with its reason.
     """
-    if window_days < 1:
-        raise ConfigError(f"window_days must be ≥ 1, got {window_days}")
-    if (sales is None) == (revenue is None):
+    params.check_days()
+    if (params.sales is None) == (params.revenue is None):
         raise ConfigError("give exactly one target: sales or revenue")
-    if event not in _EVENTS:
-        raise ConfigError(f"event {event!r}: use conversions or purchases")
-    synced_table(store, AD_TABLE)  # a clear error when nothing was synced yet
-    last = end or _last_day(store, Window(advertiser_ids=advertiser_ids))
-    if last is None:
-        raise StatsInputError("history too thin: ad_daily has no rows to plan from")
-    start = last - dt.timedelta(days=window_days - 1)
-    history = Window(start, last, advertiser_ids)
-    t = _base(store, history)
-    groups = currency_groups(store, t, history)
-    kwargs: dict[str, Any] = {
-        "roas": roas, "window_days": window_days, "end": last, "advertiser_ids": advertiser_ids,
-        "event": event, "level": level, "n_boot": n_boot, "seed": seed,
-        "horizon_days": horizon_days,
-    }  # fmt: skip
+    check_event(params.event)
+    history = params.history(reader)
+    groups = currency_groups(reader, ad_rows(reader, history), history)
+    fixed = replace(params, end=history.end)
     if len(groups) == 1:
-        plan = plan_goal(store, sales=sales, revenue=revenue, **kwargs)
+        plan = plan_goal(reader, fixed)
         return PlanReport([replace(plan, advertiser_ids=groups[0].advertiser_ids)], [], [])
     names = ", ".join(str(g.currency) for g in groups)
-    if sales is None:
+    if params.sales is None:
         raise MixedCurrencies(
             f"a revenue target is an amount in one currency, and the history has {names}: "
             "choose the accounts of one currency"
         )
-    outcome = _measure(t, _EVENTS[event][0])
-    for name in _EVENTS[event][1:]:
-        outcome = outcome + _measure(t, name)
-    rows = store.fetch(t.group_by("currency").aggregate(n=outcome.sum()))
+    query = MeasureQuery((Total("n", EVENTS[params.event]),), by=("currency",), window=history)
+    rows = sum_measures(reader, query).rows
     counts = {
         str(c): float(n or 0.0)
         for c, n in zip(rows.column("currency").to_pylist(), rows.column("n").to_pylist(),
                         strict=True)
     }  # fmt: skip
+    return _shared_plans(reader, fixed, groups, counts, names)
+
+
+def _shared_plans(
+    reader: Reader, params: GoalParams, groups: list[CurrencyGroup], counts: dict[str, float],
+    names: str,
+) -> PlanReport:  # fmt: skip
+    """A sales target shared between currency *groups* by their *counts* of the event."""
+    sales = float(params.sales or 0.0)
     total = sum(counts.values())
     plans: list[GoalPlan] = []
     skipped: list[dict[str, Any]] = []
@@ -675,8 +467,8 @@ def plan_goals(
         part = sales * share
         try:
             if part <= 0:
-                raise StatsInputError(f"no {event} in the history")
-            plan = plan_goal(store, sales=part, currency=g.currency, **kwargs)
+                raise StatsInputError(f"no {params.event} in the history")
+            plan = plan_goal(reader, replace(params, sales=part), g.currency)
         except StatsInputError as exc:
             skipped.append({"currency": g.currency, "advertiser_ids": list(g.advertiser_ids),
                             "share": share, "reason": str(exc)})  # fmt: skip
@@ -691,8 +483,8 @@ def plan_goals(
                       for g in groups)  # fmt: skip
     notes = [
         f"the history has {names}: each currency is planned in its own money, and the target "
-        f"of {sales:,.0f} sales is shared by each one's {event} over the {window_days} days "
-        f"({split})"
+        f"of {sales:,.0f} sales is shared by each one's {params.event} over the "
+        f"{params.window_days} days ({split})"
     ]
     for s in skipped:
         notes.append(

@@ -10,7 +10,7 @@ with a window of ``N`` days:
 - **peak** = the N-day window (ratio of sums) with the highest ER among those ending at least N
   days before t, so that it does not overlap the current window;
 - **decline** = 1 − current ER / peak ER, tested with the delta method on day clusters
-  (:func:`~tokops.insights.ratio.ratio_test`, peak window vs current window);
+  (:func:`~tokops.insights.stats.ratio.ratio_test`, peak window vs current window);
 - status **saturating**: decline ≥ ``min_decline``, p < ``alpha``, posts in the current window
   ≥ ``volume_hold`` × the previous window's (creators keep piling on) and the current ER still
   above the reference (all posts' ER in the same window): the trend still outperforms but is
@@ -42,19 +42,18 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError, jsonable
 from tokops.insights.organic import post_features, post_tags
-from tokops.insights.ratio import ratio_arm, ratio_test
+from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable
+from tokops.insights.stats.ratio import ratio_arm, ratio_test
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = ["SaturationReport", "SaturationRow", "SaturationSeries", "saturation_report"]
 
 By = Literal["content_type", "hashtag"]
-Array = np.ndarray[Any, np.dtype[np.float64]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +83,14 @@ class SaturationSeries:
 
     days: tuple[dt.date, ...]
     keys: tuple[str, ...]
-    posts: Array
-    engagements: Array
-    views: Array
-    all_engagements: Array
-    all_views: Array
-    base_engagements: Array
+    posts: FloatArray
+    engagements: FloatArray
+    views: FloatArray
+    all_engagements: FloatArray
+    all_views: FloatArray
+    base_engagements: FloatArray
     """Per key and day: engagements of the other posts of the accounts that use the key."""
-    base_views: Array
+    base_views: FloatArray
 
     def index(self, day: dt.date) -> int:
         return min(max((day - self.days[0]).days, -1), len(self.days) - 1)
@@ -141,7 +140,7 @@ class SaturationReport:
         return out
 
 
-def _grouped(store: Store, by: By) -> tuple[ir.Table, ir.Table]:
+def _grouped(store: Reader, by: By) -> tuple[ir.Table, ir.Table]:
     """Per key and day: posts, Σengagements, Σviews and the same accounts' other posts' sums."""
     posts = post_features(store)
     src = (
@@ -179,7 +178,7 @@ def _grouped(store: Store, by: By) -> tuple[ir.Table, ir.Table]:
     return per_key, overall
 
 
-def load_series(store: Store, by: By = "content_type") -> SaturationSeries | None:
+def load_series(store: Reader, by: By = "content_type") -> SaturationSeries | None:
     """The engine's grouped rows as dense arrays (None when there are no posts)."""
     if by not in ("content_type", "hashtag"):
         raise ConfigError(f"by {by!r}: use content_type or hashtag")
@@ -211,7 +210,7 @@ def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
 
-def _p_value(eng: Array, views: Array, a: slice, b: slice) -> float | None:
+def _p_value(eng: FloatArray, views: FloatArray, a: slice, b: slice) -> float | None:
     pa, pb = views[a] > 0, views[b] > 0
     try:
         test = ratio_test(ratio_arm(eng[a][pa], views[a][pa]), ratio_arm(eng[b][pb], views[b][pb]))
@@ -252,37 +251,18 @@ def assess(
     none: dict[str, Any] = {"peak_date": None, "peak_rate": None, "decline": None, "p_value": None}
     if p_cur < min_posts or r_cur is None:
         return SaturationRow(status="insufficient", **base, **none)
-    # Rolling windows end ≤ t − N and start after the first N days of data (a burn-in that
-    # keeps start-up noise out of the peak).
     if baseline:
         expected = _expected(views, s.base_engagements[j, : t + 1], s.base_views[j, : t + 1], n)
         if float(expected[cur].sum()) <= 0:
             return SaturationRow(status="no baseline", **base, **none)
     else:
         expected = views
-    c_eng, c_exp, c_posts = (np.concatenate(([0.0], np.cumsum(x))) for x in (eng, expected, posts))
-    ends = np.arange(2 * n - 1, t - n + 1)
-    peak: dict[str, Any] = dict(none)
-    declining = False
-    e_cur = float(expected[cur].sum())
-    if ends.size and e_cur > 0:
-        w_eng = c_eng[ends + 1] - c_eng[ends + 1 - n]
-        w_exp = c_exp[ends + 1] - c_exp[ends + 1 - n]
-        w_posts = c_posts[ends + 1] - c_posts[ends + 1 - n]
-        ok = (w_posts >= min_posts) & (w_exp > 0)
-        if ok.any():
-            rel = np.where(ok, w_eng / np.where(w_exp > 0, w_exp, 1.0), -np.inf)
-            k = int(np.argmax(rel))
-            e = int(ends[k])
-            rel_cur = float(eng[cur].sum()) / e_cur
-            decline = 1 - rel_cur / float(rel[k]) if rel[k] > 0 else 0.0
-            peak_win = slice(e - n + 1, e + 1)
-            p = _p_value(eng, expected, peak_win, cur)
-            peak_rate = _ratio(float(eng[peak_win].sum()), float(views[peak_win].sum()))
-            peak = {"peak_date": s.days[e], "peak_rate": peak_rate, "decline": decline,
-                    "p_value": p}  # fmt: skip
-            declining = decline >= min_decline and p is not None and p < alpha
+    peak = _peak(s, eng, expected, views, posts, t, n, min_posts) or dict(none)
+    p = peak["p_value"]
+    declining = peak["decline"] is not None and peak["decline"] >= min_decline
+    declining = declining and p is not None and p < alpha
     if declining:
+        e_cur = float(expected[cur].sum())
         rel_now = float(eng[cur].sum()) / e_cur if e_cur > 0 else math.nan
         if (baseline and rel_now <= 1.0) or (not baseline and ref is not None and r_cur <= ref):
             status = "collapsed"
@@ -297,7 +277,41 @@ def assess(
     return SaturationRow(status=status, **base, **peak)
 
 
-def _expected(views: Array, base_eng: Array, base_views: Array, n: int) -> Array:
+def _peak(
+    s: SaturationSeries, eng: FloatArray, expected: FloatArray, views: FloatArray,
+    posts: FloatArray, t: int, n: int, min_posts: int,
+) -> dict[str, Any] | None:  # fmt: skip
+    """The best rolling window before the current one (date, rate, decline since, p-value).
+
+    Rolling windows end ≤ t − N and start after the first N days of data (a burn-in that keeps
+    start-up noise out of the peak). None without such a window.
+    """
+    cur = slice(max(t - n + 1, 0), t + 1)
+    c_eng, c_exp, c_posts = (np.concatenate(([0.0], np.cumsum(x))) for x in (eng, expected, posts))
+    ends = np.arange(2 * n - 1, t - n + 1)
+    e_cur = float(expected[cur].sum())
+    if not ends.size or e_cur <= 0:
+        return None
+    w_eng = c_eng[ends + 1] - c_eng[ends + 1 - n]
+    w_exp = c_exp[ends + 1] - c_exp[ends + 1 - n]
+    w_posts = c_posts[ends + 1] - c_posts[ends + 1 - n]
+    ok = (w_posts >= min_posts) & (w_exp > 0)
+    if not ok.any():
+        return None
+    rel = np.where(ok, w_eng / np.where(w_exp > 0, w_exp, 1.0), -np.inf)
+    k = int(np.argmax(rel))
+    e = int(ends[k])
+    rel_cur = float(eng[cur].sum()) / e_cur
+    decline = 1 - rel_cur / float(rel[k]) if rel[k] > 0 else 0.0
+    peak_win = slice(e - n + 1, e + 1)
+    p = _p_value(eng, expected, peak_win, cur)
+    peak_rate = _ratio(float(eng[peak_win].sum()), float(views[peak_win].sum()))
+    return {"peak_date": s.days[e], "peak_rate": peak_rate, "decline": decline, "p_value": p}
+
+
+def _expected(
+    views: FloatArray, base_eng: FloatArray, base_views: FloatArray, n: int
+) -> FloatArray:
     """Engagements the tag's posts would have earned at the trailing N-day ER of the other
     posts of its accounts (0 where that ER is unknown)."""
     c_e = np.concatenate(([0.0], np.cumsum(base_eng)))
@@ -310,7 +324,7 @@ def _expected(views: Array, base_eng: Array, base_views: Array, n: int) -> Array
 
 
 def saturation_report(
-    store: Store,
+    store: Reader,
     *,
     by: By = "content_type",
     window_days: int = 14,

@@ -5,7 +5,7 @@ same totals, so dimensions are never summed together): ``GROUP BY segment, stat_
 ``SUM`` run in the engine. Every KPI is a KPI of the catalogue (:mod:`tokops.metrics.catalogue`:
 same name, definition and unit as ``tokops kpi --by age``), Σnumerator/Σdenominator per segment
 in the catalogue's unit (percent for rates); its interval is the delta method over day clusters
-(:func:`tokops.insights.ratio.ratio_arm`), so day-to-day swings widen it (BYD-3). Paid follows
+(:func:`tokops.insights.stats.ratio.ratio_arm`), so day-to-day swings widen it (BYD-3). Paid follows
 per segment are summed too. Money is never summed across currencies: :func:`segment_reports`
 gives one report per currency.
 """
@@ -20,16 +20,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_ppf
-from tokops.insights.data import MixedCurrencies, Window, _currencies, _floats, currency_groups
-from tokops.insights.ratio import ratio_arm
+from tokops.insights.data import MixedCurrencies
+from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, t_ppf
+from tokops.insights.stats.ratio import ratio_arm
+from tokops.metrics.query import MeasureQuery, ad_rows, currency_groups, sum_measures
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import AUDIENCE_DAILY
+from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
-    import ibis.expr.types as ir
-
     from tokops.metrics.catalogue import Kpi
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
     "SEGMENT_KPIS",
@@ -40,7 +41,7 @@ __all__ = [
     "segment_reports",
 ]
 
-TABLE = "audience_daily"
+TABLE = AUDIENCE_DAILY.name
 DIMENSIONS = {"age": "age", "gender": "gender", "country": "country_code"}
 SEGMENT_KPIS: tuple[str, ...] = ("ctr", "cvr_click", "cpa", "total_roas")
 """Catalogue KPIs per segment: CVR per click (segments differ in clicks), ROAS website + Shop."""
@@ -99,18 +100,6 @@ def segment_kpi(num: FloatArray, den: FloatArray, alpha: float, scale: float = 1
     return SegmentKpi(estimate, (estimate - half, estimate + half))
 
 
-def _measure_sum(t: ir.Table, name: str) -> ir.FloatingValue:
-    from tokops.metrics.measures import MEASURES
-
-    return MEASURES[name].value(t).cast("float64").fill_null(0.0).sum()
-
-
-def _measure_seen(t: ir.Table, name: str) -> ir.IntegerValue:
-    from tokops.metrics.measures import MEASURES
-
-    return MEASURES[name].value(t).count()
-
-
 def _kpis() -> dict[str, Kpi]:
     from tokops.metrics.catalogue import CATALOGUE
 
@@ -118,7 +107,7 @@ def _kpis() -> dict[str, Kpi]:
 
 
 def segment_reports(
-    store: Store,
+    store: Reader,
     dimension: str = "age",
     window: Window | None = None,
     *,
@@ -127,9 +116,8 @@ def segment_reports(
     """:func:`segment_report` once per currency of the selection (money never mixed)."""
     window = window or Window()
     _check(store, dimension, alpha)
-    t = store.table(TABLE)
-    groups = currency_groups(store, window.restrict(t.filter(t.dimension == DIMENSIONS[dimension])),
-                             window)  # fmt: skip
+    where = {"dimension": (DIMENSIONS[dimension],)}
+    groups = currency_groups(store, ad_rows(store, window, TABLE, where), window)
     return [
         replace(segment_report(store, dimension, g.window, alpha=alpha),
                 advertiser_ids=g.advertiser_ids)
@@ -137,7 +125,7 @@ def segment_reports(
     ]  # fmt: skip
 
 
-def _check(store: Store, dimension: str, alpha: float) -> None:
+def _check(store: Reader, dimension: str, alpha: float) -> None:
     if dimension not in DIMENSIONS:
         raise ConfigError(f"dimension {dimension!r}: use age, gender or country")
     if not 0.0 < alpha < 1.0:
@@ -145,8 +133,34 @@ def _check(store: Store, dimension: str, alpha: float) -> None:
     synced_table(store, TABLE)  # audience_daily comes with the ads sync
 
 
+def _segment_row(
+    seg: str, sums: dict[str, FloatArray], absent: set[str], kpis_def: dict[str, Kpi],
+    alpha: float, total_spend: float,
+) -> SegmentRow:  # fmt: skip
+    """One segment's totals and KPIs from its per-day sums."""
+    kpis = {
+        name: SegmentKpi(None, None)
+        if absent & set(k.measures)
+        else segment_kpi(
+            np.sum([sums[m] for m in k.numerator], axis=0),
+            np.sum([sums[m] for m in k.denominator], axis=0),
+            alpha,
+            float(k.scale),
+        )
+        for name, k in kpis_def.items()
+    }
+    spend = float(sums["spend"].sum())
+    return SegmentRow(
+        segment=seg,
+        days=len(sums["spend"]),
+        totals={k: float(v.sum()) for k, v in sums.items()},
+        kpis=kpis,
+        share_of_spend=spend / total_spend if total_spend else None,
+    )
+
+
 def segment_report(
-    store: Store,
+    store: Reader,
     dimension: str = "age",
     window: Window | None = None,
     *,
@@ -159,27 +173,26 @@ def segment_report(
     _check(store, dimension, alpha)
     column_value = DIMENSIONS[dimension]
     window = window or Window()
-    t = store.table(TABLE)
-    t = window.restrict(t.filter(t.dimension == column_value))
-    currencies = _currencies(store, t)
+    kpis_def = _kpis()
+    measures = dict.fromkeys([*_TOTALS, *(m for k in kpis_def.values() for m in k.measures)])
+    query = MeasureQuery(
+        tuple(measures),
+        by=("segment", "stat_date"),
+        window=window,
+        where={"dimension": (column_value,)},
+        table=TABLE,
+        reported=True,
+    )
+    rows = sum_measures(store, query)
+    currencies = rows.currencies
     if len(currencies) > 1:
         raise MixedCurrencies(
             f"the segments mix currencies {', '.join(currencies)}: costs and values are "
             "compared within one currency; choose the accounts of one currency"
         )
-    kpis_def = _kpis()
-    measures = dict.fromkeys([*_TOTALS, *(m for k in kpis_def.values() for m in k.measures)])
-    aggs = {m: _measure_sum(t, m) for m in measures}
-    seen = {f"_seen_{m}": _measure_seen(t, m) for m in measures}
-    expr = (
-        t.group_by(segment=t.segment.cast("string"), stat_date=t.stat_date)
-        .aggregate(**aggs, **seen)
-        .order_by(["segment", "stat_date"])
-    )
-    rows = store.fetch(expr)
-    keys = [str(v) for v in rows.column("segment").to_pylist()]
-    cols = {k: _floats(rows, k) for k in measures}
-    counts = {k: _floats(rows, f"_seen_{k}") for k in measures}
+    keys = rows.strings("segment")
+    cols = {k: rows.floats(k) for k in measures}
+    counts = {k: rows.reported(k) for k in measures}
     total_spend = float(cols["spend"].sum())
     out = []
     for seg in dict.fromkeys(keys):
@@ -187,26 +200,7 @@ def segment_report(
         sums = {k: v[mask] for k, v in cols.items()}
         # as `tokops kpi`: a measure never reported in the segment gives no KPI (not a zero)
         absent = {m for m in measures if float(counts[m][mask].sum()) == 0}
-        kpis = {
-            name: SegmentKpi(None, None)
-            if absent & set(k.measures)
-            else segment_kpi(
-                np.sum([sums[m] for m in k.numerator], axis=0),
-                np.sum([sums[m] for m in k.denominator], axis=0),
-                alpha,
-                float(k.scale),
-            )
-            for name, k in kpis_def.items()
-        }
-        out.append(
-            SegmentRow(
-                segment=seg,
-                days=int(mask.sum()),
-                totals={k: float(v.sum()) for k, v in sums.items()},
-                kpis=kpis,
-                share_of_spend=float(sums["spend"].sum()) / total_spend if total_spend else None,
-            )
-        )
+        out.append(_segment_row(seg, sums, absent, kpis_def, alpha, total_spend))
     notes = [
         f"intervals: {1 - alpha:.0%} delta method over days per segment; segments with one day "
         "have none",

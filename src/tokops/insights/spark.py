@@ -25,9 +25,9 @@ from typing import Any, Final, Literal, Protocol
 
 import numpy as np
 
-from tokops.insights._common import StatsInputError, as_array, check_alpha, jsonable
-from tokops.insights.power import short_test_warning
-from tokops.insights.ratio import ratio_arm, ratio_test
+from tokops.insights.stats.common import StatsInputError, as_array, check_alpha, jsonable
+from tokops.insights.stats.power import short_test_warning
+from tokops.insights.stats.ratio import ratio_arm, ratio_test
 
 __all__ = ["SPARK_CLAIMS", "SparkClaim", "SparkComparison", "SparkMetric", "compare_spark"]
 

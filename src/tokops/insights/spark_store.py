@@ -1,10 +1,10 @@
 """Spark vs non-Spark and A/B tests of two ad groups, read from the store (SPK-11, KPI-5e).
 
 Thin glue: :mod:`.data` sums ``ad_daily`` per cluster in the engine, then
-:func:`~tokops.insights.spark.compare_spark` and :func:`~tokops.insights.abtest.analyze_ab` do the
-statistics. Money is never summed across currencies: with several currencies in the selection,
-money comparisons (CPM) are measured once per currency (``CPM (EUR)``, ``CPM (JPY)`` …), and an
-A/B test of ad groups in two currencies is refused.
+:func:`~tokops.insights.spark.compare_spark` and :func:`~tokops.insights.stats.abtest.analyze_ab`
+do the statistics. Money is never summed across currencies: with several currencies in the
+selection, money comparisons (CPM) are measured once per currency (``CPM (EUR)``,
+``CPM (JPY)`` …), and an A/B test of ad groups in two currencies is refused.
 """
 
 from __future__ import annotations
@@ -15,9 +15,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import StatsInputError
-from tokops.insights.abtest import ABResult, ClusterArm, analyze_ab
-from tokops.insights.data import ALL_TIME, Cluster, Window, adgroup_days, ratio_kpi, spark_clusters
+from tokops.insights.data import (
+    ALL_TIME,
+    Cluster,
+    DailyArms,
+    Window,
+    adgroup_days,
+    ratio_kpi,
+    spark_clusters,
+)
 from tokops.insights.spark import (
     SPARK_CLAIMS,
     SparkClaim,
@@ -25,9 +31,11 @@ from tokops.insights.spark import (
     SparkMetric,
     compare_spark,
 )
+from tokops.insights.stats.abtest import ABResult, ClusterArm, analyze_ab
+from tokops.insights.stats.common import StatsInputError
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = ["AB_METRICS", "SparkReport", "ab_from_store", "spark_from_store"]
 
@@ -53,7 +61,7 @@ class SparkReport:
 
 
 def spark_from_store(
-    store: Store,
+    store: Reader,
     window: Window = ALL_TIME,
     *,
     alpha: float = 0.10,
@@ -76,12 +84,7 @@ def spark_from_store(
         money = tuple(c for c in claims if c not in chosen)
         for cur in data.currencies:
             part = spark_clusters(store, measures, replace(window, currency=cur), cluster=cluster)
-            got = compare_spark(
-                part.groups["spark"], part.groups["non_spark"], alpha=alpha, claims=money
-            )
-            per_currency += [
-                replace(m, label=f"{m.label} ({cur})", currency=cur) for m in got.metrics
-            ]
+            per_currency += _in_currency(part, money, alpha, cur)
         if money:
             notes.append(
                 f"{', '.join(c.metric for c in money)} measured per currency "
@@ -96,15 +99,27 @@ def spark_from_store(
     if per_currency:
         comparison = replace(comparison, metrics=(*comparison.metrics, *per_currency))
     elif len(data.currencies) == 1:
-        cur = data.currencies[0]
-        comparison = replace(
-            comparison,
-            metrics=tuple(
-                replace(m, currency=cur) if _MONEY & {*_claim_of(claims, m.metric)} else m
-                for m in comparison.metrics
-            ),
-        )
+        comparison = _money_in(comparison, claims, data.currencies[0])
     return SparkReport(comparison, cluster, data.currencies, tuple(notes))
+
+
+def _in_currency(
+    part: DailyArms, money: tuple[SparkClaim, ...], alpha: float, cur: str
+) -> list[SparkMetric]:
+    """The money claims measured on one currency's rows, labelled with it."""
+    got = compare_spark(part.groups["spark"], part.groups["non_spark"], alpha=alpha, claims=money)
+    return [replace(m, label=f"{m.label} ({cur})", currency=cur) for m in got.metrics]
+
+
+def _money_in(
+    comparison: SparkComparison, claims: tuple[SparkClaim, ...], cur: str
+) -> SparkComparison:
+    """*comparison* with the currency *cur* on its money metrics."""
+    metrics = tuple(
+        replace(m, currency=cur) if _MONEY & {*_claim_of(claims, m.metric)} else m
+        for m in comparison.metrics
+    )
+    return replace(comparison, metrics=metrics)
 
 
 def _claim_of(claims: tuple[SparkClaim, ...], metric: str) -> tuple[str, ...]:
@@ -113,7 +128,7 @@ def _claim_of(claims: tuple[SparkClaim, ...], metric: str) -> tuple[str, ...]:
 
 
 def ab_from_store(
-    store: Store,
+    store: Reader,
     control_adgroup: str,
     test_adgroup: str,
     metric: str,

@@ -31,20 +31,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 
 from tokops.errors import ConfigError
-from tokops.insights._common import FloatArray, StatsInputError, jsonable, t_sf
-from tokops.insights.abtest import ABResult, ClusterArm, ProportionArm, analyze_ab
-from tokops.insights.data import AD_TABLE, _floats, _measure, ratio_kpi
-from tokops.insights.proportions import SRM_ALPHA, SrmCheck
+from tokops.insights.data import ratio_kpi
+from tokops.insights.stats.abtest import ABResult, ClusterArm, ProportionArm, analyze_ab
+from tokops.insights.stats.common import FloatArray, StatsInputError, jsonable, t_sf
+from tokops.insights.stats.proportions import SRM_ALPHA, SrmCheck
+from tokops.metrics.query import MeasureQuery, sum_measures
 from tokops.metrics.sources import synced_table
+from tokops.metrics.tables import SPLIT_TESTS
+from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = [
     "KEY_METRIC_KPIS",
     "SplitTest",
     "SplitTestAnalysis",
     "SplitTestReport",
+    "CellAnalysis",
     "analyze_split_test",
     "budget_split_check",
     "list_split_tests",
@@ -52,7 +56,7 @@ __all__ = [
     "split_test_report",
 ]
 
-TABLE: Final = "split_tests"
+TABLE: Final = SPLIT_TESTS.name
 KEY_METRIC_KPIS: Final = {
     "COST_PER_CONVERT": "cpa",
     "CONVERT_RATE": "cvr_click",
@@ -202,11 +206,11 @@ def _test(row: dict[str, Any]) -> SplitTest:
     )
 
 
-def _require(store: Store) -> None:
+def _require(store: Reader) -> None:
     synced_table(store, TABLE)
 
 
-def list_split_tests(store: Store) -> list[SplitTest]:
+def list_split_tests(store: Reader) -> list[SplitTest]:
     """Every split test in the store, newest start first."""
     _require(store)
     t = store.table(TABLE)
@@ -214,7 +218,7 @@ def list_split_tests(store: Store) -> list[SplitTest]:
     return [_test(r) for r in rows]
 
 
-def load_split_test(store: Store, group_id: str) -> SplitTest:
+def load_split_test(store: Reader, group_id: str) -> SplitTest:
     _require(store)
     t = store.table(TABLE)
     rows = store.fetch(t.filter(t.split_test_group_id == group_id)).to_pylist()
@@ -225,7 +229,7 @@ def load_split_test(store: Store, group_id: str) -> SplitTest:
     return _test(rows[0])
 
 
-def _timezone(store: Store, advertiser_id: str) -> str | None:
+def _timezone(store: Reader, advertiser_id: str) -> str | None:
     if not store.exists("advertisers"):
         return None
     t = store.table("advertisers")
@@ -241,34 +245,27 @@ def _local_day(moment: dt.datetime, zone: str) -> dt.date:
 
 
 def _cell_days(
-    store: Store, test: SplitTest, start: dt.date, end: dt.date
+    store: Reader, test: SplitTest, start: dt.date, end: dt.date
 ) -> tuple[dict[str, dict[str, FloatArray]], list[dt.date], tuple[str, ...]]:
     """Per cell, per local day: sums of the measures, aligned on the same days (0 when idle)."""
-    t = synced_table(store, AD_TABLE)
     column = "adgroup_id" if test.level == "ADGROUP" else "campaign_id"
-    t = t.filter(
-        (t.advertiser_id == test.advertiser_id)
-        & t[column].isin(list(test.object_ids))
-        & (t.stat_date >= start)
-        & (t.stat_date <= end)
+    query = MeasureQuery(
+        _MEASURES,
+        by=("stat_date", column),
+        window=Window(start, end, (test.advertiser_id,)),
+        where={column: tuple(test.object_ids)},
     )
-    aggs = {m: _measure(t, m).sum() for m in _MEASURES}
-    rows = store.fetch(
-        t.group_by(_cell=t[column].cast("string"), stat_date=t.stat_date)
-        .aggregate(**aggs)
-        .order_by(["stat_date", "_cell"])
-    )
-    cells = [str(v) for v in rows.column("_cell").to_pylist()]
-    days_col: list[dt.date] = rows.column("stat_date").to_pylist()
+    sums = sum_measures(store, query)
+    cells = sums.strings(column)
+    days_col: list[dt.date] = sums.rows.column("stat_date").to_pylist()
     days = sorted(set(days_col))
     pos = {d: i for i, d in enumerate(days)}
     out = {c: {m: np.zeros(len(days)) for m in _MEASURES} for c in test.object_ids}
-    values = {m: _floats(rows, m) for m in _MEASURES}
+    values = {m: sums.floats(m) for m in _MEASURES}
     for k, (cell, day) in enumerate(zip(cells, days_col, strict=True)):
         for m in _MEASURES:
             out[cell][m][pos[day]] = values[m][k]
-    currencies = store.fetch(t.select("currency").distinct()).column("currency").to_pylist()
-    return out, days, tuple(sorted(str(c) for c in currencies if c))
+    return out, days, tuple(c for c in sums.currencies if c)
 
 
 # ---------------------------------------------------------------- statistics
@@ -311,6 +308,63 @@ def _verdict(result: ABResult) -> str:
     return result.winner or "inconclusive"
 
 
+@dataclass(frozen=True, slots=True)
+class CellAnalysis:
+    """What :func:`analyze_split_test` finds: the KPI tested as key, the tests, the split check."""
+
+    key_kpi: str
+    analyses: tuple[SplitTestAnalysis, ...]
+    split: SrmCheck
+    notes: list[str]
+
+
+def _as_percent(result: ABResult, scale: float) -> ABResult:
+    """A z-test on proportions shown in the catalogue's unit (percent), like the day-cluster
+    rows beside it (one unit per KPI, issue 9 §4)."""
+    return replace(
+        result,
+        estimates=(result.estimates[0] * scale, result.estimates[1] * scale),
+        lift_abs=result.lift_abs * scale,
+        lift_abs_ci=(result.lift_abs_ci[0] * scale, result.lift_abs_ci[1] * scale),
+    )
+
+
+def _metric_tests(
+    test: SplitTest, cells: dict[str, dict[str, FloatArray]], metric: str, key: bool,
+    split: SrmCheck, alpha: float, mde_rel: float,
+) -> tuple[list[SplitTestAnalysis], str | None]:  # fmt: skip
+    """The tests of one metric on the two cells, or the note that says why there are none."""
+    a_id, b_id = test.object_ids
+    kpi = ratio_kpi(metric)
+    num, den = kpi.numerator[0], kpi.denominator[0]
+    better_up, scale = kpi.better != "down", float(kpi.scale)
+    ca, cb = cells[a_id], cells[b_id]
+    if float(ca[den].sum()) <= 0 or float(cb[den].sum()) <= 0:
+        return [], f"{metric}: a cell has no {den}; not tested"
+    out: list[SplitTestAnalysis] = []
+    if metric in _RATES:
+        pa = ProportionArm(a_id, float(ca[num].sum()), float(ca[den].sum()))
+        pb = ProportionArm(b_id, float(cb[num].sum()), float(cb[den].sum()))
+        days = int(np.count_nonzero((ca[den] + cb[den]) > 0))
+        prop = analyze_ab(pa, pb, metric=metric, alpha=alpha, higher_is_better=better_up,
+                          mde_rel=mde_rel, days_run=days, srm=split)  # fmt: skip
+        out.append(SplitTestAnalysis(metric, key, _as_percent(prop, scale)))
+    keep_a, keep_b = ca[den] > 0, cb[den] > 0
+    try:
+        clustered = analyze_ab(
+            ClusterArm(a_id, ca[num][keep_a] * scale, ca[den][keep_a]),
+            ClusterArm(b_id, cb[num][keep_b] * scale, cb[den][keep_b]),
+            metric=metric,
+            alpha=alpha,
+            higher_is_better=better_up,
+            mde_rel=mde_rel,
+            srm=split,
+        )
+    except StatsInputError as exc:
+        return out, f"{metric}: day clusters not testable ({exc})"
+    return [*out, SplitTestAnalysis(metric, key, clustered)], None
+
+
 def analyze_split_test(
     test: SplitTest,
     cells: dict[str, dict[str, FloatArray]],
@@ -318,7 +372,7 @@ def analyze_split_test(
     alpha: float = 0.10,
     mde_rel: float = 0.10,
     split_margin: float = 0.05,
-) -> tuple[str, tuple[SplitTestAnalysis, ...], SrmCheck, list[str]]:
+) -> CellAnalysis:
     """Pure core of :func:`split_test_report` on aligned per-day sums of the two cells."""
     a_id, b_id = test.object_ids
     notes: list[str] = []
@@ -331,52 +385,47 @@ def analyze_split_test(
     split = budget_split_check(cells[a_id]["spend"], cells[b_id]["spend"], margin=split_margin)
     analyses: list[SplitTestAnalysis] = []
     for metric in dict.fromkeys((key_kpi, *_ALSO)):
-        kpi = ratio_kpi(metric)
-        num, den = kpi.numerator[0], kpi.denominator[0]
-        better_up = kpi.better != "down"
-        scale = float(kpi.scale)
-        ca, cb = cells[a_id], cells[b_id]
-        if float(ca[den].sum()) <= 0 or float(cb[den].sum()) <= 0:
-            notes.append(f"{metric}: a cell has no {den}; not tested")
-            continue
-        if metric in _RATES:
-            pa = ProportionArm(a_id, float(ca[num].sum()), float(ca[den].sum()))
-            pb = ProportionArm(b_id, float(cb[num].sum()), float(cb[den].sum()))
-            days = int(np.count_nonzero((ca[den] + cb[den]) > 0))
-            prop = analyze_ab(pa, pb, metric=metric, alpha=alpha, higher_is_better=better_up,
-                              mde_rel=mde_rel, days_run=days, srm=split)  # fmt: skip
-            # the z-test works on proportions; show them in the catalogue's unit (percent) like
-            # the day-cluster rows beside them (one unit per KPI, issue 9 §4)
-            prop = replace(
-                prop,
-                estimates=(prop.estimates[0] * scale, prop.estimates[1] * scale),
-                lift_abs=prop.lift_abs * scale,
-                lift_abs_ci=(prop.lift_abs_ci[0] * scale, prop.lift_abs_ci[1] * scale),
-            )
-            analyses.append(SplitTestAnalysis(metric, metric == key_kpi, prop))
-        keep_a, keep_b = ca[den] > 0, cb[den] > 0
-        try:
-            clustered = analyze_ab(
-                ClusterArm(a_id, ca[num][keep_a] * scale, ca[den][keep_a]),
-                ClusterArm(b_id, cb[num][keep_b] * scale, cb[den][keep_b]),
-                metric=metric,
-                alpha=alpha,
-                higher_is_better=better_up,
-                mde_rel=mde_rel,
-                srm=split,
-            )
-        except StatsInputError as exc:
-            notes.append(f"{metric}: day clusters not testable ({exc})")
-            continue
-        analyses.append(SplitTestAnalysis(metric, metric == key_kpi, clustered))
+        found, note = _metric_tests(test, cells, metric, metric == key_kpi, split, alpha, mde_rel)
+        analyses += found
+        if note is not None:
+            notes.append(note)
     key = [a for a in analyses if a.key and a.result.method == "delta_method_t"]
     if not key:
         raise StatsInputError(f"the key metric ({key_kpi}) could not be tested on day clusters")
-    return key_kpi, tuple(analyses), split, notes
+    return CellAnalysis(key_kpi, tuple(analyses), split, notes)
+
+
+def _test_days(
+    store: Reader, test: SplitTest, as_of: dt.date | None
+) -> tuple[str, dt.date, dt.date, list[str]]:
+    """The test's time zone, first and last local day (stopped at *as_of*), and notes."""
+    if test.start is None or test.end is None:
+        raise ConfigError(
+            f"split test {test.split_test_group_id} has no start or end time in the store"
+        )
+    zone = _timezone(store, test.advertiser_id)
+    notes: list[str] = []
+    if zone is None:
+        notes.append("advertiser time zone unknown: the test's days are taken in UTC")
+    tz = zone or "UTC"
+    start, end = _local_day(test.start, tz), _local_day(test.end, tz)
+    if as_of is not None and as_of < end:
+        if as_of < start:
+            raise ConfigError(f"as_of {as_of} is before the test's first day {start}")
+        end = as_of
+        notes.append(f"analysis stopped at {as_of}, before the test's last day")
+    return tz, start, end, notes
+
+
+def _agreement(test: SplitTest, verdict: str) -> str:
+    """``agree``, ``disagree``, or ``platform pending`` while the test runs."""
+    if test.status != "COMPLETED":
+        return "platform pending"
+    return "agree" if (test.winning_object_id or "inconclusive") == verdict else "disagree"
 
 
 def split_test_report(
-    store: Store,
+    store: Reader,
     group_id: str,
     *,
     alpha: float = 0.10,
@@ -389,19 +438,7 @@ def split_test_report(
     *as_of* stops the analysis at that local day (what tokops would have said then).
     """
     test = load_split_test(store, group_id)
-    if test.start is None or test.end is None:
-        raise ConfigError(f"split test {group_id} has no start or end time in the store")
-    zone = _timezone(store, test.advertiser_id)
-    notes: list[str] = []
-    if zone is None:
-        notes.append("advertiser time zone unknown: the test's days are taken in UTC")
-    tz = zone or "UTC"
-    start, end = _local_day(test.start, tz), _local_day(test.end, tz)
-    if as_of is not None and as_of < end:
-        if as_of < start:
-            raise ConfigError(f"as_of {as_of} is before the test's first day {start}")
-        end = as_of
-        notes.append(f"analysis stopped at {as_of}, before the test's last day")
+    tz, start, end, notes = _test_days(store, test, as_of)
     cells, days, currencies = _cell_days(store, test, start, end)
     if not days:
         raise StatsInputError(
@@ -409,19 +446,13 @@ def split_test_report(
         )
     if len(currencies) > 1:
         raise ConfigError(f"the cells report in different currencies ({', '.join(currencies)})")
-    key_kpi, analyses, split, more = analyze_split_test(
-        test, cells, alpha=alpha, mde_rel=mde_rel, split_margin=split_margin
-    )
-    notes += more
-    key = next(a.result for a in analyses if a.key and a.result.method == "delta_method_t")
+    found = analyze_split_test(test, cells, alpha=alpha, mde_rel=mde_rel, split_margin=split_margin)
+    notes += found.notes
+    key = next(a.result for a in found.analyses if a.key and a.result.method == "delta_method_t")
     verdict = _verdict(key)
-    if test.status != "COMPLETED":
-        agreement = "platform pending"
+    agreement = _agreement(test, verdict)
+    if agreement == "platform pending":
         notes.append(f"the test is {test.status}: both verdicts can still change")
-    elif (test.winning_object_id or "inconclusive") == verdict:
-        agreement = "agree"
-    else:
-        agreement = "disagree"
     if days[-1] < end:
         notes.append(f"ad_daily ends on {days[-1]}, before the test's last day {end}")
     notes.append(
@@ -431,13 +462,13 @@ def split_test_report(
     )
     return SplitTestReport(
         test=test,
-        key_kpi=key_kpi,
+        key_kpi=found.key_kpi,
         start_day=start,
         end_day=end,
         timezone=tz,
         currency=currencies[0] if currencies else None,
-        analyses=analyses,
-        budget_split=split,
+        analyses=found.analyses,
+        budget_split=found.split,
         verdict=verdict,
         agreement=agreement,
         notes=tuple(notes),

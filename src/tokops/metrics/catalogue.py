@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Final, Literal
 
-from tokops.metrics.measures import MEASURES, Source, Unit
+from tokops.metrics.measures import MEASURES, Source
+from tokops.vocabulary import Unit
 
 __all__ = [
     "CATALOGUE",
@@ -179,46 +180,47 @@ _ENG = ("likes", "comments", "shares")
 _OENG = ("organic_likes", "organic_comments", "organic_shares")
 
 
-def _total(name: str, label: str, unit: Unit, better: Better, doc: str, **kw: bool) -> Kpi:
+def _total(name: str, label: str, better: Better, doc: str, **kw: bool) -> Kpi:
+    """The plain sum of the measure *name*, in the measure's unit."""
+    unit = MEASURES[name].unit
     return Kpi(name, label, unit, better, doc, (name,), **kw)  # type: ignore[arg-type]
 
 
 def _views(pct: int) -> Kpi:
-    return _total(f"video_views_p{pct}", f"{pct}% views", "count", "up", f"Plays reaching {pct} %")
+    return _total(f"video_views_p{pct}", f"{pct}% views", "up", f"Plays reaching {pct} %")
 
 
 # A table-like layout: one KPI per entry, kept compact on purpose.
 # fmt: off
 _KPIS: Final[tuple[Kpi, ...]] = (
     # -- delivery and cost -------------------------------------------------------------------
-    _total("spend", "Cost", "money", "neutral", "Estimated amount spent, account currency."),
-    _total("impressions", "Impressions", "count", "up", "Times the ads were on screen."),
+    _total("spend", "Cost", "neutral", "Estimated amount spent, account currency."),
+    _total("impressions", "Impressions", "up", "Times the ads were on screen."),
     _total(
         "clicks",
         "Clicks (destination)",
-        "count",
         "up",
         "Paid destination clicks. Non-Spark: CTA, caption, nickname, profile photo, swipe; "
         "Spark: CTA and caption only (SPK-10), so compare Spark vs non-Spark CTR with care.",
     ),
-    _total("all_clicks", "Clicks (all)", "count", "up", "Clicks of every kind, social ones too."),
+    _total("all_clicks", "Clicks (all)", "up", "Clicks of every kind, social ones too."),
     Kpi("ctr", "CTR (destination)", "percent", "up", "100 × clicks / impressions.",
         ("clicks",), ("impressions",), _PCT),
     Kpi("cpc", "CPC (destination)", "money", "down", "Cost per destination click.",
         ("spend",), ("clicks",)),
     Kpi("cpm", "CPM", "money", "down", "Cost per 1,000 impressions.",
         ("spend",), ("impressions",), _MILLE),
-    _total("reach", "Reach", "count", "up",
+    _total("reach", "Reach", "up",
            "Estimated unique users; never summed: only at an ad-day or account-day grain."),
     Kpi("frequency", "Frequency", "ratio", "neutral", "Impressions per person reached "
         "(native grain only).", ("impressions",), ("reach",)),
     Kpi("cost_per_1000_reached", "Cost per 1,000 people reached", "money", "down",
         "Cost / reach × 1000 (native grain only).", ("spend",), ("reach",), _MILLE),
     # -- conversions and value ---------------------------------------------------------------
-    _total("conversions", "Conversions", "count", "up", "Optimisation events (restated)."),
-    _total("real_time_conversions", "Conversions (real-time)", "count", "up",
+    _total("conversions", "Conversions", "up", "Optimisation events (restated)."),
+    _total("real_time_conversions", "Conversions (real-time)", "up",
            "Optimisation events attributed to conversion time."),
-    _total("results", "Results", "count", "up", "Results of the optimisation goal."),
+    _total("results", "Results", "up", "Results of the optimisation goal."),
     Kpi("cvr", "CVR (TikTok, per impression)", "percent", "up",
         "TikTok's default conversion rate: 100 × conversions / impressions.",
         ("conversions",), ("impressions",), _PCT),
@@ -226,13 +228,13 @@ _KPIS: Final[tuple[Kpi, ...]] = (
         "100 × conversions / destination clicks.", ("conversions",), ("clicks",), _PCT),
     Kpi("cpa", "Cost per conversion", "money", "down", "Cost / conversions.",
         ("spend",), ("conversions",)),
-    _total("purchases", "Purchases (website)", "count", "up", "Complete Payment events."),
-    _total("purchase_value", "Total purchase value", "money", "up",
+    _total("purchases", "Purchases (website)", "up", "Complete Payment events."),
+    _total("purchase_value", "Total purchase value", "up",
            "Website purchase value (TikTok field total_complete_payment_rate)."),
     Kpi("roas", "ROAS (website)", "ratio", "up",
         "Purchase value / cost (TikTok complete_payment_roas).", ("purchase_value",), ("spend",)),
-    _total("orders", "Shop orders", "count", "up", "TikTok Shop purchases."),
-    _total("gmv", "Shop GMV", "money", "up", "TikTok Shop gross revenue."),
+    _total("orders", "Shop orders", "up", "TikTok Shop purchases."),
+    _total("gmv", "Shop GMV", "up", "TikTok Shop gross revenue."),
     Kpi("shop_roas", "ROAS (Shop)", "ratio", "up", "Shop GMV / cost.", ("gmv",), ("spend",)),
     # website and Shop together (the planner and the segments use these; KPI-2, KPI-5c)
     Kpi("total_value", "Purchase value (website + Shop)", "money", "up",
@@ -261,11 +263,11 @@ _KPIS: Final[tuple[Kpi, ...]] = (
     Kpi("aov", "Average Shop order value", "money", "up", "GMV / orders.",
         ("gmv",), ("orders",)),
     # -- video -------------------------------------------------------------------------------
-    _total("video_views", "Video views", "count", "up", "Plays (starts); replays not counted."),
-    _total("video_views_2s", "2-second views", "count", "up", "Plays of at least 2 s."),
-    _total("video_views_6s", "6-second views", "count", "up", "Plays of at least 6 s."),
+    _total("video_views", "Video views", "up", "Plays (starts); replays not counted."),
+    _total("video_views_2s", "2-second views", "up", "Plays of at least 2 s."),
+    _total("video_views_6s", "6-second views", "up", "Plays of at least 6 s."),
     _views(25), _views(50), _views(75), _views(100),
-    _total("focused_views", "Focused views", "count", "up", "6-second focused views."),
+    _total("focused_views", "Focused views", "up", "6-second focused views."),
     Kpi("completion_rate", "Completion rate", "percent", "up",
         "100 × complete plays / plays.", ("video_views_p100",), ("video_views",), _PCT),
     Kpi("avg_watch_time", "Average watch time per view", "seconds", "up",
@@ -274,50 +276,50 @@ _KPIS: Final[tuple[Kpi, ...]] = (
         "Estimated; native grain only (never averaged across rows).",
         ("watch_seconds_per_user",)),
     # -- paid engagement ---------------------------------------------------------------------
-    _total("likes", "Paid likes", "count", "up", "Likes within 1 day of a paid view."),
-    _total("comments", "Paid comments", "count", "up", "Comments within 1 day of a paid view."),
-    _total("shares", "Paid shares", "count", "up", "Shares within 1 day of a paid view."),
+    _total("likes", "Paid likes", "up", "Likes within 1 day of a paid view."),
+    _total("comments", "Paid comments", "up", "Comments within 1 day of a paid view."),
+    _total("shares", "Paid shares", "up", "Shares within 1 day of a paid view."),
     Kpi("engagement_rate", "Engagement rate (per play)", "percent", "up",
         "100 × (paid likes + comments + shares) / video views (plays): the denominator is plays.",
         _ENG, ("video_views",), _PCT),
     # -- Spark Ads only (SPK-10) -------------------------------------------------------------
-    _total("follows", "Paid follows", "count", "up", "Spark Ads only.", spark_only=True),
-    _total("profile_visits", "Paid profile visits", "count", "up", "Spark Ads only.",
+    _total("follows", "Paid follows", "up", "Spark Ads only.", spark_only=True),
+    _total("profile_visits", "Paid profile visits", "up", "Spark Ads only.",
            spark_only=True),
     Kpi("profile_visit_rate", "Profile visit rate", "percent", "up",
         "100 × paid profile visits / impressions (Spark Ads only).",
         ("profile_visits",), ("impressions",), _PCT, spark_only=True),
-    _total("music_clicks", "Music clicks", "count", "up", "Spark Ads only.", spark_only=True),
-    _total("anchor_clicks", "Anchor-link clicks", "count", "up", "Spark Ads only.",
+    _total("music_clicks", "Music clicks", "up", "Spark Ads only.", spark_only=True),
+    _total("anchor_clicks", "Anchor-link clicks", "up", "Spark Ads only.",
            spark_only=True),
     Kpi("anchor_ctr", "Anchor-link CTR", "percent", "up",
         "100 × anchor-link clicks / impressions (Spark Ads only).",
         ("anchor_clicks",), ("impressions",), _PCT, spark_only=True),
     # -- organic account (organic_account_daily) ---------------------------------------------
-    _total("organic_video_views", "Organic video views", "count", "up", "Views of the posts."),
-    _total("organic_profile_views", "Profile views", "count", "up", "Organic profile views."),
-    _total("organic_likes", "Organic likes", "count", "up", "Likes received."),
-    _total("organic_comments", "Organic comments", "count", "up", "Comments received."),
-    _total("organic_shares", "Organic shares", "count", "up", "Shares."),
+    _total("organic_video_views", "Organic video views", "up", "Views of the posts."),
+    _total("organic_profile_views", "Profile views", "up", "Organic profile views."),
+    _total("organic_likes", "Organic likes", "up", "Likes received."),
+    _total("organic_comments", "Organic comments", "up", "Comments received."),
+    _total("organic_shares", "Organic shares", "up", "Shares."),
     Kpi("organic_engagement_rate", "Organic engagement rate (per view)", "percent", "up",
         "100 × (likes + comments + shares) / video views: the denominator is views, not "
         "reach or followers.", _OENG, ("organic_video_views",), _PCT),
-    _total("new_followers", "New followers", "count", "up", "Followers gained."),
-    _total("lost_followers", "Lost followers", "count", "down", "Followers lost."),
-    _total("net_followers", "Follower growth", "count", "up", "Net follower change."),
+    _total("new_followers", "New followers", "up", "Followers gained."),
+    _total("lost_followers", "Lost followers", "down", "Followers lost."),
+    _total("net_followers", "Follower growth", "up", "Net follower change."),
     # -- organic posts (latest lifetime snapshot per post) -----------------------------------
-    _total("post_views", "Post views (lifetime)", "count", "up", "Lifetime views of the posts."),
+    _total("post_views", "Post views (lifetime)", "up", "Lifetime views of the posts."),
     Kpi("post_avg_watch_time", "Average watch time (posts)", "seconds", "up",
         "Lifetime seconds watched / lifetime views.", ("post_watch_seconds",), ("post_views",)),
     Kpi("post_full_watch_rate", "Watched full video", "percent", "up",
         "100 × Σ(full-watch share × views) / Σ views, per post's latest snapshot.",
         ("post_full_watches",), ("post_views",), _PCT),
     # -- follower growth per period (follower_snapshots; KPI-5c) -----------------------------
-    _total("followers_start", "Followers at period start", "count", "neutral",
+    _total("followers_start", "Followers at period start", "neutral",
            "The last snapshot before the period's first one (that first one if none)."),
-    _total("followers_end", "Followers at period end", "count", "up",
+    _total("followers_end", "Followers at period end", "up",
            "The period's last follower snapshot."),
-    _total("follower_growth", "Net new followers", "count", "up",
+    _total("follower_growth", "Net new followers", "up",
            "Followers at period end − followers at period start (snapshots; a gap between "
            "snapshots counts in the period of the later one)."),
     Kpi("follower_growth_rate", "Follower growth rate", "percent", "up",

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from tokops.errors import ConfigError
 from tokops.metrics.catalogue import CATALOGUE, Kpi
+from tokops.metrics.errors import PaidOnlyFilter, UnknownKpi
 from tokops.metrics.grain import parse_grain
 from tokops.metrics.measures import MEASURES, Source
-from tokops.metrics.rollup import SOURCE_TABLE, monthly_source
+from tokops.metrics.rollup import monthly_source
 from tokops.metrics.sources import (
     FOLLOWERS_TABLE,
     ORGANIC_TABLE,
@@ -40,6 +41,8 @@ from tokops.metrics.sources import (
     posts_base,
     synced_table,
 )
+from tokops.metrics.tables import AD_DAILY
+from tokops.metrics.window import Window
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -103,7 +106,7 @@ def select_kpis(names: Sequence[str] | str | None, source: Source | None = None)
     items = [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
     unknown = [n for n in items if n and n not in CATALOGUE]
     if unknown:
-        raise ConfigError(f"unknown KPI {', '.join(unknown)}; see `tokops kpi --list`")
+        raise UnknownKpi(tuple(unknown))
     kpis = tuple(CATALOGUE[n] for n in dict.fromkeys(i for i in items if i))
     sources = {k.source for k in kpis}
     if len(sources) > 1:
@@ -234,14 +237,11 @@ def compute_kpis(
         name = table or POSTS_TABLE
         t = posts_base(store, end)
     if source in ("paid", "organic"):
-        if start is not None:
-            t = t.filter(t.stat_date >= start)
-        if end is not None:
-            t = t.filter(t.stat_date <= end)
+        t = Window(start, end).restrict(t)
     if advertiser_ids:
         if "advertiser_id" not in t.columns:
-            raise ConfigError("--advertiser applies to paid KPIs only")
-        t = t.filter(t.advertiser_id.isin(list(advertiser_ids)))
+            raise PaidOnlyFilter("advertiser_ids")
+        t = Window(advertiser_ids=tuple(advertiser_ids)).restrict(t)
     dims = {d.name: d for d in grain.dims}
     outputs = {k: dims[k].output if k in dims else k for k in keys}
     group = {outputs[k]: key_expr(t, k, dims[k].column if k in dims else k) for k in keys}
@@ -255,7 +255,7 @@ def compute_kpis(
     if absent:
         missing = [k.name for k in chosen if set(k.measures) & set(absent)]
         notes.append(f"{', '.join(missing)}: not in {name} (None here)")
-    if source == "paid" and table is None and name == SOURCE_TABLE and not native:
+    if source == "paid" and table is None and name == AD_DAILY.name and not native:
         rows = monthly_source(store, grain, list(group), list(aggs), start, end, advertiser_ids)
         if rows is not None:  # the same sums, from whole months of ad_monthly (see .rollup)
             t, group = rows, {k: rows[k] for k in group}

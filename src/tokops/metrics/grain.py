@@ -22,6 +22,7 @@ from typing import Final
 
 from tokops.errors import ConfigError
 from tokops.metrics.measures import Source
+from tokops.metrics.tables import AD_DAILY, AUDIENCE_DAILY
 
 __all__ = ["DIMENSIONS", "Dimension", "Grain", "PaidTable", "choose_paid_table", "parse_grain"]
 
@@ -63,7 +64,7 @@ _ALIASES: Final = {d.output: d.name for d in DIMENSIONS.values()} | {
     "ad_group": "adgroup",
     "country_code": "country",
 }
-AUDIENCE_TABLE: Final = "audience_daily"
+AUDIENCE_TABLE: Final = AUDIENCE_DAILY.name
 _NOT_WITH_SEGMENTS: Final = ("adgroup", "ad", "spark")
 
 
@@ -140,7 +141,7 @@ PAID_TABLES: Final = (
     PaidTable("advertiser_daily", ("advertiser",), "advertiser"),
     PaidTable("campaign_daily", ("advertiser", "campaign"), "campaign"),
     PaidTable("adgroup_daily", ("advertiser", "campaign", "adgroup"), "adgroup"),
-    PaidTable("ad_daily", ("advertiser", "campaign", "adgroup", "ad", "spark"), "ad"),
+    PaidTable(AD_DAILY.name, ("advertiser", "campaign", "adgroup", "ad", "spark"), "ad"),
 )
 _ENTITIES: Final = {"advertiser", "campaign", "adgroup", "ad", "spark"}
 
@@ -149,7 +150,7 @@ def choose_paid_table(grain: Grain, exists: Callable[[str], bool]) -> PaidTable:
     """The coarsest report table holding the grain's entities (``ad_daily`` as the fallback)."""
     wanted = {n for n in grain.names if n in _ENTITIES}
     for table in PAID_TABLES:
-        if wanted <= set(table.entities) and (table.name == "ad_daily" or exists(table.name)):
+        if wanted <= set(table.entities) and (table.name == AD_DAILY.name or exists(table.name)):
             return table
     raise AssertionError("unreachable: ad_daily holds every entity")  # pragma: no cover
 

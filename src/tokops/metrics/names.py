@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from tokops.metrics.compute import KpiTable
-    from tokops.warehouse import Store
+    from tokops.metrics.reader import Reader
 
 __all__ = ["NAMED", "Named", "entity_names", "name_columns", "with_names"]
 
@@ -51,7 +51,7 @@ def name_columns(columns: Sequence[str]) -> list[tuple[str, str]]:
     return [(c, NAMED[c].output) for c in columns if c in NAMED]
 
 
-def entity_names(store: Store, id_column: str, ids: Iterable[object]) -> dict[str, str]:
+def entity_names(store: Reader, id_column: str, ids: Iterable[object]) -> dict[str, str]:
     """``{id: name}`` for the *ids* of the entity *id_column* names (e.g. ``campaign_id``).
 
     IDs without a stored name are left out; a store without the object table gives ``{}``.
@@ -73,7 +73,7 @@ def entity_names(store: Store, id_column: str, ids: Iterable[object]) -> dict[st
     return {str(k): str(v) for k, v in pairs}
 
 
-def with_names(store: Store, table: KpiTable) -> KpiTable:
+def with_names(store: Reader, table: KpiTable) -> KpiTable:
     """*table* with a ``<entity>_name`` column after each entity ID column (``None`` if unknown)."""
     pairs = name_columns(table.keys)
     if not pairs:

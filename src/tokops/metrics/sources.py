@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Final
 
 from tokops.errors import ConfigError
 from tokops.metrics.grain import AUDIENCE_TABLE, Grain, choose_paid_table, is_native
+from tokops.metrics.reader import Reader
+from tokops.metrics.tables import FOLLOWER_SNAPSHOTS, ORGANIC_ACCOUNT_DAILY, ORGANIC_VIDEO_SNAPSHOTS
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -33,9 +35,9 @@ __all__ = [
     "synced_table",
 ]
 
-ORGANIC_TABLE: Final = "organic_account_daily"
-POSTS_TABLE: Final = "organic_video_snapshots"
-FOLLOWERS_TABLE: Final = "follower_snapshots"
+ORGANIC_TABLE: Final = ORGANIC_ACCOUNT_DAILY.name
+POSTS_TABLE: Final = ORGANIC_VIDEO_SNAPSHOTS.name
+FOLLOWERS_TABLE: Final = FOLLOWER_SNAPSHOTS.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ class Base:
     """True when each group of the grain is one store row (non-additive measures are read)."""
 
 
-def synced_table(store: Store, name: str, stream: str = "ads") -> ir.Table:
+def synced_table(store: Reader, name: str, stream: str = "ads") -> ir.Table:
     """The store's *name* table, or an error that says which sync fills it."""
     if not store.exists(name):
         raise ConfigError(f"no {name} table in the store: run `tokops sync {stream}` first")

@@ -14,9 +14,9 @@ ground truth (``world.truth``, ``world.totals(...)``).
 
 from __future__ import annotations
 
-from tokops.sandbox.app import create_app
-from tokops.sandbox.envelope import ConnectionDropped, SandboxResponse
-from tokops.sandbox.service import Sandbox
+from tokops.sandbox.server.app import create_app
+from tokops.sandbox.server.envelope import ConnectionDropped, SandboxResponse
+from tokops.sandbox.server.service import Sandbox
 from tokops.sandbox.settings import (
     FaultSettings,
     MarketingSettings,

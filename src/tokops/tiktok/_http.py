@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import httpx
 import orjson
@@ -52,10 +52,12 @@ __all__ = [
     "API_PREFIX",
     "ApiClient",
     "ApiResponse",
+    "Closing",
     "Dialect",
     "RateLimiter",
     "RetryPolicy",
     "InsecureBaseError",
+    "OwnsApi",
     "Signer",
     "check_api_base",
     "in_process",
@@ -237,7 +239,20 @@ def _encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
     return out
 
 
-class ApiClient:
+class Closing:
+    """A context manager that calls ``close()`` on the way out."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class ApiClient(Closing):
     """Thin, typed core for every TikTok endpoint (Marketing API and Events API).
 
     >>> api = ApiClient("token", api_base="http://127.0.0.1:8765")  # doctest: +SKIP
@@ -283,12 +298,6 @@ class ApiClient:
 
     def __repr__(self) -> str:  # never show the token
         return f"ApiClient(api_base={self.api_base!r})"
-
-    def __enter__(self) -> ApiClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         self._http.close()
@@ -452,3 +461,16 @@ def _reason(exc: Exception) -> str:
     """``Connection refused`` from ``[Errno 111] Connection refused`` (one line, no errno)."""
     text = (str(exc).strip().splitlines() or [""])[0]
     return re.sub(r"^\[Errno -?\d+\]\s*", "", text) or type(exc).__name__
+
+
+class OwnsApi(Closing):
+    """A client of one API family over an :class:`ApiClient` it owns (``self.api``): a context
+    manager, and closing it closes that core. Its repr names the base, never the token."""
+
+    api: ApiClient
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(api_base={self.api.api_base!r})"
+
+    def close(self) -> None:
+        self.api.close()

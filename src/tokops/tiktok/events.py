@@ -2,7 +2,8 @@
 
 Payload shapes follow ``../shared/specs/events_api.md`` §1: ``event_source`` selects web,
 app, offline or crm; ``test_event_code`` sits at the top level, never inside ``data[]``; at most
-1,000 events a request (more rejects the whole request). EVT-1, EVT-3.
+1,000 events a request (more rejects the whole request). EVT-1, EVT-3. The shape of an event and
+of the request around it is declared once, in :mod:`tokops.tiktok.events_wire`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Final, Literal
 import orjson
 
 from tokops.tiktok._http import ApiClient, ApiResponse
+from tokops.tiktok.events_wire import DATA_KEY, DEFAULT_PARTNER_NAME, ENVELOPE, wire_event
 
 __all__ = [
     "EVENT_SOURCES",
@@ -22,6 +24,7 @@ __all__ = [
     "EventSource",
     "EventsClient",
     "build_track_body",
+    "encode_event",
 ]
 
 EventSource = Literal["web", "app", "offline", "crm"]
@@ -50,16 +53,20 @@ def build_track_body(
     events_json: Iterable[bytes | memoryview],
     *,
     test_event_code: str | None = None,
-    partner_name: str | None = "tokops",
+    partner_name: str | None = DEFAULT_PARTNER_NAME,
 ) -> bytes:
     """The request body from events already serialised (one by one, or runs of events joined
-    by commas): the fast path for bulk sends, one copy of the bytes."""
-    head: dict[str, Any] = {"event_source": event_source, "event_source_id": event_source_id}
-    if partner_name:
-        head["partner_name"] = partner_name
-    if test_event_code:
-        head["test_event_code"] = test_event_code
-    parts: list[bytes | memoryview] = [orjson.dumps(head)[:-1], b',"data":[']  # no closing brace
+    by commas): the fast path for bulk sends, one copy of the bytes. The top-level keys follow
+    :data:`~tokops.tiktok.events_wire.ENVELOPE` (an empty optional key is omitted)."""
+    given = {
+        "event_source": event_source,
+        "event_source_id": event_source_id,
+        "partner_name": partner_name,
+        "test_event_code": test_event_code,
+    }
+    head = {key: given[key] for key, always in ENVELOPE if always or given[key]}
+    # the head without its closing brace, then the events
+    parts: list[bytes | memoryview] = [orjson.dumps(head)[:-1], f',"{DATA_KEY}":['.encode()]
     for i, event in enumerate(events_json):
         if i:
             parts.append(b",")
@@ -68,12 +75,37 @@ def build_track_body(
     return b"".join(parts)
 
 
-class EventsClient:
-    """Send conversion events. ``events`` are dicts shaped like spec §1.3 (already hashed)."""
+def encode_event(record: Mapping[str, Any]) -> bytes:
+    """A flat record's event as JSON (:func:`~tokops.tiktok.events_wire.wire_event`): the
+    same bytes the sync's engine writes for the same values."""
+    return orjson.dumps(wire_event(record))
 
-    def __init__(self, api: ApiClient, *, partner_name: str | None = "tokops") -> None:
+
+class EventsClient:
+    """Send conversion events. ``partner_name`` is written into every request it sends (None:
+    the key is omitted), on every path: :meth:`track`, :meth:`track_fields` and the bodies the
+    sync builds with :meth:`body`."""
+
+    def __init__(self, api: ApiClient, *, partner_name: str | None = DEFAULT_PARTNER_NAME) -> None:
         self.api = api
         self.partner_name = partner_name
+
+    def body(
+        self,
+        event_source: EventSource,
+        event_source_id: str,
+        events_json: Iterable[bytes | memoryview],
+        *,
+        test_event_code: str | None = None,
+    ) -> bytes:
+        """:func:`build_track_body` with this client's ``partner_name``."""
+        return build_track_body(
+            event_source,
+            event_source_id,
+            events_json,
+            test_event_code=test_event_code,
+            partner_name=self.partner_name,
+        )
 
     def track(
         self,
@@ -83,17 +115,31 @@ class EventsClient:
         *,
         test_event_code: str | None = None,
     ) -> ApiResponse:
+        """Send events given as dicts shaped like spec §1.3 (already hashed)."""
         if not 1 <= len(events) <= MAX_EVENTS_PER_REQUEST:
             raise ValueError(f"a request carries 1..{MAX_EVENTS_PER_REQUEST} events")
-        body = build_track_body(
+        encoded = (orjson.dumps(e) for e in events)
+        return self.track_raw(
+            self.body(event_source, event_source_id, encoded, test_event_code=test_event_code)
+        )
+
+    def track_fields(
+        self,
+        event_source: EventSource,
+        event_source_id: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        test_event_code: str | None = None,
+    ) -> ApiResponse:
+        """Send events given as flat records (field name → value, already hashed), nested by
+        the wire declaration (:func:`encode_event`)."""
+        return self.track(
             event_source,
             event_source_id,
-            (orjson.dumps(e) for e in events),
+            [wire_event(r) for r in records],
             test_event_code=test_event_code,
-            partner_name=self.partner_name,
         )
-        return self.track_raw(body)
 
     def track_raw(self, body: bytes) -> ApiResponse:
-        """Send a body built with :func:`build_track_body`."""
+        """Send a body built with :meth:`body` (or :func:`build_track_body`)."""
         return self.api.call("POST", TRACK_PATH, content=body)

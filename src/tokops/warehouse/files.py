@@ -7,7 +7,8 @@ exactly on the broken files users need help with. Lines that cannot be parsed (t
 few fields, an unterminated quote, bytes that are not UTF-8) are skipped and returned as
 :class:`RejectedLine` — line number and kind of problem only, never the line's content.
 
-On PostgreSQL the file is parsed by an in-process DuckDB and streamed into a temporary table.
+An engine that cannot run DuckDB's scans itself (PostgreSQL) gets the file parsed by an
+in-process DuckDB and streamed into a temporary table.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tokops.errors import SourceError
-from tokops.warehouse._duckdb import raw_connection
-from tokops.warehouse.store import quote_ident
+from tokops.warehouse.quoting import quote_ident
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -140,6 +140,26 @@ def _collect_rejects(duck: Any, rejects: str, scans: str) -> tuple[RejectedLine,
     )
 
 
+def _stream_in(
+    store: Store, scan: str, name: str, rejects: tuple[str, str] | None
+) -> tuple[RejectedLine, ...]:
+    """Parse with an in-process DuckDB and insert the rows into the temporary table *name*
+    (an engine that cannot run DuckDB's scans itself); the CSV rejects, when *rejects* names
+    their tables."""
+    import duckdb
+    import ibis
+
+    duck = duckdb.connect()
+    try:
+        reader = duck.sql(scan).to_arrow_reader(_STREAM_ROWS)
+        store.create_temp_table(name, ibis.Schema.from_pyarrow(reader.schema))
+        for batch in reader:
+            store.insert(name, batch)
+        return _collect_rejects(duck, *rejects) if rejects is not None else ()
+    finally:
+        duck.close()
+
+
 def read_file(store: Store, path: Path, name: str) -> LoadedFile:
     """Load *path* as the temporary table (or view) *name* of *store*'s connection."""
     import duckdb
@@ -159,23 +179,11 @@ def read_file(store: Store, path: Path, name: str) -> LoadedFile:
         raise SourceError(f"{path}: unsupported file type (use .csv, .tsv or .parquet)")
     is_csv = suffix in CSV_SUFFIXES
     try:
-        if store.engine == "duckdb":
-            duck = raw_connection(store.con)
-            kind = "TABLE" if is_csv else "VIEW"
-            duck.execute(f"CREATE TEMPORARY {kind} {quote_ident(name)} AS {scan}").fetchall()
+        duck = store.adapter.scan_file(scan, name, view=not is_csv)
+        if duck is not None:  # the engine ran the scan itself
             rejected = _collect_rejects(duck, rejects, scans) if is_csv else ()
         else:
-            duck = duckdb.connect()
-            try:
-                reader = duck.sql(scan).to_arrow_reader(_STREAM_ROWS)
-                import ibis
-
-                store.create_temp_table(name, ibis.Schema.from_pyarrow(reader.schema))
-                for batch in reader:
-                    store.insert(name, batch)
-                rejected = _collect_rejects(duck, rejects, scans) if is_csv else ()
-            finally:
-                duck.close()
+            rejected = _stream_in(store, scan, name, (rejects, scans) if is_csv else None)
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SourceError(f"{path}: cannot be read ({first})") from None

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 from tokops.errors import ConfigError
 
-__all__ = ["DUCKDB_SUFFIXES", "MEMORY", "StoreUrl", "parse_store_url"]
+__all__ = ["DUCKDB_SUFFIXES", "MEMORY", "StoreUrl", "duckdb_database", "parse_store_url"]
 
 DUCKDB_SUFFIXES: Final = (".duckdb", ".ddb", ".db")
 MEMORY: Final = ":memory:"
@@ -46,7 +46,8 @@ _USE: Final = "use duckdb://NAME.duckdb, duckdb://:memory: or postgres://…"
 
 @dataclass(frozen=True)
 class StoreUrl:
-    engine: Literal["duckdb", "postgres"]
+    engine: str
+    """The name of the engine's adapter (:data:`~tokops.warehouse.engines.ADAPTERS`)."""
     target: str
     """The DuckDB database path (``:memory:`` for none), or the PostgreSQL URL."""
 
@@ -62,18 +63,27 @@ def _is_duckdb_file(path: Path) -> bool:
 
 def parse_store_url(url: str, shown: str | None = None) -> StoreUrl:
     """The engine and database of *url* (see the module doc); *shown* is the URL as error
-    messages may print it (password redacted)."""
+    messages may print it (password redacted). Each engine's adapter says which URLs are its
+    own (:meth:`~tokops.warehouse.engines.base.EngineAdapter.database`)."""
+    from tokops.warehouse.engines import ADAPTERS
+
     label = shown if shown is not None else url
-    scheme, sep, rest = url.partition("://")
-    scheme = scheme.lower()
-    if scheme in ("postgres", "postgresql"):
-        return StoreUrl("postgres", "postgres://" + rest)
+    for adapter in ADAPTERS.values():
+        target = adapter.database(url, label)
+        if target is not None:
+            return StoreUrl(adapter.name, target)
+    raise ConfigError(f"unsupported store URL {label!r}: {_USE}")
+
+
+def duckdb_database(url: str, label: str) -> str | None:
+    """The DuckDB database *url* names (``:memory:`` for none); None for another engine's URL."""
     if not url.lower().startswith("duckdb:"):
-        raise ConfigError(f"unsupported store URL {label!r}: {_USE}")
-    if scheme != "duckdb" or not sep:
+        return None
+    scheme, sep, rest = url.partition("://")
+    if scheme.lower() != "duckdb" or not sep:
         raise ConfigError(f"store URL {label!r} names no database: {_USE}")
     if rest in ("", MEMORY):
-        return StoreUrl("duckdb", MEMORY)
+        return MEMORY
     path = Path(rest)
     lowered = path.name.lower()
     if any(lowered.endswith(s) for s in _DATA_SUFFIXES):
@@ -86,10 +96,10 @@ def parse_store_url(url: str, shown: str | None = None) -> StoreUrl:
     if path.exists():
         if not _is_duckdb_file(path):
             raise ConfigError(f"store URL {label!r} names a file that is not a DuckDB database")
-        return StoreUrl("duckdb", rest)
+        return rest
     if path.suffix.lower() not in DUCKDB_SUFFIXES:
         raise ConfigError(
             f"store URL {label!r}: a new DuckDB store needs a name ending in "
             f"{', '.join(DUCKDB_SUFFIXES)} ({_USE})"
         )
-    return StoreUrl("duckdb", rest)
+    return rest

@@ -24,18 +24,18 @@ import math
 from datetime import datetime
 from typing import Any, Final
 
-from tokops.sandbox.envelope import ApiFailure
 from tokops.sandbox.marketing.campaign_write import (
     CODE_NOTHING_TO_UPDATE,
     partial,
     resolve_ids,
     set_status,
 )
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.marketing.rules import SPARK_OBJECTIVES
+from tokops.sandbox.marketing.context import Family, RouteSpec
 from tokops.sandbox.marketing.serialize import ad_dict
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.write_rules import SPARK_OBJECTIVES
+from tokops.sandbox.server.envelope import ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import draws
 from tokops.sandbox.world.model import Ad, Advertiser
 
@@ -53,10 +53,7 @@ SPARK_BANNED: Final = (
 )
 
 
-class AdWrites:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class AdWrites(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("POST", "/ad/create/", self.create, "Create ads"),
@@ -65,17 +62,11 @@ class AdWrites:
         ]
 
     def _ad(self, adv: Advertiser, ad_id: str) -> Ad:
-        ad = self.market.world.ads.get(ad_id)
-        if ad is None or ad.advertiser_id != adv.advertiser_id:
-            raise bad(f"Invalid value for ad_id: ad {ad_id} does not exist.")
-        return ad
+        missing = f"Invalid value for ad_id: ad {ad_id} does not exist."
+        return self.market.owned(self.market.world.ads, adv, ad_id, missing)
 
     def create(self, request: SandboxRequest, now: datetime) -> Any:
-        params = Params.of(request)
-        adv = self.market.advertiser(params)
-        return self.market.once(
-            "/ad/create/", adv.advertiser_id, params, now, lambda: self._create(adv, params, now)
-        )
+        return self.market.create_once("/ad/create/", request, now, self._create)
 
     def _create(self, adv: Advertiser, params: Params, now: datetime) -> dict[str, Any]:
         world = self.market.world

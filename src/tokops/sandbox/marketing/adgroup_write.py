@@ -16,23 +16,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from tokops.sandbox.envelope import ApiFailure
 from tokops.sandbox.marketing.campaign_write import (
     CODE_NOTHING_TO_UPDATE,
     partial,
     resolve_ids,
     set_status,
 )
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.marketing.rules import (
+from tokops.sandbox.marketing.context import Family, RouteSpec
+from tokops.sandbox.marketing.serialize import adgroup_dict
+from tokops.sandbox.marketing.write_rules import (
     BILLING_EVENTS,
     GOALS_BY_OBJECTIVE,
     check_budget,
     default_billing,
 )
-from tokops.sandbox.marketing.serialize import adgroup_dict
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.envelope import ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.catalog import AGES, GEO_TO_COUNTRY
 from tokops.sandbox.world.model import AdGroup, Advertiser
 
@@ -45,10 +45,7 @@ _PLACEMENTS: Final = ("PLACEMENT_TIKTOK", "PLACEMENT_PANGLE", "PLACEMENT_GLOBAL_
 _BID_TYPES: Final = ("BID_TYPE_NO_BID", "BID_TYPE_CUSTOM")
 
 
-class AdGroupWrites:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class AdGroupWrites(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("POST", "/adgroup/create/", self.create, "Create an ad group"),
@@ -58,22 +55,12 @@ class AdGroupWrites:
         ]
 
     def adgroup(self, adv: Advertiser, adgroup_id: str) -> AdGroup:
-        adgroup = self.market.world.adgroups.get(adgroup_id)
-        if adgroup is None or adgroup.advertiser_id != adv.advertiser_id:
-            raise bad(f"Invalid value for adgroup_id: ad group {adgroup_id} does not exist.")
-        return adgroup
+        missing = f"Invalid value for adgroup_id: ad group {adgroup_id} does not exist."
+        return self.market.owned(self.market.world.adgroups, adv, adgroup_id, missing)
 
     # -- create -----------------------------------------------------------------------------
     def create(self, request: SandboxRequest, now: datetime) -> Any:
-        params = Params.of(request)
-        adv = self.market.advertiser(params)
-        return self.market.once(
-            "/adgroup/create/",
-            adv.advertiser_id,
-            params,
-            now,
-            lambda: self._create(adv, params, now),
-        )
+        return self.market.create_once("/adgroup/create/", request, now, self._create)
 
     @staticmethod
     def _targeting(params: Params) -> tuple[tuple[str, ...], tuple[str, ...], str]:

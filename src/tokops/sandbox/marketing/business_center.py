@@ -13,20 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.context import Family, RouteSpec
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 
 __all__ = ["ASSET_TYPES", "BusinessCenters"]
 
 ASSET_TYPES: Final = ("ADVERTISER", "TT_ACCOUNT", "TIKTOK_SHOP")
 
 
-class BusinessCenters:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class BusinessCenters(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("GET", "/bc/get/", self.centers, "Get Business Centers"),

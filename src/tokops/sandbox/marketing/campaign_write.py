@@ -22,13 +22,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from tokops.sandbox.answers import Answer
-from tokops.sandbox.envelope import CODE_PARTIAL_SUCCESS, ApiFailure
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.marketing.rules import BUDGET_MODES, LEGACY_OBJECTIVES, OBJECTIVES, check_budget
+from tokops.sandbox.marketing.context import Family, RouteSpec
 from tokops.sandbox.marketing.serialize import campaign_dict
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.write_rules import BUDGET_MODES, check_budget
+from tokops.sandbox.server.envelope import CODE_PARTIAL_SUCCESS, ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.server.route_answers import Answer
+from tokops.sandbox.world.catalog import LEGACY_OBJECTIVES, OBJECTIVES
 from tokops.sandbox.world.model import Advertiser, Campaign
 
 __all__ = ["CODE_NOTHING_TO_UPDATE", "CampaignWrites", "partial", "resolve_ids", "set_status"]
@@ -85,10 +86,7 @@ def partial(data: dict[str, Any], failed: list[tuple[str, str]], id_key: str) ->
     )
 
 
-class CampaignWrites:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class CampaignWrites(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("POST", "/campaign/create/", self.create, "Create a campaign"),
@@ -97,10 +95,8 @@ class CampaignWrites:
         ]
 
     def _campaign(self, adv: Advertiser, campaign_id: str) -> Campaign:
-        campaign = self.market.world.campaigns.get(campaign_id)
-        if campaign is None or campaign.advertiser_id != adv.advertiser_id:
-            raise bad(f"Invalid value for campaign_id: campaign {campaign_id} does not exist.")
-        return campaign
+        missing = f"Invalid value for campaign_id: campaign {campaign_id} does not exist."
+        return self.market.owned(self.market.world.campaigns, adv, campaign_id, missing)
 
     def _name(self, adv: Advertiser, params: Params, exclude: str | None = None) -> str:
         name = params.string("campaign_name", required=True, max_len=512)
@@ -110,15 +106,7 @@ class CampaignWrites:
         return name
 
     def create(self, request: SandboxRequest, now: datetime) -> Any:
-        params = Params.of(request)
-        adv = self.market.advertiser(params)
-        return self.market.once(
-            "/campaign/create/",
-            adv.advertiser_id,
-            params,
-            now,
-            lambda: self._create(adv, params, now),
-        )
+        return self.market.create_once("/campaign/create/", request, now, self._create)
 
     def _create(self, adv: Advertiser, params: Params, now: datetime) -> dict[str, Any]:
         name = self._name(adv, params)

@@ -1,28 +1,27 @@
 """What every Marketing API route shares: the (lazily built) world, settings, advertiser checks.
 
 A route module receives one :class:`Market` and registers its handlers as :class:`RouteSpec`
-entries; :class:`tokops.sandbox.service.Sandbox` turns them into routes under
+entries; :class:`tokops.sandbox.server.service.Sandbox` turns them into routes under
 ``/open_api/v1.3`` with the app-level rate limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from tokops.sandbox.envelope import CODE_NO_PERMISSION, ApiFailure
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.envelope import CODE_NO_PERMISSION, ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.server.routing import Handler
 from tokops.sandbox.settings import SandboxSettings
 from tokops.sandbox.world.calendar import local_date
 from tokops.sandbox.world.model import Ad, Advertiser
 from tokops.sandbox.world.world import World
 
 __all__ = ["Family", "Handler", "Market", "RouteSpec", "no_permission"]
-
-Handler = Callable[[SandboxRequest, datetime], Any]
 
 
 @dataclass(frozen=True)
@@ -35,10 +34,22 @@ class RouteSpec:
     summary: str
 
 
-class Family(Protocol):
-    """A module's set of endpoints."""
+class Family:
+    """A module's set of endpoints, over the :class:`Market` they share."""
 
-    def routes(self) -> list[RouteSpec]: ...
+    def __init__(self, market: Market) -> None:
+        self.market = market
+
+    def routes(self) -> list[RouteSpec]:
+        raise NotImplementedError
+
+
+class _Owned(Protocol):
+    @property
+    def advertiser_id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_Owned)
 
 
 def no_permission(advertiser_id: str) -> ApiFailure:
@@ -87,6 +98,35 @@ class Market:
         result = work()
         self._done[key] = (now.timestamp(), result)
         return result
+
+    def create_once(
+        self,
+        path: str,
+        request: SandboxRequest,
+        now: datetime,
+        create: Callable[[Advertiser, Params, datetime], Any],
+        *,
+        required: bool = False,
+    ) -> Any:
+        """A create endpoint: the request's advertiser, then *create* once per ``request_id``."""
+        params = Params.of(request)
+        adv = self.advertiser(params)
+        return self.once(
+            path,
+            adv.advertiser_id,
+            params,
+            now,
+            lambda: create(adv, params, now),
+            required=required,
+        )
+
+    @staticmethod
+    def owned(objects: Mapping[str, _T], adv: Advertiser, object_id: str, missing: str) -> _T:
+        """*adv*'s object *object_id*; 40002 *missing* when it is unknown or another's."""
+        obj = objects.get(object_id)
+        if obj is None or obj.advertiser_id != adv.advertiser_id:
+            raise bad(missing)
+        return obj
 
     def spent(self, ads: list[Ad], now: datetime, *, today_only: bool) -> float:
         """What *ads* have spent (account currency) so far, or today only (local day)."""

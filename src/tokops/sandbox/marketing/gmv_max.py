@@ -30,14 +30,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from tokops.sandbox.breakdowns import apportion
-from tokops.sandbox.gmv import GMV_FIELDS, gmv_day
-from tokops.sandbox.marketing.context import Market, RouteSpec
+from tokops.sandbox.marketing.context import Family, Market, RouteSpec
 from tokops.sandbox.marketing.metrics import cents
 from tokops.sandbox.marketing.stores import Stores
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.shop.gmv_max_delivery import GMV_FIELDS, gmv_day
+from tokops.sandbox.world.breakdowns import apportion
 from tokops.sandbox.world.calendar import local_date
 from tokops.sandbox.world.ids import fmt_time
 from tokops.sandbox.world.model import Advertiser, GmvMaxCampaign
@@ -89,9 +89,9 @@ _DIMS: Final = ("advertiser_id", "campaign_id", "stat_time_day", "item_group_id"
 _IDENTITY_TYPES: Final = ("AUTH_CODE", "TT_USER", "BC_AUTH_TT", "TTS_TT")
 
 
-class GmvMax:
+class GmvMax(Family):
     def __init__(self, market: Market, stores: Stores) -> None:
-        self.market = market
+        super().__init__(market)
         self.stores = stores
 
     def routes(self) -> list[RouteSpec]:
@@ -130,18 +130,13 @@ class GmvMax:
         }
 
     def _campaign(self, adv: Advertiser, campaign_id: str) -> GmvMaxCampaign:
-        c = self.market.world.gmv_campaigns.get(campaign_id)
-        if c is None or c.advertiser_id != adv.advertiser_id:
-            raise bad(f"Invalid value for campaign_id: GMV Max campaign {campaign_id} not found.")
-        return c
+        missing = f"Invalid value for campaign_id: GMV Max campaign {campaign_id} not found."
+        return self.market.owned(self.market.world.gmv_campaigns, adv, campaign_id, missing)
 
     def create(self, request: SandboxRequest, now: datetime) -> Any:
-        params = Params.of(request)
-        adv = self.market.advertiser(params)
-        return self.market.once(
-            "/campaign/gmv_max/create/", adv.advertiser_id, params, now,
-            lambda: self._create(adv, params, now), required=True,
-        )  # fmt: skip
+        return self.market.create_once(
+            "/campaign/gmv_max/create/", request, now, self._create, required=True
+        )
 
     def _create(self, adv: Advertiser, params: Params, now: datetime) -> dict[str, Any]:
         w = self.market.world

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from tokops.sandbox.fields import IDX
+from tokops.sandbox.world.ad_day_counts import FIELDS, IDX
 
 __all__ = [
     "ATTRIBUTES",
@@ -72,6 +72,11 @@ def _div(a: float, b: float, scale: float = 1.0) -> float:
     return a * scale / b if b else 0.0
 
 
+def _per_reach(j: int, scale: float = 1.0) -> Callable[[Sums], float | None]:
+    """Field *j* per unique viewer, once every summed ad-day's reach is out (else ``None``)."""
+    return lambda s: None if s[_UV] < s[_N] else _div(s[j], _reach(s) or 0, scale)
+
+
 _CONV_NEEDS = tuple(IDX[n] for n in ("web_purchases", "shop_purchases", "app_installs", "leads"))
 METRICS: dict[str, Metric] = {}
 
@@ -91,28 +96,22 @@ def _add(
     METRICS[name] = Metric(name, kind, fn, fields, uv, spark_only, fields[0] if direct else -1)
 
 
+def _quotient(
+    name: str, kind: str, num: str, den: str, scale: float = 1.0, *, spark_only: bool = False
+) -> None:
+    """A metric that divides one summed field by another (× *scale*; 0 when it would be /0)."""
+    a, b = IDX[num], IDX[den]
+    _add(name, kind, lambda s: _div(s[a], s[b], scale), num, den, spark_only=spark_only)
+
+
 def _count(name: str, field: str | None = None, *, spark_only: bool = False) -> None:
     j = IDX[field or name]
     _add(name, "count", lambda s: s[j], field or name, spark_only=spark_only, direct=True)
 
 
-for _name in (
-    "impressions",
-    "clicks",
-    "engagements",
-    "video_play_actions",
-    "video_watched_2s",
-    "video_watched_6s",
-    "video_views_p25",
-    "video_views_p50",
-    "video_views_p75",
-    "video_views_p100",
-    "engaged_view",
-    "likes",
-    "comments",
-    "shares",
-):
-    _count(_name)
+for _name in FIELDS[IDX["impressions"] : IDX["shares"] + 1]:
+    if _name not in ("reach", "play_time"):  # unique viewers and deciseconds: see below
+        _count(_name)
 _count("paid_engaged_view", "engaged_view")
 for _name in ("follows", "profile_visits", "clicks_on_music_disc", "anchor_clicks"):
     _count(_name, spark_only=True)
@@ -128,7 +127,7 @@ _add("reach", "count", _reach, "reach", uv=True)
 _add(
     "frequency",
     "ratio",
-    lambda s: None if s[_UV] < s[_N] else _div(s[_IM], _reach(s) or 0),
+    _per_reach(_IM),
     "impressions",
     "reach",
     uv=True,
@@ -136,14 +135,14 @@ _add(
 _add(
     "cost_per_1000_reached",
     "money",
-    lambda s: None if s[_UV] < s[_N] else _div(s[_SP], _reach(s) or 0, 1000),
+    _per_reach(_SP, 1000),
     "spend",
     "reach",
     uv=True,
 )
-_add("ctr", "rate", lambda s: _div(s[_CL], s[_IM], 100), "clicks", "impressions")
-_add("cpc", "money", lambda s: _div(s[_SP], s[_CL]), "spend", "clicks")
-_add("cpm", "money", lambda s: _div(s[_SP], s[_IM], 1000), "spend", "impressions")
+_quotient("ctr", "rate", "clicks", "impressions", 100)
+_quotient("cpc", "money", "spend", "clicks")
+_quotient("cpm", "money", "spend", "impressions", 1000)
 _add("engagement_rate", "rate", lambda s: _div(s[_EN], s[_IM], 100), "engagements", "impressions")
 _add("conversion", "count", _conv, "conversion")
 _add("cost_per_conversion", "money", lambda s: _div(s[_SP], _conv(s)), "spend", "conversion")
@@ -177,102 +176,37 @@ _add(
     "result_other",
     "impressions",
 )
-_PT, _PL = IDX["play_time"], IDX["video_play_actions"]
-_add(
-    "average_video_play",
-    "ratio",
-    lambda s: _div(s[_PT], s[_PL], 0.1),
-    "play_time",
-    "video_play_actions",
-)
+_quotient("average_video_play", "ratio", "play_time", "video_play_actions", 0.1)
 _add(
     "average_video_play_per_user",
     "ratio",
-    lambda s: None if s[_UV] < s[_N] else _div(s[_PT], _reach(s) or 0, 0.1),
+    _per_reach(IDX["play_time"], 0.1),
     "play_time",
     "reach",
     uv=True,
 )
-_PV, _AC = IDX["profile_visits"], IDX["anchor_clicks"]
-_add(
-    "profile_visits_rate",
-    "rate",
-    lambda s: _div(s[_PV], s[_IM], 100),
-    "profile_visits",
-    "impressions",
-    spark_only=True,
-)
-_add(
-    "anchor_click_rate",
-    "rate",
-    lambda s: _div(s[_AC], s[_IM], 100),
-    "anchor_clicks",
-    "impressions",
-    spark_only=True,
-)
-_WP, _WV, _SH, _SV = (
-    IDX["web_purchases"],
-    IDX["web_value"],
-    IDX["shop_purchases"],
-    IDX["shop_value"],
-)
-_add("cost_per_complete_payment", "money", lambda s: _div(s[_SP], s[_WP]), "spend", "web_purchases")
-_add(
-    "complete_payment_rate", "rate", lambda s: _div(s[_WP], s[_CL], 100), "web_purchases", "clicks"
-)
-_add(
-    "value_per_complete_payment",
-    "money",
-    lambda s: _div(s[_WV], s[_WP]),
-    "web_value",
-    "web_purchases",
-)
-_add("total_complete_payment_rate", "money", lambda s: s[_WV], "web_value", direct=True)
-_add("complete_payment_roas", "ratio", lambda s: _div(s[_WV], s[_SP]), "web_value", "spend")
-_add("cost_per_onsite_shopping", "money", lambda s: _div(s[_SP], s[_SH]), "spend", "shop_purchases")
-_add(
-    "onsite_shopping_rate", "rate", lambda s: _div(s[_SH], s[_CL], 100), "shop_purchases", "clicks"
-)
-_add(
-    "value_per_onsite_shopping",
-    "money",
-    lambda s: _div(s[_SV], s[_SH]),
-    "shop_value",
-    "shop_purchases",
-)
-_add("total_onsite_shopping_value", "money", lambda s: s[_SV], "shop_value", direct=True)
-_add("onsite_shopping_roas", "ratio", lambda s: _div(s[_SV], s[_SP]), "shop_value", "spend")
-_LP, _AT, _IC = IDX["landing_page_views"], IDX["add_to_cart"], IDX["initiate_checkout"]
-_add(
-    "landing_page_view_rate",
-    "rate",
-    lambda s: _div(s[_LP], s[_CL], 100),
-    "landing_page_views",
-    "clicks",
-)
-_add(
-    "cost_per_landing_page_view",
-    "money",
-    lambda s: _div(s[_SP], s[_LP]),
-    "spend",
-    "landing_page_views",
-)
-_add(
-    "cost_per_web_event_add_to_cart",
-    "money",
-    lambda s: _div(s[_SP], s[_AT]),
-    "spend",
-    "add_to_cart",
-)
-_add(
-    "cost_per_initiate_checkout",
-    "money",
-    lambda s: _div(s[_SP], s[_IC]),
-    "spend",
-    "initiate_checkout",
-)
-_AI = IDX["app_installs"]
-_add("cost_per_app_install", "money", lambda s: _div(s[_SP], s[_AI]), "spend", "app_installs")
+_quotient("profile_visits_rate", "rate", "profile_visits", "impressions", 100, spark_only=True)
+_quotient("anchor_click_rate", "rate", "anchor_clicks", "impressions", 100, spark_only=True)
+
+
+def _purchases(noun: str, total: str, purchases: str, value: str) -> None:
+    """The five metrics of one purchase kind: cost per, rate, value per, total value, ROAS."""
+    v = IDX[value]
+    _quotient(f"cost_per_{noun}", "money", "spend", purchases)
+    _quotient(f"{noun}_rate", "rate", purchases, "clicks", 100)
+    _quotient(f"value_per_{noun}", "money", value, purchases)
+    _add(total, "money", lambda s: s[v], value, direct=True)
+    _quotient(f"{noun}_roas", "ratio", value, "spend")
+
+
+# TikTok names the web total "total_complete_payment_rate" although it is a value.
+_purchases("complete_payment", "total_complete_payment_rate", "web_purchases", "web_value")
+_purchases("onsite_shopping", "total_onsite_shopping_value", "shop_purchases", "shop_value")
+_quotient("landing_page_view_rate", "rate", "landing_page_views", "clicks", 100)
+_quotient("cost_per_landing_page_view", "money", "spend", "landing_page_views")
+_quotient("cost_per_web_event_add_to_cart", "money", "spend", "add_to_cart")
+_quotient("cost_per_initiate_checkout", "money", "spend", "initiate_checkout")
+_quotient("cost_per_app_install", "money", "spend", "app_installs")
 
 UV_METRICS: Final = frozenset(m.name for m in METRICS.values() if m.uv)
 

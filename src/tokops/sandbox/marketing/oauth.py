@@ -32,10 +32,10 @@ from datetime import datetime
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from tokops.sandbox.envelope import ApiFailure
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.params import Params
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.context import Family, Market, RouteSpec
+from tokops.sandbox.server.envelope import ApiFailure
+from tokops.sandbox.server.params import Params
+from tokops.sandbox.server.request import SandboxRequest
 
 __all__ = [
     "CODE_AUTH_PARAMS",
@@ -60,11 +60,11 @@ def _same(given: str, known: str) -> bool:
     return hmac.compare_digest(given.encode(), known.encode())
 
 
-class OAuth:
+class OAuth(Family):
     """The sandbox's developer app: its credentials and the auth codes it granted."""
 
     def __init__(self, market: Market, token: str) -> None:
-        self.market = market
+        super().__init__(market)
         self.token = token
         mk = market.settings.marketing
         self.app_id: str = mk.app_id

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
-from tokops.sandbox.marketing.context import Market, RouteSpec, no_permission
+from tokops.sandbox.marketing.context import Family, RouteSpec, no_permission
 from tokops.sandbox.marketing.serialize import (
     AD_FIELDS,
     ADGROUP_FIELDS,
@@ -24,9 +24,9 @@ from tokops.sandbox.marketing.serialize import (
     campaign_dict,
 )
 from tokops.sandbox.marketing.statuses import PRIMARY_STATUSES, primary_match
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad, check_strings
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad, check_strings
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import fmt_time
 
 __all__ = ["ObjectReads"]
@@ -75,10 +75,7 @@ def _fields(params: Params, allowed: frozenset[str]) -> list[str] | None:
     return fields
 
 
-class ObjectReads:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class ObjectReads(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("GET", "/campaign/get/", self.campaigns, "Get campaigns"),

@@ -30,13 +30,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.organic import ACCOUNT_FIELDS
-from tokops.sandbox.paging import cursor_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.context import Family, RouteSpec
+from tokops.sandbox.server.paging import cursor_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.calendar import HOURLY_ACTIVITY, day_clock
 from tokops.sandbox.world.model import Post, TikTokAccount
+from tokops.sandbox.world.organic import ACCOUNT_FIELDS
 
 __all__ = ["OrganicRoutes"]
 
@@ -72,10 +72,7 @@ _GENDERS: Final = {
 }
 
 
-class OrganicRoutes:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class OrganicRoutes(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("GET", "/business/get/", self.account, "Get a business account's data"),

@@ -21,8 +21,6 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any, Final
 
-from tokops.sandbox.breakdowns import Segments, segments_for
-from tokops.sandbox.fields import FIELDS
 from tokops.sandbox.marketing.metrics import (
     ATTRIBUTES,
     METRICS,
@@ -32,6 +30,8 @@ from tokops.sandbox.marketing.metrics import (
     needed_fields,
 )
 from tokops.sandbox.marketing.report_request import ReportQuery
+from tokops.sandbox.world.ad_day_counts import FIELDS
+from tokops.sandbox.world.breakdowns import Segments, segments_for
 from tokops.sandbox.world.calendar import day_clock, local_date
 from tokops.sandbox.world.model import Ad
 from tokops.sandbox.world.world import World

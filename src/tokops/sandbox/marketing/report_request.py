@@ -25,9 +25,9 @@ from typing import Any, Final
 
 import orjson
 
-from tokops.sandbox.envelope import CODE_NO_PERMISSION, ApiFailure
 from tokops.sandbox.marketing.metrics import ATTRIBUTES, METRICS, UV_METRICS
-from tokops.sandbox.params import Params, bad, check_strings
+from tokops.sandbox.server.envelope import CODE_NO_PERMISSION, ApiFailure
+from tokops.sandbox.server.params import Params, bad, check_strings
 from tokops.sandbox.world.catalog import AGES
 from tokops.sandbox.world.world import World
 

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from tokops.sandbox.answers import RawAnswer
-from tokops.sandbox.envelope import ApiFailure
-from tokops.sandbox.marketing.context import Market, RouteSpec
+from tokops.sandbox.marketing.context import Family, Market, RouteSpec
 from tokops.sandbox.marketing.report_request import ReportQuery, parse_report
 from tokops.sandbox.marketing.reports import Reports
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.envelope import ApiFailure
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.server.route_answers import RawAnswer
 
 __all__ = ["CODE_TASK_ERROR", "CODE_TASK_NOT_READY", "ReportTasks"]
 
@@ -65,9 +65,9 @@ class Task:
     canceled: datetime | None = None
 
 
-class ReportTasks:
+class ReportTasks(Family):
     def __init__(self, market: Market, reports: Reports) -> None:
-        self.market = market
+        super().__init__(market)
         self.reports = reports
         self.tasks: dict[str, Task] = {}
 

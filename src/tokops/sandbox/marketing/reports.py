@@ -12,22 +12,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tokops.sandbox.answers import Answer
-from tokops.sandbox.marketing.context import Market, RouteSpec
+from tokops.sandbox.marketing.context import Family, Market, RouteSpec
 from tokops.sandbox.marketing.report_engine import ReportEngine
 from tokops.sandbox.marketing.report_request import CONFLICT, ID_DIMS, parse_report
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.server.route_answers import Answer
 
 __all__ = ["THROTTLE_HEADER", "Reports"]
 
 THROTTLE_HEADER = "X-Tt-Ads-Throttle"
 
 
-class Reports:
+class Reports(Family):
     def __init__(self, market: Market) -> None:
-        self.market = market
+        super().__init__(market)
         self._engine: ReportEngine | None = None
 
     @property

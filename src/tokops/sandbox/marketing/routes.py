@@ -1,7 +1,7 @@
 """Every Marketing API route of the sandbox, gathered from the per-family modules.
 
 :class:`MarketingApi` builds each family once (they share the :class:`Market`) and exposes
-three lists for :class:`tokops.sandbox.service.Sandbox`: ``routes`` (under
+three lists for :class:`tokops.sandbox.server.service.Sandbox`: ``routes`` (under
 ``/open_api/v1.3``, token + app rate limit), ``public_routes`` (under ``/open_api/v1.3``, no
 token: ``/oauth2/access_token/``) and ``sandbox_routes`` (absolute ``/sandbox/…`` read-outs).
 """

@@ -20,10 +20,10 @@ from datetime import datetime
 from typing import Any
 
 from tokops.sandbox.marketing.ad_write import SPARK_BANNED
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.paging import cursor_slice, page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.context import Family, RouteSpec
+from tokops.sandbox.server.paging import cursor_slice, page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import fmt_time, make_id
 from tokops.sandbox.world.model import Advertiser, AuthCode, Post
 
@@ -32,10 +32,7 @@ __all__ = ["Spark"]
 _TYPES = ("CUSTOMIZED_USER", "AUTH_CODE", "TT_USER", "BC_AUTH_TT")
 
 
-class Spark:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class Spark(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("GET", "/identity/get/", self.identities, "Get identities"),

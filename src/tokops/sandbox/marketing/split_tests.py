@@ -26,9 +26,9 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from tokops.sandbox.marketing.campaign_write import set_status
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.params import Params, bad
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.context import Family, RouteSpec
+from tokops.sandbox.server.params import Params, bad
+from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import fmt_time
 from tokops.sandbox.world.model import Advertiser, SplitTest
 
@@ -75,10 +75,7 @@ def p_value_rates(x_a: int, s_a: float, x_b: int, s_b: float) -> float:
     return 1.0 if se == 0 else _two_sided((x_b - n * p) / se)
 
 
-class SplitTests:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class SplitTests(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("POST", "/split_test/create/", self.create, "Create a split test"),
@@ -90,10 +87,8 @@ class SplitTests:
 
     def _test(self, adv: Advertiser, params: Params) -> SplitTest:
         group_id = params.ident("split_test_group_id")
-        test = self.market.world.split_tests.get(group_id)
-        if test is None or test.advertiser_id != adv.advertiser_id:
-            raise bad(f"Invalid value for split_test_group_id: {group_id} not found.")
-        return test
+        missing = f"Invalid value for split_test_group_id: {group_id} not found."
+        return self.market.owned(self.market.world.split_tests, adv, group_id, missing)
 
     def create(self, request: SandboxRequest, now: datetime) -> dict[str, Any]:
         params = Params.of(request)

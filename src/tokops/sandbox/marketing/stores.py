@@ -21,20 +21,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tokops.sandbox.commerce import Commerce
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.paging import page_info, page_params, page_slice
-from tokops.sandbox.params import Params, bad, check_strings
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.context import Family, Market, RouteSpec
+from tokops.sandbox.server.paging import page_info, page_params, page_slice
+from tokops.sandbox.server.params import Params, bad, check_strings
+from tokops.sandbox.server.request import SandboxRequest
+from tokops.sandbox.shop.orders import Commerce
 from tokops.sandbox.world.calendar import local_date
 from tokops.sandbox.world.model import Store
 
 __all__ = ["Stores"]
 
 
-class Stores:
+class Stores(Family):
     def __init__(self, market: Market) -> None:
-        self.market = market
+        super().__init__(market)
         self._commerce: Commerce | None = None
 
     @property

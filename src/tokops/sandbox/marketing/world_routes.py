@@ -11,16 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tokops.sandbox.marketing.context import Market, RouteSpec
-from tokops.sandbox.request import SandboxRequest
+from tokops.sandbox.marketing.context import Family, RouteSpec
+from tokops.sandbox.server.request import SandboxRequest
 
 __all__ = ["WorldReadout"]
 
 
-class WorldReadout:
-    def __init__(self, market: Market) -> None:
-        self.market = market
-
+class WorldReadout(Family):
     def routes(self) -> list[RouteSpec]:
         return [
             RouteSpec("GET", "/sandbox/world/", self.summary, "Summary of the simulated world"),

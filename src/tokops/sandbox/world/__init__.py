@@ -23,12 +23,6 @@ def build_world(
     seed: int, scale: str, anchor: date, settings: MarketingSettings | None = None
 ) -> World:
     """A populated world: same arguments, same world."""
-    from tokops.sandbox.delivery import Simulator
-    from tokops.sandbox.organic import Organic
-
     world = World(seed, scale, anchor, settings)
-    world.sim = Simulator(world)
-    world.organic = Organic(world)
-    world.truth = Truth(world)
     populate(world)
     return world

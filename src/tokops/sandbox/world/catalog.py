@@ -20,6 +20,7 @@ __all__ = [
     "CURRENCY_PER_USD",
     "GENDERS",
     "GEO_TO_COUNTRY",
+    "LEGACY_OBJECTIVES",
     "MARKETS",
     "NICHES",
     "OBJECTIVES",
@@ -110,7 +111,12 @@ OBJECTIVES: Final = (
     "APP_PROMOTION",
     "WEB_CONVERSIONS",
     "PRODUCT_SALES",
+    "RF_REACH",
 )
+"""The current ``objective_type`` values (``marketing_api.md`` §3.2); ``RF_REACH`` is
+allowlisted, so the generated world runs none (it has no base rates below)."""
+LEGACY_OBJECTIVES: Final = ("CONVERSIONS", "APP_INSTALL", "CATALOG_SALES", "SHOP_PURCHASES")
+"""Objectives that reports still show but a new campaign may not take (§3.2)."""
 BASE_CPM_USD: Final = {
     "REACH": 3.2,
     "VIDEO_VIEWS": 4.2,

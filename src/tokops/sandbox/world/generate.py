@@ -39,7 +39,7 @@ from tokops.sandbox.world.model import (
     TikTokAccount,
 )
 from tokops.sandbox.world.scales import SCALES, world_advertiser_ids
-from tokops.sandbox.world.shop import make_shops
+from tokops.sandbox.world.seed_shops import make_shops
 from tokops.sandbox.world.social import make_creator_posts, make_trends
 from tokops.sandbox.world.world import World
 

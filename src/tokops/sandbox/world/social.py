@@ -44,6 +44,28 @@ def music_for(seed: int, niche: str, u: float) -> tuple[str, str]:
     return make_id(seed, "music", f"{niche}:{index}")[:19], title
 
 
+def _trend(
+    rng: random.Random,
+    name: str,
+    kind: str,
+    niche: str | None,
+    peak: date,
+    rise_days: int,
+    amplitude: tuple[float, float],
+    decay_days: tuple[float, float],
+) -> Trend:
+    """A trend rising for *rise_days* to *peak*; amplitude and decay drawn as ``low + span × u``."""
+    return Trend(
+        name,
+        kind,
+        niche,
+        peak - timedelta(days=rise_days),
+        peak,
+        amplitude=amplitude[0] + amplitude[1] * rng.random(),
+        decay_days=decay_days[0] + decay_days[1] * rng.random(),
+    )
+
+
 def make_trends(rng: random.Random, start: date, end: date) -> list[Trend]:
     """Two trending formats for every niche, and two trending hashtags per niche."""
     span = (end - start).days
@@ -51,32 +73,12 @@ def make_trends(rng: random.Random, start: date, end: date) -> list[Trend]:
     formats = rng.sample(("challenge", "tutorial", "unboxing", "review", "before_after"), 2)
     for j, name in enumerate(formats):
         peak = start + timedelta(days=int(span * (0.40 + 0.30 * j)))
-        trends.append(
-            Trend(
-                name,
-                "format",
-                None,
-                peak - timedelta(days=28),
-                peak,
-                amplitude=0.9 + 0.4 * rng.random(),
-                decay_days=14.0 + 6 * rng.random(),
-            )
-        )
+        trends.append(_trend(rng, name, "format", None, peak, 28, (0.9, 0.4), (14.0, 6.0)))
     for niche, info in sorted(NICHES.items()):
         for j in range(2):
             tag = f"{info.tribe.removesuffix('tok')}{('challenge', 'trend')[j]}{start.year % 100}"
             peak = start + timedelta(days=int(span * (0.30 + 0.45 * j + 0.1 * rng.random())))
-            trends.append(
-                Trend(
-                    tag,
-                    "hashtag",
-                    niche,
-                    peak - timedelta(days=21),
-                    peak,
-                    amplitude=0.7 + 0.5 * rng.random(),
-                    decay_days=10.0 + 8 * rng.random(),
-                )
-            )
+            trends.append(_trend(rng, tag, "hashtag", niche, peak, 21, (0.7, 0.5), (10.0, 8.0)))
     return trends
 
 

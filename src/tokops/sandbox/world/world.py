@@ -1,6 +1,7 @@
 """The :class:`World` container: every object of the simulated world, indexed, plus helpers.
 
-Built empty by :func:`tokops.sandbox.world.build_world` and filled by the generator; the
+Built empty (with its own delivery simulator, organic dynamics and truth) by
+:func:`tokops.sandbox.world.build_world` and filled by the generator; the
 Marketing API routes read it and change it (creating and pausing objects bumps
 :attr:`World.version`, which invalidates every cache that depends on the world's state).
 Money and counts for any period come from the delivery simulator (:attr:`World.sim`); the
@@ -14,9 +15,10 @@ import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tokops.sandbox.settings import MarketingSettings
+from tokops.sandbox.world.delivery import Simulator
 from tokops.sandbox.world.ids import make_id, token_text
 from tokops.sandbox.world.model import (
     Ad,
@@ -32,14 +34,11 @@ from tokops.sandbox.world.model import (
     Store,
     TikTokAccount,
 )
+from tokops.sandbox.world.organic import Organic
 from tokops.sandbox.world.scales import SCALES
 from tokops.sandbox.world.social import account_posts_on
 from tokops.sandbox.world.trends import Trend
-
-if TYPE_CHECKING:
-    from tokops.sandbox.delivery import Simulator
-    from tokops.sandbox.organic import Organic
-    from tokops.sandbox.world.truth import Truth
+from tokops.sandbox.world.truth import Truth
 
 __all__ = ["REVIEW_MINUTES", "Intervals", "World", "intersect"]
 
@@ -109,9 +108,9 @@ class World:
         self._counter = 0
         self._cache: dict[str, Any] = {}
         self._cache_version = -1
-        self.sim: Simulator
-        self.organic: Organic
-        self.truth: Truth
+        self.sim = Simulator(self)
+        self.organic = Organic(self)
+        self.truth = Truth(self)
 
     def __repr__(self) -> str:
         return (

@@ -25,7 +25,7 @@ from pydantic import SecretStr
 
 from tokops.config import DEFAULT_API_BASE, TikTokSettings
 from tokops.errors import TikTokError
-from tokops.tiktok._http import ApiClient, RateLimiter, RetryPolicy
+from tokops.tiktok._http import ApiClient, OwnsApi, RateLimiter, RetryPolicy
 from tokops.tiktok.audiences import AudiencesClient
 from tokops.tiktok.marketing._wire import RequestIdFactory, new_request_id
 from tokops.tiktok.marketing.adgroups import AdGroups
@@ -53,7 +53,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class MarketingClient:
+class MarketingClient(OwnsApi):
     """The Marketing API v1.3 and organic account endpoints, one attribute per resource."""
 
     def __init__(
@@ -147,15 +147,3 @@ class MarketingClient:
             timeout_s=settings.timeout_s,
             insecure=settings.insecure,
         )
-
-    def __repr__(self) -> str:  # never shows the token
-        return f"MarketingClient(api_base={self.api.api_base!r})"
-
-    def __enter__(self) -> MarketingClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.api.close()

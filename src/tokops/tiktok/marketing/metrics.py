@@ -15,8 +15,10 @@ seconds    a duration                                                   ``Decima
 text       a descriptive attribute (``campaign_name``, ``currency``)    ``str``
 =========  ===========================================================  ==================
 
-``"-"``, ``""`` and ``None`` become ``None``. A censored count such as ``"<5"`` (search-term
-reports, §2.1) also becomes ``None``: it is not a number. Names come from §2.3 (definitions) and
+The numeric kinds are the units of :mod:`tokops.vocabulary`; a metric the store keeps takes
+its unit from there (one declaration for the client, the store and the KPIs). ``"-"``, ``""``
+and ``None`` become ``None``. A censored count such as ``"<5"`` (search-term reports, §2.1) also
+becomes ``None``: it is not a number. Names come from §2.3 (definitions) and
 §2.8 (GMV Max); a metric not in the table is typed from its name (``cost_per_*`` → money,
 ``*_rate`` → percent, ``*_roas`` → ratio) and otherwise from its value.
 
@@ -34,6 +36,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
+from tokops.vocabulary import PAID_UNITS, Unit
+
 __all__ = [
     "CATALOGUE",
     "MetricDef",
@@ -45,7 +49,7 @@ __all__ = [
     "parse_value",
 ]
 
-MetricKind = Literal["count", "money", "percent", "ratio", "seconds", "text"]
+MetricKind = Unit | Literal["text"]
 MetricValue = int | Decimal | str | None
 
 
@@ -68,45 +72,54 @@ def _defs(kind: MetricKind, names: str, **flags: Any) -> list[MetricDef]:
     return [MetricDef(n, kind, **flags) for n in names.split()]
 
 
+def _stored(names: str, **flags: Any) -> list[MetricDef]:
+    """Metrics the store keeps: their unit is the vocabulary's (:mod:`tokops.vocabulary`)."""
+    return [MetricDef(n, PAID_UNITS[n], **flags) for n in names.split()]
+
+
 _TABLE: list[MetricDef] = [
     # -- core delivery (§2.3) ------------------------------------------------------------------
-    MetricDef("spend", "money", "Estimated total amount spent"),
+    *_stored("spend", description="Estimated total amount spent"),
     *_defs("money", "cash_spend voucher_spend billed_cost", description="advertiser level"),
-    *_defs("count", "impressions gross_impressions clicks"),
+    *_stored("impressions clicks"),
+    *_defs("count", "gross_impressions"),
     MetricDef("ctr", "percent", "clicks / impressions × 100 (destination clicks)"),
     MetricDef("cpc", "money", "spend / clicks"),
     MetricDef("cpm", "money", "spend / impressions × 1000"),
-    MetricDef("reach", "count", "Estimated unique users reached", uv=True),
-    MetricDef("frequency", "ratio", "impressions / reach", uv=True),
+    *_stored("reach", description="Estimated unique users reached", uv=True),
+    *_stored("frequency", description="impressions / reach", uv=True),
     MetricDef("cost_per_1000_reached", "money", "spend / reach × 1000", uv=True),
     # -- conversions and results ---------------------------------------------------------------
-    MetricDef("conversion", "count", "Optimisation events, attributed to impression time"),
+    *_stored("conversion", description="Optimisation events, attributed to impression time"),
     MetricDef("cost_per_conversion", "money", "spend / conversion"),
     MetricDef("conversion_rate", "percent", "conversion / clicks × 100"),
     MetricDef("conversion_rate_v2", "percent", "conversion / impressions × 100"),
-    *_defs("count", "real_time_conversion result real_time_result secondary_goal_result"),
+    *_stored("real_time_conversion result"),
+    *_defs("count", "real_time_result secondary_goal_result"),
     *_defs("money", "real_time_cost_per_conversion cost_per_result real_time_cost_per_result"),
     *_defs("money", "cost_per_secondary_goal_result"),
     *_defs("percent", "real_time_conversion_rate real_time_conversion_rate_v2 result_rate"),
     *_defs("percent", "real_time_result_rate secondary_goal_result_rate"),
     # -- video (HELP video-play) -----------------------------------------------------------------
-    MetricDef("video_play_actions", "count", "Video starts, replays excluded", audience=False),
-    *_defs("count", "video_watched_2s video_watched_6s video_watched_continuous_2s"),
-    *_defs("count", "video_views_p25 video_views_p50 video_views_p75 video_views_p100"),
-    MetricDef("average_video_play", "seconds", "Average play time per video play"),
-    MetricDef("average_video_play_per_user", "seconds", "Average play time per user"),
-    *_defs("count", "engaged_view paid_engaged_view paid_engagement_engaged_view"),
+    *_stored("video_play_actions", description="Video starts, replays excluded", audience=False),
+    *_stored("video_watched_2s video_watched_6s"),
+    *_defs("count", "video_watched_continuous_2s"),
+    *_stored("video_views_p25 video_views_p50 video_views_p75 video_views_p100"),
+    *_stored("average_video_play", description="Average play time per video play"),
+    *_stored("average_video_play_per_user", description="Average play time per user"),
+    *_stored("engaged_view"),
+    *_defs("count", "paid_engaged_view paid_engagement_engaged_view"),
     *_defs("count", "engaged_view_15s paid_engaged_view_15s paid_engagement_engaged_view_15s"),
     *_defs("money", "cost_per_engaged_view cost_per_engaged_view_15s"),
     # -- engagement (paid: during or from a paid impression) -----------------------------------
-    MetricDef("engagements", "count", "Clicks (all)"),
+    *_stored("engagements", description="Clicks (all)"),
     MetricDef("engagement_rate", "percent", "engagements / impressions × 100"),
-    *_defs("count", "likes comments shares", description="Paid likes / comments / shares"),
-    MetricDef("follows", "count", "Paid follows", spark=True),
-    MetricDef("profile_visits", "count", "Paid profile visits", spark=True),
+    *_stored("likes comments shares", description="Paid likes / comments / shares"),
+    *_stored("follows", description="Paid follows", spark=True),
+    *_stored("profile_visits", description="Paid profile visits", spark=True),
     MetricDef("profile_visits_rate", "percent", "profile_visits / impressions", spark=True),
-    MetricDef("clicks_on_music_disc", "count", "Music disc clicks", spark=True),
-    MetricDef("anchor_clicks", "count", "Anchor link clicks", spark=True),
+    *_stored("clicks_on_music_disc", description="Music disc clicks", spark=True),
+    *_stored("anchor_clicks", description="Anchor link clicks", spark=True),
     MetricDef("anchor_click_rate", "percent", "anchor_clicks / impressions × 100", spark=True),
     *_defs("count", "duet_clicks stitch_clicks sound_usage_clicks clicks_on_hashtag_challenge"),
     MetricDef("tt_playlist_visit", "count"),
@@ -117,18 +130,21 @@ _TABLE: list[MetricDef] = [
     MetricDef("cost_per_ix_page_view_count", "money"),
     *_defs("count", "interactive_add_on_destination_clicks interactive_add_on_activity_clicks"),
     *_defs("count", "interactive_add_on_option_a_clicks interactive_add_on_option_b_clicks"),
-    *_defs("count", "countdown_sticker_recall_clicks product_impressions product_clicks"),
+    *_defs("count", "countdown_sticker_recall_clicks"),
+    *_stored("product_impressions product_clicks"),
     *_defs("count", "product_cta"),
     # -- LIVE and GMV Max (§2.3, §2.8) ---------------------------------------------------------
     *_defs("count", "live_views live_unique_views live_effective_views live_product_clicks"),
-    *_defs("count", "10_second_live_views live_follows orders"),
-    *_defs("money", "cost_per_live_view cost net_cost cost_per_order gross_revenue"),
+    *_defs("count", "10_second_live_views live_follows"),
+    *_stored("orders cost net_cost gross_revenue"),
+    *_defs("money", "cost_per_live_view cost_per_order"),
     MetricDef("roi", "ratio", "gross_revenue / cost (GMV Max)"),
     *_defs("percent", "product_click_rate ad_click_rate ad_conversion_rate"),
     *_defs("percent", "ad_video_view_rate_2s ad_video_view_rate_6s ad_video_view_rate_p25"),
     *_defs("percent", "ad_video_view_rate_p50 ad_video_view_rate_p75 ad_video_view_rate_p100"),
     # -- app ---------------------------------------------------------------------------------------
-    *_defs("count", "app_install real_time_app_install registration total_registration"),
+    *_stored("app_install"),
+    *_defs("count", "real_time_app_install registration total_registration"),
     *_defs("count", "purchase total_purchase app_event_add_to_cart total_app_event_add_to_cart"),
     *_defs("count", "checkout total_checkout view_content total_view_content next_day_open"),
     *_defs("count", "day7_retention"),
@@ -137,14 +153,13 @@ _TABLE: list[MetricDef] = [
     *_defs("percent", "registration_rate purchase_rate"),
     MetricDef("total_active_pay_roas", "ratio"),
     # -- website / pixel -------------------------------------------------------------------------
-    MetricDef("complete_payment", "count", "Purchases (Complete Payment)"),
+    *_stored("complete_payment", description="Purchases (Complete Payment)"),
     MetricDef("cost_per_complete_payment", "money", "spend / complete_payment"),
     MetricDef("complete_payment_rate", "percent", "complete_payment / clicks × 100"),
     MetricDef("value_per_complete_payment", "money", "Average purchase value"),
-    MetricDef(
+    *_stored(
         "total_complete_payment_rate",
-        "money",
-        "Total purchase VALUE despite the name (§2.3, conflict-prone)",
+        description="Total purchase VALUE despite the name (§2.3, conflict-prone)",
     ),
     MetricDef(
         "total_complete_payment_value",
@@ -152,18 +167,21 @@ _TABLE: list[MetricDef] = [
         "Total purchase value as named in analytics §2a (unconfirmed against §2.3)",
     ),
     MetricDef("complete_payment_roas", "ratio", "purchase value / spend"),
-    *_defs("count", "total_landing_page_view total_pageview button_click online_consult"),
-    *_defs("count", "user_registration page_content_view_events web_event_add_to_cart"),
-    *_defs("count", "on_web_order initiate_checkout add_billing page_event_search form"),
+    *_stored("total_landing_page_view"),
+    *_defs("count", "total_pageview button_click online_consult"),
+    *_defs("count", "user_registration page_content_view_events"),
+    *_stored("web_event_add_to_cart"),
+    *_stored("initiate_checkout"),
+    *_defs("count", "on_web_order add_billing page_event_search form"),
     *_defs("count", "download_start on_web_add_to_wishlist on_web_subscribe"),
     MetricDef("landing_page_view_rate", "percent"),
     MetricDef("cost_per_landing_page_view", "money"),
     # -- TikTok Shop / onsite ------------------------------------------------------------------
-    MetricDef("onsite_shopping", "count", "Purchases (Shop)"),
+    *_stored("onsite_shopping", description="Purchases (Shop)"),
     MetricDef("cost_per_onsite_shopping", "money", "Cost per purchase (Shop)"),
     MetricDef("onsite_shopping_rate", "percent", "Purchase rate (Shop)"),
     MetricDef("value_per_onsite_shopping", "money", "Average order value (Shop)"),
-    MetricDef("total_onsite_shopping_value", "money", "Gross revenue (Shop)"),
+    *_stored("total_onsite_shopping_value", description="Gross revenue (Shop)"),
     MetricDef("onsite_shopping_roas", "ratio", "total_onsite_shopping_value / spend"),
     *_defs("count", "onsite_initiate_checkout_count onsite_on_web_detail onsite_on_web_cart"),
     *_defs("count", "onsite_add_to_wishlist onsite_form onsite_download_start"),

@@ -36,6 +36,7 @@ from tokops.tiktok._http import ApiClient
 from tokops.tiktok.marketing.metrics import MetricKind, MetricValue, parse_value
 from tokops.tiktok.marketing.paging import iter_cursor
 from tokops.tiktok.marketing.report_windows import chunk_window
+from tokops.vocabulary import ORGANIC_DAY_METRICS, ORGANIC_VIDEO_METRICS
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -48,25 +49,18 @@ __all__ = [
     "OrganicVideo",
 ]
 
-#: Kinds of organic metric fields (counts unless listed); lists and objects are kept as sent.
+#: Kinds of organic fields (counts unless listed); lists and objects are kept as sent. The stored
+#: metrics take their unit from the vocabulary; the rest are wire-only fields.
 ORGANIC_KINDS: Final[Mapping[str, MetricKind]] = {
-    "average_time_watched": "seconds",
-    "total_time_watched": "seconds",
+    **{m.name: m.unit for m in (*ORGANIC_DAY_METRICS, *ORGANIC_VIDEO_METRICS) if m.unit != "count"},
     "video_duration": "seconds",
-    "full_video_watched_rate": "ratio",
     "engagement_rate": "ratio",
-    "username": "text",
-    "display_name": "text",
-    "profile_image": "text",
-    "caption": "text",
-    "share_url": "text",
-    "embed_url": "text",
-    "thumbnail_url": "text",
-    "item_id": "text",
-    "content_type": "text",
-    "music_id": "text",
-    "music_title": "text",
-}
+    **dict.fromkeys(
+        ("username", "display_name", "profile_image", "caption", "share_url", "embed_url",
+         "thumbnail_url", "item_id", "content_type", "music_id", "music_title"),
+        "text",
+    ),
+}  # fmt: skip
 ACCOUNT_FIELDS: Final = (
     "username", "display_name", "profile_image", "followers_count", "profile_views",
     "video_views", "likes", "comments", "shares", "daily_new_followers", "daily_lost_followers",

@@ -30,11 +30,13 @@ __all__ = ["LIST_PAGE_SIZE", "SparkPosts"]
 LIST_PAGE_SIZE: Final = 20
 
 
-def _code(auth_code: str) -> str:
+def _video_code(advertiser_id: str, auth_code: str) -> dict[str, str]:
+    """The ad account and a creator's video code, as the ``tt_video`` calls take them."""
+    account = sid(advertiser_id, name="advertiser_id")
     code = auth_code.strip()
     if not code:
         raise ValueError("auth_code is empty")
-    return code
+    return {"advertiser_id": account, "auth_code": code}
 
 
 class SparkPosts:
@@ -47,10 +49,7 @@ class SparkPosts:
         """Bind a creator's video code to the ad account."""
         self.api.post(
             "tt_video/authorize/",
-            json={
-                "advertiser_id": sid(advertiser_id, name="advertiser_id"),
-                "auth_code": _code(auth_code),
-            },
+            json=_video_code(advertiser_id, auth_code),
         )
 
     def info(self, advertiser_id: str, auth_code: str) -> SparkPost:
@@ -61,10 +60,7 @@ class SparkPosts:
         """
         data = self.api.get(
             "tt_video/info/",
-            params={
-                "advertiser_id": sid(advertiser_id, name="advertiser_id"),
-                "auth_code": _code(auth_code),
-            },
+            params=_video_code(advertiser_id, auth_code),
         )
         if isinstance(data, dict) and isinstance(data.get("list"), list):
             if not data["list"]:
@@ -82,8 +78,5 @@ class SparkPosts:
         """Remove a post's authorisation from the ad account (SPK-7)."""
         self.api.post(
             "tt_video/unbind/",
-            json={
-                "advertiser_id": sid(advertiser_id, name="advertiser_id"),
-                "auth_code": _code(auth_code),
-            },
+            json=_video_code(advertiser_id, auth_code),
         )

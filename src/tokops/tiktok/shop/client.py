@@ -24,7 +24,7 @@ import httpx
 from pydantic import ValidationError
 
 from tokops.errors import APIError, AuthError, PermissionDeniedError, TikTokError
-from tokops.tiktok._http import ApiClient, Dialect, RateLimiter, RetryPolicy
+from tokops.tiktok._http import ApiClient, Dialect, OwnsApi, RateLimiter, RetryPolicy
 from tokops.tiktok.shop.credentials import ShopCredentials
 from tokops.tiktok.shop.models import AuthorizedShop, ShopOrder
 from tokops.tiktok.shop.signing import ShopSigner
@@ -66,7 +66,7 @@ SHOP_DIALECT: Final = Dialect(
 )
 
 
-class ShopClient:
+class ShopClient(OwnsApi):
     """Orders of the shops a seller authorised (see the module doc)."""
 
     def __init__(
@@ -95,18 +95,6 @@ class ShopClient:
             signer=ShopSigner(credentials.app_key, credentials.app_secret, clock=clock),
             insecure=insecure,
         )
-
-    def __repr__(self) -> str:
-        return f"ShopClient(api_base={self.api.api_base!r})"
-
-    def __enter__(self) -> ShopClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.api.close()
 
     def authorized_shops(self) -> list[AuthorizedShop]:
         """Every shop of the token (only the configured cipher's when one is set)."""
