@@ -18,19 +18,15 @@ from tokops.campaigns import (
 )
 from tokops.sandbox import Sandbox
 from tokops.sandbox.world.model import AuthCode
-from tokops.tiktok.marketing import MarketingClient, SparkPost
+from tokops.tiktok.marketing import MarketingClient
 
 ADV = "7100000000000000001"
 
 
-def free_code(sandbox: Sandbox) -> AuthCode:
-    """A creator's code valid for a while yet, bound to no ad account, on a clean post."""
-    world, now = sandbox.world, datetime.now(UTC)
-    return next(
-        c for c in sorted(world.auth_codes.values(), key=lambda c: c.code)
-        if c.issued <= now and c.expires > now + timedelta(days=20) and not c.spans
-        and not world.posts[c.item_id].banned
-    )  # fmt: skip
+def code_of(sandbox: Sandbox, text: str) -> AuthCode:
+    """One of the codes the world was built with (``conftest.CREATOR_POSTS``)."""
+    code: AuthCode = sandbox.world.auth_codes[text]
+    return code
 
 
 def own_post(mk: MarketingClient) -> UsablePost:
@@ -96,7 +92,7 @@ def test_dry_run_sends_nothing(mk: MarketingClient, sandbox: Sandbox) -> None:
 
 def test_creator_code_flight_ends_with_the_code(mk: MarketingClient, sandbox: Sandbox) -> None:
     """SPK-1: authorize a creator's code; the new ad group ends when the code expires."""
-    code = free_code(sandbox)
+    code = code_of(sandbox, "#FRESH-POST")
     preview = mk.spark.info(ADV, code.code)
     assert [
         f for f in check_new_code(preview, now=datetime.now(UTC)) if f.severity == "error"
@@ -121,7 +117,7 @@ def test_existing_ad_group_without_end_refuses_a_creator_post(
     mk: MarketingClient, sandbox: Sandbox
 ) -> None:
     own = create_spark_ad(mk, SparkAdRequest(ADV, own_post(mk).item_id, "REACH", "AUCTION"))
-    code = free_code(sandbox)
+    code = code_of(sandbox, "#FRESH-POST")
     mk.spark.authorize(ADV, code.code)
     req = SparkAdRequest(ADV, code.item_id, "REACH", "AUCTION", adgroup_id=own.adgroup_id)
     with pytest.raises(RuleRefused) as refused:
@@ -134,27 +130,58 @@ def test_existing_ad_group_without_end_refuses_a_creator_post(
 
 
 def test_post_not_usable(mk: MarketingClient, sandbox: Sandbox) -> None:
-    code = free_code(sandbox)  # not authorized on this ad account
+    code = code_of(sandbox, "#FRESH-POST")  # not authorized on this ad account
     with pytest.raises(RuleRefused) as refused:
         create_spark_ad(mk, SparkAdRequest(ADV, code.item_id, "REACH", "AUCTION"))
     assert "not usable" in str(refused.value)
 
 
-def test_codes_refused_before_binding(mk: MarketingClient, sandbox: Sandbox) -> None:
-    """SPK-6 and SPK-1 on a code's preview: banned post, expired code."""
-    world, now = sandbox.world, datetime.now(UTC)
-    expired = next(c for c in world.auth_codes.values() if c.expires < now and not c.spans)
-    (old,) = check_new_code(mk.spark.info(ADV, expired.code), now=now)
+def test_codes_refused_before_binding(mk: MarketingClient) -> None:
+    """SPK-6 and SPK-1 on a code's preview: banned post, expired code, code about to expire."""
+    now = datetime.now(UTC)
+    (banned,) = check_new_code(mk.spark.info(ADV, "#BANNED-POST"), now=now)
+    assert banned.rule == "SPK-6" and "contact the post's owner" in banned.fix
+    (old,) = check_new_code(mk.spark.info(ADV, "#EXPIRED-CODE"), now=now)
     assert old.rule == "SPK-1" and "expired" in old.message
-    preview = mk.spark.info(ADV, free_code(sandbox).code).model_dump()
-    banned = SparkPost.model_validate({**preview, "item_status": "BANNED"})
-    (finding,) = check_new_code(banned, now=now)
-    assert finding.rule == "SPK-6" and "contact the post's owner" in finding.fix
+    (soon,) = check_new_code(mk.spark.info(ADV, "#EXPIRES-SOON"), now=now)
+    assert soon.severity == "warning" and "expires in" in soon.message
+
+
+def test_long_video_refused_before_the_call(mk: MarketingClient, sandbox: Sandbox) -> None:
+    """SPK-5: tokops refuses a post over 10 minutes itself (the sandbox would too)."""
+    mk.spark.authorize(ADV, "#LONG-VIDEO")
+    item_id = code_of(sandbox, "#LONG-VIDEO").item_id
+    before = ad_count(sandbox)
+    with pytest.raises(RuleRefused) as refused:
+        create_spark_ad(mk, SparkAdRequest(ADV, item_id, "REACH", "AUCTION"))
+    assert [f.rule for f in refused.value.findings if f.severity == "error"] == ["SPK-5"]
+    assert "12.0 minutes" in str(refused.value) and ad_count(sandbox) == before
+
+
+def test_settings_kept_and_expiry_warned(mk: MarketingClient, sandbox: Sandbox) -> None:
+    """SPK-12: the post's Duet / Stitch settings go into the creative; a code that expires
+    within the warning window is warned about, and the flight ends with it."""
+    mk.spark.authorize(ADV, "#FRESH-POST")
+    fresh = code_of(sandbox, "#FRESH-POST").item_id
+    made = create_spark_ad(mk, SparkAdRequest(ADV, fresh, "REACH", "AUCTION"), dry_run=True)
+    assert made.creative["item_duet_status"] == "DISABLE"
+    assert made.creative["item_stitch_status"] == "ENABLE"
+    (note,) = [f for f in made.findings if f.rule == "SPK-12"]
+    assert "duet off, stitch on, sticker off, music" in note.message
+    mk.spark.authorize(ADV, "#EXPIRES-SOON")
+    soon = code_of(sandbox, "#EXPIRES-SOON")
+    result = create_spark_ad(mk, SparkAdRequest(ADV, soon.item_id, "REACH", "AUCTION"))
+    assert any(f.severity == "warning" and "expires in" in f.message for f in result.findings)
+    assert sandbox.world.adgroups[result.adgroup_id or ""].schedule_end == soon.expires
+    quiet = create_spark_ad(
+        mk, SparkAdRequest(ADV, soon.item_id, "REACH", "AUCTION"), warn_days=1, dry_run=True
+    )
+    assert not [f for f in quiet.findings if f.severity == "warning"]
 
 
 def test_delete_waits_for_the_unbinding(mk: MarketingClient, sandbox: Sandbox) -> None:
     """SPK-7: refused while the code is bound; allowed once it is unbound."""
-    code = free_code(sandbox)
+    code = code_of(sandbox, "#FRESH-POST")
     mk.spark.authorize(ADV, code.code)
     check = check_delete(mk, ADV, code.item_id)
     assert not check.allowed and check.codes == (code.code,)

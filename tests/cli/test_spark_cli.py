@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,6 @@ from tokops.cli import _client as client_cli
 from tokops.cli.main import app
 from tokops.config import write_workspace
 from tokops.sandbox import Sandbox, SandboxSettings
-from tokops.sandbox.world.model import AuthCode
 
 TOKEN = "tok-spark-secret"
 ADV = "7100000000000000001"
@@ -34,8 +33,12 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def sandbox(monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    posts = ({"code": "#FRESH-POST"}, {"code": "#BANNED-POST", "banned": True})
     settings = SandboxSettings.unthrottled(
-        seed=3, world_anchor=datetime.now(UTC).date(), token=TOKEN
+        seed=3,
+        world_anchor=datetime.now(UTC).date(),
+        token=TOKEN,
+        marketing={"creator_posts": posts},
     )
     sb = Sandbox(settings)
     monkeypatch.setattr(client_cli, "transport", sb.transport)
@@ -45,15 +48,6 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Sandbox:
 def spark(*args: str) -> tuple[int, str, str]:
     res = CliRunner().invoke(app, ["spark", *args], env=WIDE)
     return res.exit_code, res.stdout, res.stderr
-
-
-def free_code(sandbox: Sandbox) -> AuthCode:
-    world, now = sandbox.world, datetime.now(UTC)
-    return next(
-        c for c in sorted(world.auth_codes.values(), key=lambda c: c.code)
-        if c.issued <= now and c.expires > now + timedelta(days=20) and not c.spans
-        and not world.posts[c.item_id].banned
-    )  # fmt: skip
 
 
 def test_list_table_and_json(workspace: Path, sandbox: Sandbox) -> None:
@@ -109,7 +103,7 @@ def test_dry_run_then_create(workspace: Path, sandbox: Sandbox) -> None:
 
 
 def test_authorize_create_and_delete_post(workspace: Path, sandbox: Sandbox) -> None:
-    code = free_code(sandbox)
+    code = sandbox.world.auth_codes["#FRESH-POST"]
     status, out, err = spark("authorize", code.code, "--warn-days", "400")
     assert status == 0, err
     assert f"authorized post {code.item_id}" in out
@@ -128,6 +122,12 @@ def test_authorize_create_and_delete_post(workspace: Path, sandbox: Sandbox) -> 
     assert status == 0, err
     assert "not authorized as a Spark ad" in out
     assert "warning: 1 ad promote" in err
+
+
+def test_authorize_refuses_a_banned_post(workspace: Path, sandbox: Sandbox) -> None:
+    status, _, err = spark("authorize", "#BANNED-POST")
+    assert status == 1 and "contact the post's owner" in err and "(SPK-6)" in err
+    assert not sandbox.world.auth_codes["#BANNED-POST"].spans  # nothing was sent
 
 
 def test_authorize_refuses_an_expired_code(workspace: Path, sandbox: Sandbox) -> None:
