@@ -46,7 +46,7 @@ __all__ = ["CODE_AD_LIMIT", "MAX_SPARK_ADS", "MAX_SPARK_SECONDS", "AdWrites"]
 CODE_AD_LIMIT: Final = 40502
 MAX_ADS_PER_ADGROUP: Final = 50
 MAX_SPARK_ADS: Final = 10_000
-"""SPK-8; the world's ``spark_ads_limit`` (default this) is what is enforced."""
+"""SPK-8; a world's ``spark_ads_limit`` may lower it (to build a full account)."""
 MAX_SPARK_SECONDS: Final = 600
 """SPK-5: a Spark ad's video lasts at most 10 minutes."""
 _FORMATS: Final = ("SINGLE_VIDEO", "SINGLE_IMAGE", "CAROUSEL", "LIVE_CONTENT")
@@ -88,7 +88,7 @@ class AdWrites(Family):
         spark_count = sum(
             1 for a in world.ads_of(adv.advertiser_id) if a.is_spark and not a.deleted
         )
-        limit = world.settings.spark_ads_limit
+        limit = min(MAX_SPARK_ADS, world.settings.spark_ads_limit)
         ads = []
         for j, raw in enumerate(creatives):
             if not isinstance(raw, dict):
