@@ -148,14 +148,13 @@ def authorize(
     insecure: bool = INSECURE,
 ) -> None:
     """Bind a creator's video code to the ad account, after checking the post (SPK-1, SPK-6)."""
-    from tokops.campaigns import RuleRefused, check_new_code, errors_of
+    from tokops.campaigns import check_new_code, errors_of
 
     with _marketing(advertiser, api_base, insecure) as (mk, advertiser_id):
         post = mk.spark.info(advertiser_id, code)
         findings = check_new_code(post, now=dt.datetime.now(dt.UTC), warn_days=warn_days)
         if errors_of(findings):
-            _print_findings(findings)
-            raise RuleRefused(findings)
+            _refuse(findings, Fmt.table)
         mk.spark.authorize(advertiser_id, code)
     until = f" until {post.auth_end_time} UTC" if post.auth_end_time else ""
     typer.echo(f"authorized post {post.item_id} of {post.tiktok_name or 'the creator'}{until}")
