@@ -64,7 +64,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 __all__ = [
     "DEFAULT_ADVERTISER_ID",
@@ -223,6 +223,17 @@ class MarketingSettings(_Model):
     """SPK-8: Spark ads per ad account; ``/ad/create/`` answers 40502 above it."""
     creator_posts: tuple[CreatorPostSettings, ...] = ()
     """Creators' posts added to the world as given (:class:`CreatorPostSettings`)."""
+
+    @field_validator("creator_posts")
+    @classmethod
+    def _distinct_codes(
+        cls, posts: tuple[CreatorPostSettings, ...]
+    ) -> tuple[CreatorPostSettings, ...]:
+        codes = [p.code for p in posts]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"each code names one post; given more than once: {twice}")
+        return posts
 
 
 class SandboxSettings(_Model):

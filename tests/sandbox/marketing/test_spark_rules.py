@@ -140,3 +140,13 @@ def test_expiring_and_expired_codes(mk: Marketing) -> None:
     item = fresh["item_info"]
     assert (item["item_duet_status"], item["item_stitch_status"]) == ("DISABLE", "ENABLE")
     assert item["item_sticker_status"] == "DISABLE" and item["music_title"]  # SPK-12
+
+
+def test_a_code_names_one_post() -> None:
+    from tokops.sandbox.settings import SandboxConfigError, load_settings
+
+    twice = {"marketing": {"creator_posts": [{"code": "#SAME-CODE"}, {"code": "#SAME-CODE"}]}}
+    with pytest.raises(SandboxConfigError, match="more than once"):
+        load_settings(None, twice)
+    with pytest.raises(SandboxConfigError, match="code"):
+        load_settings(None, {"marketing": {"creator_posts": [{"code": "no-hash"}]}})
