@@ -19,7 +19,7 @@ import orjson
 import typer
 from rich.console import Console
 
-from tokops.cli._client import INSECURE, api_client, with_insecure
+from tokops.cli._client import INSECURE, marketing_client, with_insecure
 from tokops.cli._tables import Col, print_table, table_of
 from tokops.config import load_settings
 from tokops.errors import ConfigError
@@ -62,13 +62,11 @@ def _json(data: object) -> None:
 def _marketing(
     advertiser: str | None, api_base: str | None, insecure: bool
 ) -> Iterator[tuple[MarketingClient, str]]:
-    from tokops.tiktok.marketing import MarketingClient
-
     settings = with_insecure(load_settings(), insecure)
     advertiser_id = advertiser or settings.tiktok.advertiser_id
     if not advertiser_id:
         raise ConfigError("no ad account: pass --advertiser ID (or set TIKTOK_ADVERTISER_ID)")
-    with MarketingClient(api_client(settings, api_base, insecure=insecure)) as mk:
+    with marketing_client(settings, api_base) as mk:
         yield mk, advertiser_id
 
 
