@@ -16,6 +16,7 @@ from tokops.cli.report import app as report_app
 from tokops.cli.sandbox import app as sandbox_app
 from tokops.cli.scheduler import register as register_scheduler
 from tokops.cli.serve import register as register_serve
+from tokops.cli.spark import app as spark_app
 from tokops.cli.sync import app as sync_app
 from tokops.cli.workspace import register as register_workspace
 
@@ -39,6 +40,7 @@ app.add_typer(
     name="insights",
     help="Insights: creatives, Spark, A/B, saturation, hashtags, content, plans, budget.",
 )
+app.add_typer(spark_app, name="spark", help="Spark Ads: list, authorize, create, explain.")
 app.add_typer(sync_app, name="sync", help="Pull TikTok ads and organic data into the store.")
 app.add_typer(
     report_app, name="report", help="Reports: render (HTML, PDF, PNG), e-mail or schedule."

@@ -142,7 +142,7 @@ def send(
     advertiser: list[str] = ADVERTISER,
     comment: list[str] = _COMMENT,
 ) -> None:
-    """E-mail a report now: the key tiles in the body, the PDF attached (SMTP from [smtp] in
+    """E-mail a report now: the key tiles in the body, the PDF attached (SMTP from \\[smtp] in
     tokops.toml or TOKOPS_SMTP_HOST, _PORT, _TLS, _USER, TOKOPS_MAIL_FROM; the password from
     TOKOPS_SMTP_PASSWORD only).
 

@@ -36,16 +36,35 @@ metric, so the same seed gives byte-identical answers for the same clock. Exampl
 
     [marketing.spark]       # SPK-11 effect sizes of Spark vs non-Spark ads
     engagement_rate = 1.42
+
+Worlds built to fail one way (issue 12 §4): extra creators' posts with their video codes, and a
+lower Spark ads limit::
+
+    [marketing]
+    spark_ads_limit = 3     # SPK-8 is 10,000; a small number fills an account quickly
+
+    [[marketing.creator_posts]]
+    code = "#BANNED-POST"   # SPK-6: refused by /tt_video/authorize/ and /ad/create/
+    banned = true
+
+    [[marketing.creator_posts]]
+    code = "#EXPIRES-SOON"
+    expires_in_days = 3     # after the anchor day's 00:00 UTC; negative: already expired
+
+    [[marketing.creator_posts]]
+    code = "#LONG-VIDEO"
+    duration_s = 720        # SPK-5: over 10 minutes
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 __all__ = [
     "DEFAULT_ADVERTISER_ID",
@@ -54,6 +73,7 @@ __all__ = [
     "DEFAULT_MARKETING_APP_ID",
     "DEFAULT_OFFLINE_EVENT_SET_ID",
     "DEFAULT_PIXEL_CODE",
+    "CreatorPostSettings",
     "FaultSettings",
     "MarketingSettings",
     "SandboxConfigError",
@@ -137,6 +157,26 @@ class SparkEffects(_Model):
     """``spend / impressions × 1000``."""
 
 
+class CreatorPostSettings(_Model):
+    """A creator's post and its video code, added to the world as given (SPK-1, SPK-5, SPK-6,
+    SPK-12): the way to build a world that fails one way. The post belongs to the first
+    creator of the first ad account's niche and was published 20 days before the anchor."""
+
+    code: str = Field(pattern=r"^#\S{4,}$")
+    """The video code's text, as the creator would send it (``#`` and at least 4 more)."""
+    valid_days: int = Field(default=30, ge=1)
+    """The validity the creator chose (7, 30, 60 or 365 in the app; any here)."""
+    expires_in_days: float = 30.0
+    """When the code expires: days after the anchor's 00:00 UTC (negative: already expired)."""
+    duration_s: float = Field(default=30.0, gt=0.0)
+    """Video length in seconds (Spark ads take at most 600, SPK-5)."""
+    banned: bool = False
+    """SPK-6: the post was banned from TikTok."""
+    duet: bool = True
+    stitch: bool = True
+    sticker: bool = True
+
+
 class MarketingSettings(_Model):
     """Knobs of the Marketing API emulation (``marketing_api.md`` §1.6, §2.4, §8)."""
 
@@ -179,6 +219,21 @@ class MarketingSettings(_Model):
     organic_backfill_days: int = Field(default=60, ge=1)
     """Organic account metrics reach back this many days (``/business/get/``)."""
     spark: SparkEffects = SparkEffects()
+    spark_ads_limit: int = Field(default=10_000, ge=1)
+    """SPK-8: Spark ads per ad account; ``/ad/create/`` answers 40502 above it."""
+    creator_posts: tuple[CreatorPostSettings, ...] = ()
+    """Creators' posts added to the world as given (:class:`CreatorPostSettings`)."""
+
+    @field_validator("creator_posts")
+    @classmethod
+    def _distinct_codes(
+        cls, posts: tuple[CreatorPostSettings, ...]
+    ) -> tuple[CreatorPostSettings, ...]:
+        codes = [p.code for p in posts]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"each code names one post; given more than once: {twice}")
+        return posts
 
 
 class SandboxSettings(_Model):
@@ -221,9 +276,12 @@ class SandboxSettings(_Model):
         world_anchor: date,
         token: str = "t",
         scale: Literal["small", "medium", "large"] = "small",
+        marketing: Mapping[str, Any] | None = None,
     ) -> SandboxSettings:
         """A world without the Marketing API's rate limits, for in-process use (tests,
-        notebooks, a quick look at a seed): syncs run as fast as the machine allows."""
+        notebooks, a quick look at a seed): syncs run as fast as the machine allows.
+        *marketing* adds ``[marketing]`` keys, e.g. ``creator_posts`` for a world that fails
+        on purpose."""
         return cls.model_validate(
             {
                 "seed": seed,
@@ -231,7 +289,12 @@ class SandboxSettings(_Model):
                 "world_anchor": world_anchor,
                 "access_tokens": (token,),
                 "marketing_qps": 100_000,
-                "marketing": {"qpm": 10**9, "qpd": 10**9, "endpoint_qps": {}},
+                "marketing": {
+                    "qpm": 10**9,
+                    "qpd": 10**9,
+                    "endpoint_qps": {},
+                    **(marketing or {}),
+                },
             }
         )
 

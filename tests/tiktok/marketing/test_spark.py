@@ -99,3 +99,16 @@ def test_identities_and_their_videos(make_api: MakeApi) -> None:
 def test_bc_auth_tt_videos_need_the_bc(make_api: MakeApi) -> None:
     with pytest.raises(ValueError, match="identity_authorized_bc_id"):
         list(Identities(make_api(SparkServer())).videos(ADV, "BC_AUTH_TT", "i1"))
+
+
+def test_post_settings_are_lifted_from_item_info() -> None:
+    """SPK-12: the Duet / Stitch / Sticker / music settings of a post (keys unconfirmed)."""
+    from tokops.tiktok.marketing.models import SparkPost
+
+    item = {**POST["item_info"], "item_duet_status": "DISABLE", "item_stitch_status": "ENABLE",
+            "item_sticker_status": "ENABLE", "music_title": "Lo-fi Rain"}  # fmt: skip
+    post = SparkPost.model_validate({**POST, "item_info": item})
+    assert (post.item_duet_status, post.item_stitch_status) == ("DISABLE", "ENABLE")
+    assert (post.item_sticker_status, post.music_title) == ("ENABLE", "Lo-fi Rain")
+    bare = SparkPost.model_validate(POST)
+    assert bare.item_duet_status is None and bare.music_title is None

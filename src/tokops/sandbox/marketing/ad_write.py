@@ -10,8 +10,10 @@ live ads per ad group, else 40502). Each creative needs ``ad_name``, ``ad_format
   ``identity_authorized_bc_id``) — SPK-1;
 - carry no ``ad_text``: the caption comes from the post and cannot be edited (SPK-5);
 - not promote a banned post: refused, asking to contact the post's owner (SPK-6);
-- run under an objective allowed for Spark ads (SPK-4);
-- stay within 10,000 Spark ads per ad account (SPK-8, 40502).
+- run under an objective its campaign's buying type allows for Spark ads (SPK-4: Auction →
+  eight objectives, Reach & Frequency → Reach, Traffic, Video views);
+- be a video of at most 10 minutes (SPK-5);
+- stay within 10,000 Spark ads per ad account (SPK-8, 40502; ``spark_ads_limit``).
 
 A non-Spark video ad needs ``video_id`` and ``ad_text`` (1–100 characters). Website
 objectives need an ``http(s)`` ``landing_page_url``. The same post may back any number of ads
@@ -37,13 +39,16 @@ from tokops.sandbox.server.envelope import ApiFailure
 from tokops.sandbox.server.params import Params, bad
 from tokops.sandbox.server.request import SandboxRequest
 from tokops.sandbox.world.ids import draws
-from tokops.sandbox.world.model import Ad, Advertiser
+from tokops.sandbox.world.model import Ad, Advertiser, Campaign
 
-__all__ = ["CODE_AD_LIMIT", "MAX_SPARK_ADS", "AdWrites"]
+__all__ = ["CODE_AD_LIMIT", "MAX_SPARK_ADS", "MAX_SPARK_SECONDS", "AdWrites"]
 
 CODE_AD_LIMIT: Final = 40502
 MAX_ADS_PER_ADGROUP: Final = 50
 MAX_SPARK_ADS: Final = 10_000
+"""SPK-8; a world's ``spark_ads_limit`` may lower it (to build a full account)."""
+MAX_SPARK_SECONDS: Final = 600
+"""SPK-5: a Spark ad's video lasts at most 10 minutes."""
 _FORMATS: Final = ("SINGLE_VIDEO", "SINGLE_IMAGE", "CAROUSEL", "LIVE_CONTENT")
 _IDENTITIES: Final = ("CUSTOMIZED_USER", "AUTH_CODE", "TT_USER", "BC_AUTH_TT")
 _WEBSITE: Final = frozenset({"TRAFFIC", "WEB_CONVERSIONS", "LEAD_GENERATION"})
@@ -83,16 +88,17 @@ class AdWrites(Family):
         spark_count = sum(
             1 for a in world.ads_of(adv.advertiser_id) if a.is_spark and not a.deleted
         )
+        limit = min(MAX_SPARK_ADS, world.settings.spark_ads_limit)
         ads = []
         for j, raw in enumerate(creatives):
             if not isinstance(raw, dict):
                 raise bad(f"Invalid value for creatives.{j}: must be an object.")
-            ad = self._build(adv, campaign.objective_type, adgroup.adgroup_id, Params(raw), j, now)
+            ad = self._build(adv, campaign, adgroup.adgroup_id, Params(raw), j, now)
             if ad.is_spark:
                 spark_count += 1
-                if spark_count > MAX_SPARK_ADS:
+                if spark_count > limit:
                     raise ApiFailure(
-                        CODE_AD_LIMIT, f"An ad account holds at most {MAX_SPARK_ADS} Spark Ads."
+                        CODE_AD_LIMIT, f"An ad account holds at most {limit:,} Spark Ads."
                     )
             ads.append(ad)
         for ad in ads:
@@ -106,9 +112,10 @@ class AdWrites(Family):
         }
 
     def _build(
-        self, adv: Advertiser, objective: str, adgroup_id: str, c: Params, j: int, now: datetime
+        self, adv: Advertiser, campaign: Campaign, adgroup_id: str, c: Params, j: int, now: datetime
     ) -> Ad:
         world = self.market.world
+        objective = campaign.objective_type
         where = f"creatives.{j}"
         name = c.string("ad_name", max_len=512)
         if not name:
@@ -152,7 +159,7 @@ class AdWrites(Family):
         ad.operation_status = ad.status_log[-1][1]
         item_id = c.string("tiktok_item_id")
         if item_id:
-            self._spark(adv, objective, ad, item_id, c, where, now)
+            self._spark(adv, campaign, ad, item_id, c, where, now)
         else:
             text = c.string("ad_text")
             if not 1 <= len(text) <= 100:
@@ -165,7 +172,7 @@ class AdWrites(Family):
     def _spark(
         self,
         adv: Advertiser,
-        objective: str,
+        campaign: Campaign,
         ad: Ad,
         item_id: str,
         c: Params,
@@ -173,8 +180,12 @@ class AdWrites(Family):
         now: datetime,
     ) -> None:
         world = self.market.world
-        if objective not in SPARK_OBJECTIVES["AUCTION"] | SPARK_OBJECTIVES["RESERVATION_RF"]:
-            raise bad(f"Spark Ads cannot run under the {objective} objective.")
+        objective, buying = campaign.objective_type, campaign.buying_type
+        if objective not in SPARK_OBJECTIVES.get(buying, ()):
+            raise bad(
+                f"Spark Ads cannot run under the {objective} objective with the {buying} "
+                "buying type."
+            )
         if c.has("ad_text"):
             raise bad(
                 f"Invalid value for {where}.ad_text: Spark Ads use the post's caption; "
@@ -185,6 +196,11 @@ class AdWrites(Family):
             raise bad(f"Invalid value for {where}.tiktok_item_id: post {item_id} not found.")
         if post.banned:
             raise bad(SPARK_BANNED)
+        if post.duration > MAX_SPARK_SECONDS:
+            raise bad(
+                f"Invalid value for {where}.tiktok_item_id: the video lasts {post.duration:.0f} "
+                f"seconds; Spark Ads take videos of at most {MAX_SPARK_SECONDS // 60} minutes."
+            )
         if ad.identity_type == "AUTH_CODE":
             code = next((k for k in world.auth_codes.values() if k.item_id == item_id), None)
             if code is None or not code.active(adv.advertiser_id):

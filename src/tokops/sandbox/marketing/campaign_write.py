@@ -2,6 +2,8 @@
 
 - create: ``advertiser_id``, ``campaign_name`` (≤ 512 characters, unique among the account's
   live campaigns), ``objective_type`` (current objectives only; legacy ones are read-only),
+  ``rf_campaign_type`` (``STANDARD`` | ``PULSE`` | ``TOPVIEW``: a reservation; with
+  ``RF_REACH`` it makes the campaign's buying type, SPK-4),
   ``budget_mode`` (default INFINITE) and ``budget`` within the currency's limits,
   ``budget_optimize_on``, ``operation_status``; answers the full campaign object.
   ``campaign_product_source: STORE`` is refused: since Q3 2025 TikTok-Shop ads are created
@@ -24,7 +26,12 @@ from typing import Any
 
 from tokops.sandbox.marketing.context import Family, RouteSpec
 from tokops.sandbox.marketing.serialize import campaign_dict
-from tokops.sandbox.marketing.write_rules import BUDGET_MODES, check_budget
+from tokops.sandbox.marketing.write_rules import (
+    BUDGET_MODES,
+    RF_CAMPAIGN_TYPES,
+    buying_type_of,
+    check_budget,
+)
 from tokops.sandbox.server.envelope import CODE_PARTIAL_SUCCESS, ApiFailure
 from tokops.sandbox.server.params import Params, bad
 from tokops.sandbox.server.request import SandboxRequest
@@ -130,6 +137,12 @@ class CampaignWrites(Family):
         elif cbo:
             raise bad("Invalid value for budget_mode: budget optimization needs a campaign budget.")
         status = params.enum("operation_status", ("ENABLE", "DISABLE"), "ENABLE")
+        rf_type = params.string("rf_campaign_type") or None
+        if rf_type is not None and rf_type not in RF_CAMPAIGN_TYPES:
+            raise bad(
+                "Invalid value for rf_campaign_type: must be one of "
+                f"{', '.join(RF_CAMPAIGN_TYPES)}."
+            )
         world = self.market.world
         campaign = Campaign(
             campaign_id=world.new_id("campaign"),
@@ -147,7 +160,10 @@ class CampaignWrites(Family):
             ),
             campaign_product_source=source,
             app_promotion_type=params.string("app_promotion_type") or None,
+            buying_type=buying_type_of(objective, rf_type),
         )
+        if rf_type is not None:
+            campaign.extra["rf_campaign_type"] = rf_type
         campaign.status_log.append((now, status))
         campaign.budget_log.append((now, campaign.budget))
         world.campaigns[campaign.campaign_id] = campaign

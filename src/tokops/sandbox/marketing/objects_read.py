@@ -33,7 +33,6 @@ __all__ = ["ObjectReads"]
 
 _IGNORED: Final = frozenset(
     {
-        "buying_types",
         "campaign_system_origins",
         "is_smart_performance_campaign",
         "creative_campaign_type",
@@ -57,6 +56,7 @@ _KNOWN: Final = frozenset(
         "ad_name",
         "objective_type",
         "optimization_goal",
+        "buying_types",
         "primary_status",
         "secondary_status",
         "creation_filter_start_time",
@@ -145,6 +145,9 @@ class ObjectReads(Family):
             wanted = filtering.get(name)
             if wanted and name in row and row[name] != wanted:
                 return False
+        buying = filtering.get("buying_types")
+        if buying and "buying_type" in row and row["buying_type"] not in buying:
+            return False  # §3.1; the default (no filter) keeps every campaign
         created = fmt_time(obj.created)
         start = filtering.get("creation_filter_start_time")
         end = filtering.get("creation_filter_end_time")

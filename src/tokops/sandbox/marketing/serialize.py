@@ -56,6 +56,8 @@ def campaign_dict(world: World, c: Campaign, now: datetime) -> dict[str, Any]:
         "campaign_type": c.campaign_type,
         "app_promotion_type": c.app_promotion_type,
         "campaign_product_source": c.campaign_product_source,
+        "buying_type": c.buying_type,
+        "rf_campaign_type": c.extra.get("rf_campaign_type"),
         "is_smart_performance_campaign": False,
         "is_search_campaign": False,
         "campaign_automation_type": "MANUAL",
@@ -157,6 +159,7 @@ CAMPAIGN_FIELDS: Final = frozenset(
         "virtual_objective_type", "budget_mode", "budget", "budget_optimize_on",
         "operation_status", "secondary_status", "is_new_structure", "deep_bid_type",
         "roas_bid", "campaign_type", "app_promotion_type", "campaign_product_source",
+        "buying_type", "rf_campaign_type",
         "is_smart_performance_campaign", "is_search_campaign", "campaign_automation_type",
         "split_test_variable", "create_time", "modify_time",
     }

@@ -183,6 +183,11 @@ class Spark(Family):
                 "status": "BANNED" if post.banned else "AVAILABLE",
                 "text": post.caption,
                 "anchor_list": [],
+                # SPK-12 [UNCONFIRMED] keys, named as the /ad/create/ creative fields (§3.6)
+                "item_duet_status": "ENABLE" if post.duet else "DISABLE",
+                "item_stitch_status": "ENABLE" if post.stitch else "DISABLE",
+                "item_sticker_status": "ENABLE" if post.sticker else "DISABLE",
+                "music_title": post.music_title,
                 "create_time": fmt_time(post.created),
             },
             "video_info": {

@@ -17,7 +17,9 @@ from tokops.sandbox.world.catalog import CURRENCY_PER_USD
 __all__ = [
     "BUDGET_MODES",
     "GOALS_BY_OBJECTIVE",
+    "RF_CAMPAIGN_TYPES",
     "SPARK_OBJECTIVES",
+    "buying_type_of",
     "check_budget",
     "default_billing",
 ]
@@ -55,6 +57,23 @@ SPARK_OBJECTIVES: Final = {
     "RESERVATION_RF": frozenset({"REACH", "TRAFFIC", "VIDEO_VIEWS", "RF_REACH"}),
 }
 """SPK-4: objectives a Spark ad may run under, by buying type."""
+RF_CAMPAIGN_TYPES: Final = {
+    "STANDARD": "RESERVATION_RF",
+    "PULSE": "RESERVATION_RF",
+    "TOPVIEW": "RESERVATION_TOP_VIEW",
+}
+"""``rf_campaign_type`` (§3.2) → the campaign's buying type (the ``buying_types`` filter, §3.1).
+**[EMU]** TikTok documents no ``buying_type`` create field: a campaign is a reservation when it
+has an ``rf_campaign_type`` or the ``RF_REACH`` objective, else an auction."""
+
+
+def buying_type_of(objective: str, rf_campaign_type: str | None) -> str:
+    """The buying type a new campaign gets (SPK-4)."""
+    if rf_campaign_type:
+        return RF_CAMPAIGN_TYPES[rf_campaign_type]
+    return "RESERVATION_RF" if objective == "RF_REACH" else "AUCTION"
+
+
 BILLING_EVENTS: Final = ("CPC", "CPM", "CPV", "OCPC", "OCPM", "GD")
 
 

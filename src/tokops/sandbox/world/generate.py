@@ -40,7 +40,11 @@ from tokops.sandbox.world.model import (
 )
 from tokops.sandbox.world.scales import SCALES, world_advertiser_ids
 from tokops.sandbox.world.seed_shops import make_shops
-from tokops.sandbox.world.social import make_creator_posts, make_trends
+from tokops.sandbox.world.social import (
+    configured_creator_posts,
+    make_creator_posts,
+    make_trends,
+)
 from tokops.sandbox.world.world import World
 
 __all__ = ["populate"]
@@ -144,12 +148,29 @@ def populate(world: World) -> None:
                 world.posts[post.item_id] = post
             for code in codes:
                 world.auth_codes[code.code] = code
+    _configured_posts(world)
     world.ensure_posts(anchor)
     make_shops(world, rng)
     for adv in world.advertisers.values():
         for c in range(scale.campaigns):
             _campaign(world, adv, c, rng)
     _split_test(world, next(iter(world.advertisers.values())), rng)
+
+
+def _configured_posts(world: World) -> None:
+    """``[[marketing.creator_posts]]``: given to the first creator of the first ad account's
+    niche, so that account's tests find them."""
+    if not world.settings.creator_posts:
+        return
+    niche = next(iter(world.advertisers.values())).niche
+    creator = next(c for c in world.creators.values() if c.niche == niche)
+    posts, codes = configured_creator_posts(
+        world.seed, creator, world.settings.creator_posts, world.anchor
+    )
+    for post in posts:
+        world.posts[post.item_id] = post
+    for code in codes:
+        world.auth_codes[code.code] = code
 
 
 def _account(world: World, adv: Advertiser, rng: random.Random) -> None:

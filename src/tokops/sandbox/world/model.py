@@ -73,6 +73,8 @@ class Campaign:
     campaign_type: str = "REGULAR_CAMPAIGN"
     campaign_product_source: str | None = None
     app_promotion_type: str | None = None
+    buying_type: str = "AUCTION"
+    """``AUCTION`` | ``RESERVATION_RF`` | ``RESERVATION_TOP_VIEW`` (SPK-4, §3.1)."""
     status_log: list[tuple[datetime, str]] = field(default_factory=list)
     budget_log: list[tuple[datetime, float]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -193,6 +195,10 @@ class Post:
     quality: float
     banned: bool = False
     item_type: str = "VIDEO"
+    duet: bool = True
+    """SPK-12: others may Duet the post; a Spark ad keeps it (as Stitch and stickers)."""
+    stitch: bool = True
+    sticker: bool = True
 
 
 @dataclass

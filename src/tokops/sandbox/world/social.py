@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from tokops.sandbox.world.calendar import HOURLY_ACTIVITY
@@ -24,7 +26,16 @@ from tokops.sandbox.world.ids import draws, make_id, token_text
 from tokops.sandbox.world.model import AuthCode, Creator, Post, TikTokAccount
 from tokops.sandbox.world.trends import Trend
 
-__all__ = ["account_posts_on", "make_creator_posts", "make_trends", "music_for"]
+if TYPE_CHECKING:
+    from tokops.sandbox.settings import CreatorPostSettings
+
+__all__ = [
+    "account_posts_on",
+    "configured_creator_posts",
+    "make_creator_posts",
+    "make_trends",
+    "music_for",
+]
 
 _TRACKS = (
     "Midnight Drive",
@@ -180,4 +191,39 @@ def make_creator_posts(
             valid = 7  # expires long before the anchor: a code that can no longer be bound
         code = "#" + token_text(seed, "auth_code", f"{creator.index}:{k}", 46) + "="
         codes.append(AuthCode(code, post.item_id, creator.identity_id, issued, valid))
+    return posts, codes
+
+
+def configured_creator_posts(
+    seed: int, creator: Creator, specs: Sequence[CreatorPostSettings], anchor: date
+) -> tuple[list[Post], list[AuthCode]]:
+    """The posts and codes of ``[[marketing.creator_posts]]``, exactly as configured: a banned
+    post, a code about to expire, a video over 10 minutes (worlds that fail on purpose)."""
+    midnight = datetime.combine(anchor, time(0), UTC)
+    posts: list[Post] = []
+    codes: list[AuthCode] = []
+    for n, spec in enumerate(specs):
+        music_id, music_title = music_for(seed, creator.niche, (n % 8) / 8)
+        post = Post(
+            item_id=make_id(seed, "post", f"configured:{n}"),
+            owner_id=creator.identity_id,
+            created=midnight - timedelta(days=20),
+            caption=f"configured post {n + 1} #ad",
+            hashtags=("ad",),
+            music_id=music_id,
+            music_title=music_title,
+            content_type="review",
+            duration=spec.duration_s,
+            quality=1.0,
+            banned=spec.banned,
+            duet=spec.duet,
+            stitch=spec.stitch,
+            sticker=spec.sticker,
+        )
+        expires = midnight + timedelta(days=spec.expires_in_days)
+        issued = expires - timedelta(days=spec.valid_days)
+        posts.append(post)
+        codes.append(
+            AuthCode(spec.code, post.item_id, creator.identity_id, issued, spec.valid_days)
+        )
     return posts, codes

@@ -10,7 +10,7 @@ turned into their decimal text (v1.3 IDs can exceed 2^53, ``marketing_api.md`` �
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -23,6 +23,7 @@ __all__ = [
     "Campaign",
     "Identity",
     "IdentityVideo",
+    "SPARK_POST_SETTINGS",
     "SparkPost",
     "Store",
     "StatusUpdate",
@@ -169,6 +170,15 @@ class IdentityVideo(WireModel):
         return data
 
 
+SPARK_POST_SETTINGS: Final = (
+    "item_duet_status",
+    "item_stitch_status",
+    "item_sticker_status",
+    "music_title",
+)
+"""Keys of ``item_info`` that say what a post lets viewers do (SPK-12; **[UNCONFIRMED]**)."""
+
+
 class SparkPost(WireModel):
     """A creator post bound with an authorisation code (``/tt_video/list/`` or ``info``, §4).
 
@@ -191,6 +201,15 @@ class SparkPost(WireModel):
     duration: Decimal | None = None
     """Video length in seconds."""
     video_info: dict[str, Any] | None = None
+    item_duet_status: str | None = None
+    """``ENABLE`` | ``DISABLE``: whether others may Duet the post (SPK-12). **[UNCONFIRMED]**
+    key of ``item_info``, named as the ``/ad/create/`` creative field (§3.6)."""
+    item_stitch_status: str | None = None
+    """``ENABLE`` | ``DISABLE``: Stitch / Collage (SPK-12; as ``item_duet_status``)."""
+    item_sticker_status: str | None = None
+    """``ENABLE`` | ``DISABLE``: stickers (SPK-12). **[UNCONFIRMED]** no source names it."""
+    music_title: str | None = None
+    """The post's sound, which viewers of a Spark ad can tap (SPK-9, SPK-12; unconfirmed)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -214,6 +233,7 @@ class SparkPost(WireModel):
             "tiktok_name": user.get("tiktok_name"),
             "duration": video.get("duration"),
             "video_info": video or None,
+            **{k: item.get(k) for k in SPARK_POST_SETTINGS},
         }
 
 
