@@ -284,7 +284,7 @@ def test_option_errors_are_printed_with_the_flags(
 
     @app.command()
     def organic() -> None:
-        raise OptionError("no business account to sync: give {business_ids}")
+        raise OptionError("no business account to sync: give {business_ids} ID")
 
     monkeypatch.setattr(sys, "argv", ["tokops"])
     assert run(app) == 1

@@ -38,10 +38,10 @@ def _error(message: str) -> None:
 
 #: How the command line names a library option whose flag is not its field with dashes.
 _FLAGS = {
-    "advertiser_ids": "--advertiser ID",
-    "business_ids": "--business-id ID",
+    "advertiser_ids": "--advertiser",
+    "business_ids": "--business-id",
     "fmt": "--format",
-    "recipients": "--to ADDRESS",
+    "recipients": "--to",
     "retention_in_days": "--retention-days",
 }
 

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tokops.cli._common import open_store, parse_date
+from tokops.cli._errors import flag_of
 from tokops.cli._tables import print_table
 from tokops.errors import ConfigError
 from tokops.metrics.compute import KpiTable
@@ -32,8 +33,6 @@ TABLE_DEFAULT = {
     "organic_video": "post_views,post_avg_watch_time,post_full_watch_rate",
     "followers": "followers_start,followers_end,follower_growth,follower_growth_rate",
 }
-_FLAGS = {"advertiser_ids": "--advertiser"}
-"""Library field names → the flags a user types."""
 
 
 @contextmanager
@@ -42,7 +41,7 @@ def kpi_words(sep: str = ";") -> Iterator[None]:
     try:
         yield
     except PaidOnlyFilter as exc:
-        raise ConfigError(f"{_FLAGS.get(exc.field, exc.field)} applies to paid KPIs only") from exc
+        raise ConfigError(exc.worded(flag_of)) from exc
     except UnknownKpi as exc:
         raise ConfigError(f"{exc}{sep} see `tokops kpi --list`") from exc
 

@@ -133,10 +133,10 @@ def discover_advertisers(
             raise  # the API is unreachable or the token is refused: naming advertisers won't help
         except TikTokError as exc:
             raise OptionError(
-                "cannot list the token's advertisers ({cause}); give {advertiser_ids}", cause=exc
+                "cannot list the token's advertisers ({cause}); give {advertiser_ids} ID", cause=exc
             ) from None
     if not ids:
-        raise OptionError("the token reaches no advertiser; give {advertiser_ids}")
+        raise OptionError("the token reaches no advertiser; give {advertiser_ids} ID")
     return sorted(set(ids))
 
 
@@ -255,7 +255,7 @@ def sync_organic(
     """Pull organic accounts and posts of *business_ids* into *store*."""
     options = options or OrganicSyncOptions()
     if not business_ids:
-        raise OptionError("no business account to sync: give {business_ids}")
+        raise OptionError("no business account to sync: give {business_ids} ID")
     unknown = set(options.streams) - set(organic_stream_names())
     if unknown:
         raise ConfigError(f"unknown organic stream(s) {', '.join(sorted(unknown))}")

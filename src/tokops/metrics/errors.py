@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tokops.errors import ConfigError
+from tokops.errors import ConfigError, OptionError
 
 __all__ = ["PaidOnlyFilter", "UnknownKpi"]
 
@@ -16,9 +16,9 @@ class UnknownKpi(ConfigError):
         super().__init__(f"unknown {noun} {listed}")
 
 
-class PaidOnlyFilter(ConfigError):
+class PaidOnlyFilter(OptionError):
     """A filter (*field*, e.g. ``advertiser_ids``) was given for KPIs of a source without it."""
 
     def __init__(self, field: str) -> None:
         self.field = field
-        super().__init__(f"{field} applies to paid KPIs only")
+        super().__init__(f"{{{field}}} applies to paid KPIs only")

@@ -105,7 +105,7 @@ def _link(report: Report, public_url: str | None) -> str | None:
 def check_recipients(to: Sequence[str]) -> None:
     """A clear error for no recipient or one that is not a single plain address."""
     if not to:
-        raise OptionError("no recipient: give {recipients}")
+        raise OptionError("no recipient: give {recipients} ADDRESS")
     bad = [a for a in to if a.count("@") != 1 or any(c in a for c in '\r\n,;<> "')]
     if bad:
         raise ConfigError(f"not an e-mail address: {', '.join(repr(a) for a in bad)}")
